@@ -1,0 +1,23 @@
+// One jest run over the whole workspace: `npm test` is what the README and CI run.
+// Tiers by suffix: *.spec.ts (pure), *.int.spec.ts (real engine), *.e2e.spec.ts (HTTP against a running app).
+const fs = require('fs');
+const path = require('path');
+const { compilerOptions } = require('./tsconfig.base.json');
+
+const swcrc = JSON.parse(fs.readFileSync(path.join(__dirname, '.swcrc'), 'utf8'));
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
+);
+
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+  testMatch: ['**/*.spec.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
+  moduleNameMapper,
+  setupFiles: ['reflect-metadata'],
+  testTimeout: 120_000,
+  // Engines are shared servers: keep suites that touch them from trampling each other's load.
+  maxWorkers: 2,
+};

@@ -1,0 +1,141 @@
+/**
+ * The event-store port: the one contract every adapter (PostgreSQL, embedded PGlite, EventStoreDB)
+ * honours, proven by the shared contract suite in libs/testing.
+ */
+
+export const EVENT_STORE = Symbol('EVENT_STORE');
+
+export interface EventMetadata {
+  /** When the fact happened in the field (ISO-8601 with offset). */
+  occurredAt: string;
+  /** Who caused it: a user id or a system component. */
+  actor: string;
+  correlationId: string;
+  causationId?: string;
+  deviceId?: string;
+}
+
+/** An event as a writer hands it to the store. `eventId` makes the append idempotent. */
+export interface NewEvent<Type extends string = string, Data = Record<string, unknown>> {
+  eventId: string;
+  type: Type;
+  schemaVersion: number;
+  data: Data;
+  metadata: EventMetadata;
+}
+
+/** Where an event sits in the global log: readers order by (transactionId, globalPosition). */
+export interface Checkpoint {
+  /** xid8 of the writing transaction, as a decimal string. */
+  transactionId: string;
+  /** Global position (bigint), as a decimal string. */
+  globalPosition: string;
+}
+
+export const START: Checkpoint = { transactionId: '0', globalPosition: '0' };
+
+export interface RecordedEvent<Type extends string = string, Data = Record<string, unknown>>
+  extends NewEvent<Type, Data> {
+  streamName: string;
+  /** 1 for the first event of a stream. */
+  streamVersion: number;
+  position: Checkpoint;
+  /** When the store accepted it (ISO-8601, UTC). */
+  recordedAt: string;
+  /** hex sha-256 chain hash: H(prevHash ‖ contentDigest ‖ stream/version/recordedAt). */
+  hash: string;
+}
+
+/** `number`: the stream must be at exactly that version (0 = empty). */
+export type ExpectedVersion = number | 'any' | 'no-stream';
+
+export interface AppendedPosition {
+  eventId: string;
+  streamVersion: number;
+  position: Checkpoint;
+}
+
+export interface AppendResult {
+  streamName: string;
+  /** The stream's version after the append (what to pass as expectedVersion next). */
+  nextExpectedVersion: number;
+  /** True when every event id was already in the stream: nothing was written. */
+  duplicate: boolean;
+  events: AppendedPosition[];
+}
+
+export interface ReadStreamOptions {
+  /** First version to return (inclusive, default 1). */
+  fromVersion?: number;
+  /** Only events recorded at or before this instant (ISO-8601): the stream as it stood then. */
+  asOf?: string;
+  limit?: number;
+}
+
+export interface EventFilter {
+  types?: string[];
+  /** Stream-name prefixes, e.g. `activity-` or `team-42`. */
+  streamPrefixes?: string[];
+}
+
+export interface ReadAllOptions {
+  after?: Checkpoint;
+  limit?: number;
+  filter?: EventFilter;
+}
+
+export interface ReadAllResult {
+  events: RecordedEvent[];
+  /** Where the next read continues; advances past filtered-out events too. */
+  checkpoint: Checkpoint;
+  /** True when the reader has reached the visible head of the log. */
+  atHead: boolean;
+}
+
+export interface SubscribeOptions {
+  after?: Checkpoint;
+  filter?: EventFilter;
+  batchSize?: number;
+  /** Called with each batch in commit order; the next batch waits until it resolves. */
+  handler: (events: RecordedEvent[], checkpoint: Checkpoint) => Promise<void>;
+  onError?: (error: unknown) => void;
+}
+
+export interface Subscription {
+  /** Stops after the batch in hand; resolves when stopped. */
+  stop(): Promise<void>;
+  /** Resolves when the subscriber has delivered everything visible at call time. */
+  caughtUp(): Promise<void>;
+}
+
+export interface EventStore {
+  append(streamName: string, events: NewEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult>;
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
+  subscribe(options: SubscribeOptions): Subscription;
+  /** The checkpoint of the newest visible event (START when empty). */
+  head(): Promise<Checkpoint>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedVersionError extends Error {
+  readonly code = 'WRONG_EXPECTED_VERSION';
+  constructor(
+    readonly streamName: string,
+    readonly expected: ExpectedVersion,
+    readonly actual: number,
+  ) {
+    super(`stream ${streamName} is at version ${actual}, expected ${String(expected)}`);
+  }
+}
+
+/** Some, not all, of the event ids of one append are already stored: the batch is not a retry. */
+export class EventIdConflictError extends Error {
+  readonly code = 'EVENT_ID_CONFLICT';
+  constructor(
+    readonly streamName: string,
+    readonly eventIds: string[],
+  ) {
+    super(`event ids already stored elsewhere or in part: ${eventIds.join(', ')}`);
+  }
+}
