@@ -11,9 +11,13 @@ import { DomainError, type DomainErrorCode } from '@cdt/domain-shared';
  * `then` also folds the decided events onto the state, so an event the decider can emit but evolve
  * cannot apply fails here rather than on the first replay in production.
  */
-export interface Decider<Command, Event, State> {
+/**
+ * `History` is what `given` accepts and `evolve` folds; it may be wider than what `decide` emits (the
+ * activity decider folds the team's registry events too, but only emits activity events).
+ */
+export interface Decider<Command, Event extends History, State, History = Event> {
   decide: (command: Command, state: State) => readonly Event[];
-  evolve: (state: State, event: Event) => State;
+  evolve: (state: State, event: History) => State;
   initialState: State;
 }
 
@@ -28,6 +32,7 @@ export interface ThenModel<State> {
 }
 
 export interface WhenResult<Event> {
+  /** The decided events must equal `expected` and fold onto the state without error. */
   then: (expected: readonly Event[]) => void;
   /** Asserts decide throws a DomainError with this code (and field, when given). */
   thenThrows: (code: DomainErrorCode, field?: string) => DomainError;
@@ -49,8 +54,10 @@ export const projectionSpec = <Event, State>(projection: Fold<Event, State>) => 
   }),
 });
 
-export const deciderSpec = <Command, Event, State>(decider: Decider<Command, Event, State>) => ({
-  given: (history: readonly Event[]): Given<Command, Event, State> => {
+export const deciderSpec = <Command, Event extends History, State, History = Event>(
+  decider: Decider<Command, Event, State, History>,
+) => ({
+  given: (history: readonly History[]): Given<Command, Event, State> => {
     const state = () => fold(decider, history);
     return {
       state,

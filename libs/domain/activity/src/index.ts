@@ -1,0 +1,3 @@
+export * from './lib/vocabulary';
+export * from './lib/activity-payloads';
+export * from './lib/activity';
