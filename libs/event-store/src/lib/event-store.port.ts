@@ -70,6 +70,8 @@ export interface ReadStreamOptions {
   /** Only events recorded at or before this instant (ISO-8601): the stream as it stood then. */
   asOf?: string;
   limit?: number;
+  /** Return events exactly as stored, without upcasting: what chain verification needs. */
+  raw?: boolean;
 }
 
 export interface EventFilter {
@@ -82,6 +84,8 @@ export interface ReadAllOptions {
   after?: Checkpoint;
   limit?: number;
   filter?: EventFilter;
+  /** Return events exactly as stored, without upcasting. */
+  raw?: boolean;
 }
 
 export interface ReadAllResult {

@@ -1,0 +1,11 @@
+export * from './lib/event-store.port';
+export * from './lib/hash-chain';
+export * from './lib/upcasting';
+export * from './lib/open-event-store';
+export * from './lib/event-store.module';
+export { compareCheckpoints } from './lib/event-rows';
+export { migrate, migrationFiles } from './lib/migrator';
+export { PostgresEventStore, migratePostgres } from './lib/postgres/postgres-event-store';
+export type { PostgresEventStoreOptions } from './lib/postgres/postgres-event-store';
+export { PgliteEventStore } from './lib/pglite/pglite-event-store';
+export type { PgliteEventStoreOptions } from './lib/pglite/pglite-event-store';

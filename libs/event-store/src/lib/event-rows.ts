@@ -1,0 +1,59 @@
+import { microsToIso } from './hash-chain';
+import type { Checkpoint, EventFilter, EventMetadata, RecordedEvent } from './event-store.port';
+import type { UpcastFn } from './upcasting';
+
+/** Columns every read selects; 64-bit values travel as text so pg and PGlite agree and nothing rounds. */
+export const EVENT_COLUMNS = `
+  e.transaction_id::text as transaction_id, e.global_position::text as global_position,
+  e.stream_name, e.stream_version, e.event_id::text as event_id, e.event_type, e.schema_version,
+  e.data, e.metadata, ((extract(epoch from e.recorded_at) * 1000000)::bigint)::text as recorded_micros,
+  encode(e.hash, 'hex') as hash`;
+
+export interface EventRow {
+  transaction_id: string;
+  global_position: string;
+  stream_name: string;
+  stream_version: number;
+  event_id: string;
+  event_type: string;
+  schema_version: number;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+  recorded_micros: string;
+  hash: string;
+}
+
+export function toRecordedEvent(row: EventRow, upcast: UpcastFn | undefined): RecordedEvent {
+  const current = upcast
+    ? upcast(row.event_type, row.schema_version, row.data)
+    : { schemaVersion: row.schema_version, data: row.data };
+  return {
+    eventId: row.event_id,
+    type: row.event_type,
+    schemaVersion: current.schemaVersion,
+    data: current.data,
+    metadata: row.metadata,
+    streamName: row.stream_name,
+    streamVersion: row.stream_version,
+    position: { transactionId: row.transaction_id, globalPosition: row.global_position },
+    recordedAt: microsToIso(BigInt(row.recorded_micros)),
+    hash: row.hash,
+  };
+}
+
+/** Total order of the global log: (transactionId, globalPosition). */
+export function compareCheckpoints(a: Checkpoint, b: Checkpoint): number {
+  const tx = BigInt(a.transactionId) - BigInt(b.transactionId);
+  if (tx !== 0n) return tx < 0n ? -1 : 1;
+  const position = BigInt(a.globalPosition) - BigInt(b.globalPosition);
+  return position === 0n ? 0 : position < 0n ? -1 : 1;
+}
+
+/** SQL parameters for the filter: null means "no restriction". Prefixes become escaped LIKE patterns. */
+export function filterParams(filter: EventFilter | undefined): [string[] | null, string[] | null] {
+  const types = filter?.types?.length ? filter.types : null;
+  const prefixes = filter?.streamPrefixes?.length
+    ? filter.streamPrefixes.map((prefix) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+    : null;
+  return [types, prefixes];
+}

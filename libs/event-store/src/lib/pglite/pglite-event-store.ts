@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { migrate } from '../migrator';
+import type { SqlClient, SqlScriptRunner } from '../sql-client';
+import { SqlEventStore } from '../sql-event-store';
+import { Upcaster, upcasterChain } from '../upcasting';
+
+export interface PgliteEventStoreOptions {
+  /** Directory of the database files; omitted = in memory (tests, demos). */
+  dataDir?: string;
+  upcasters?: Upcaster[];
+  pollIntervalMs?: number;
+}
+
+/**
+ * PGlite is one connection in this process: every query goes through one queue, so a migration's
+ * BEGIN…COMMIT or a reader never interleaves with another caller's statements.
+ */
+class SerialClient implements SqlScriptRunner {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly db: PGlite) {}
+
+  query<Row>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }> {
+    return this.enqueue(() => this.db.query<Row>(sql, params));
+  }
+
+  exec(sql: string): Promise<unknown> {
+    return this.enqueue(() => this.db.exec(sql));
+  }
+
+  /** Runs `work` with the connection to itself (no other caller's statement in between). */
+  exclusive<T>(work: (db: SqlScriptRunner) => Promise<T>): Promise<T> {
+    const direct: SqlScriptRunner = {
+      query: async <Row>(sql: string, params?: unknown[]) => this.db.query<Row>(sql, params),
+      exec: (sql: string) => this.db.exec(sql),
+    };
+    return this.enqueue(() => work(direct));
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(work, work);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+export class PgliteEventStore extends SqlEventStore {
+  private closed = false;
+
+  private constructor(private readonly serial: SerialClient, options: PgliteEventStoreOptions) {
+    super(serial as SqlClient, upcasterChain(options.upcasters), options.pollIntervalMs ?? 1000);
+  }
+
+  static async open(options: PgliteEventStoreOptions = {}): Promise<PgliteEventStore> {
+    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    const db = await PGlite.create(options.dataDir);
+    const serial = new SerialClient(db);
+    await serial.exclusive((direct) => migrate(direct));
+    return new PgliteEventStore(serial, options);
+  }
+
+  async health(): Promise<void> {
+    await this.serial.query('select 1 from event_store.schema_migrations limit 1');
+  }
+
+  override async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await super.close();
+    await this.serial.exclusive(() => this.serial.db.close());
+  }
+
+  /** Same process, same connection: the append itself is the signal (no LISTEN round trip needed). */
+  protected override afterAppend(): void {
+    this.changes.notify();
+  }
+}

@@ -1,0 +1,190 @@
+import { ChangeSignal } from './change-signal';
+import { EVENT_COLUMNS, EventRow, filterParams, toRecordedEvent } from './event-rows';
+import {
+  AppendResult,
+  Checkpoint,
+  EventIdConflictError,
+  EventStore,
+  ExpectedVersion,
+  NewEvent,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  RecordedEvent,
+  START,
+  SubscribeOptions,
+  Subscription,
+  WrongExpectedVersionError,
+} from './event-store.port';
+import { contentDigest } from './hash-chain';
+import type { SqlClient } from './sql-client';
+import { startSubscription } from './subscription';
+import type { UpcastFn } from './upcasting';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A filtered readAll looks at up to this many times `limit` rows before returning a partial page. */
+const FILTER_SCAN_FACTOR = 10;
+
+/**
+ * Gap safety: only rows written by transactions older than every transaction still running are read,
+ * so a row can never appear later *behind* a checkpoint a reader has already passed.
+ */
+export const VISIBLE = 'e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+
+const READ_ALL_SQL = `
+  with win as (
+    select e.* from event_store.events e
+     where (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint) and ${VISIBLE}
+     order by e.transaction_id, e.global_position
+     limit $3
+  ), numbered as (
+    select win.*, row_number() over (order by win.transaction_id, win.global_position) as rn,
+           count(*) over () as scanned,
+           ($4::text[] is null or win.event_type = any($4::text[]))
+             and ($5::text[] is null or win.stream_name like any($5::text[])) as matched
+      from win
+  )
+  select ${EVENT_COLUMNS}, e.rn::int as rn, e.scanned::int as scanned, e.matched
+    from numbered e
+   where e.matched or e.rn = e.scanned
+   order by e.rn`;
+
+const HEAD_SQL = `
+  select e.transaction_id::text as transaction_id, e.global_position::text as global_position
+    from event_store.events e where ${VISIBLE}
+   order by e.transaction_id desc, e.global_position desc limit 1`;
+
+interface AppendRow {
+  event_id: string;
+  stream_version: number;
+  transaction_id: string;
+  global_position: string;
+  duplicate: boolean;
+  current_version: number;
+}
+
+interface DatabaseError {
+  code?: string;
+  detail?: string;
+  constraint?: string;
+}
+
+/** The whole store over one SQL dialect; engines differ only in the client and how they signal change. */
+export class SqlEventStore implements EventStore {
+  protected readonly changes = new ChangeSignal();
+  private readonly subscriptions = new Set<Subscription>();
+
+  constructor(
+    protected readonly client: SqlClient,
+    private readonly upcast: UpcastFn,
+    /** How long a live subscription sleeps when no signal arrives (rows may turn visible without one). */
+    private readonly pollIntervalMs = 1000,
+  ) {}
+
+  async append(streamName: string, events: NewEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult> {
+    const payload = JSON.stringify(toAppendPayload(events));
+    const expected = expectedVersion === 'any' ? -1 : expectedVersion === 'no-stream' ? 0 : expectedVersion;
+    if (!Number.isInteger(expected) || expected < -1) throw new RangeError(`invalid expected version ${String(expectedVersion)}`);
+    // A racing append of the same event id to another stream surfaces as a unique violation; the
+    // retry then sees the winner's committed row and answers duplicate or conflict like any retry.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { rows } = await this.client.query<AppendRow>('select * from event_store.cdt_append($1, $2, $3::jsonb)', [streamName, expected, payload]);
+        this.afterAppend();
+        return {
+          streamName,
+          nextExpectedVersion: rows[0].current_version,
+          duplicate: rows[0].duplicate,
+          events: rows.map((row) => ({
+            eventId: row.event_id,
+            streamVersion: row.stream_version,
+            position: { transactionId: row.transaction_id, globalPosition: row.global_position },
+          })),
+        };
+      } catch (error) {
+        const dbError = error as DatabaseError;
+        if (dbError.code === 'CDT01') throw new WrongExpectedVersionError(streamName, expectedVersion, Number(dbError.detail));
+        if (dbError.code === 'CDT02') throw new EventIdConflictError(streamName, (dbError.detail ?? '').split(','));
+        if (dbError.code === '23505' && dbError.constraint === 'events_event_id_key' && attempt < 3) continue;
+        throw error;
+      }
+    }
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const { rows } = await this.client.query<EventRow>(
+      `select ${EVENT_COLUMNS} from event_store.events e
+        where e.stream_name = $1 and e.stream_version >= $2 and ($3::timestamptz is null or e.recorded_at <= $3::timestamptz)
+        order by e.stream_version limit $4`,
+      [streamName, options.fromVersion ?? 1, options.asOf ?? null, options.limit ?? null],
+    );
+    return rows.map((row) => toRecordedEvent(row, options.raw ? undefined : this.upcast));
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    const after = options.after ?? START;
+    const limit = options.limit ?? 1000;
+    const [types, prefixes] = filterParams(options.filter);
+    const scanLimit = types || prefixes ? limit * FILTER_SCAN_FACTOR : limit;
+    const { rows } = await this.client.query<EventRow & { rn: number; scanned: number; matched: boolean }>(READ_ALL_SQL, [
+      after.transactionId, after.globalPosition, scanLimit, types, prefixes,
+    ]);
+    const matched = rows.filter((row) => row.matched);
+    if (matched.length > limit) {
+      const page = matched.slice(0, limit);
+      const last = page[page.length - 1];
+      return { events: page.map((row) => toRecordedEvent(row, options.raw ? undefined : this.upcast)), checkpoint: positionOf(last), atHead: false };
+    }
+    const edge = rows[rows.length - 1];
+    return {
+      events: matched.map((row) => toRecordedEvent(row, options.raw ? undefined : this.upcast)),
+      // Advances past filtered-out rows too, so a selective subscriber does not rescan them forever.
+      checkpoint: edge ? positionOf(edge) : after,
+      atHead: !edge || edge.scanned < scanLimit,
+    };
+  }
+
+  async head(): Promise<Checkpoint> {
+    const { rows } = await this.client.query<{ transaction_id: string; global_position: string }>(HEAD_SQL);
+    return rows[0] ? positionOf(rows[0]) : START;
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    const subscription = startSubscription(this, this.changes, options, this.pollIntervalMs, () => this.subscriptions.delete(subscription));
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+  }
+
+  /** Engines whose appends do not raise a database notification signal change themselves. */
+  protected afterAppend(): void {
+    // PostgreSQL wakes subscribers through LISTEN/NOTIFY; see PostgresEventStore.
+  }
+}
+
+function positionOf(row: { transaction_id: string; global_position: string }): Checkpoint {
+  return { transactionId: row.transaction_id, globalPosition: row.global_position };
+}
+
+function toAppendPayload(events: NewEvent[]) {
+  if (events.length === 0) throw new RangeError('append needs at least one event');
+  const seen = new Set<string>();
+  return events.map((event) => {
+    if (!UUID.test(event.eventId)) throw new TypeError(`eventId must be a UUID: ${event.eventId}`);
+    const id = event.eventId.toLowerCase();
+    if (seen.has(id)) throw new EventIdConflictError('(same append)', [event.eventId]);
+    seen.add(id);
+    return {
+      eventId: id,
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      data: event.data,
+      metadata: event.metadata,
+      digest: contentDigest({ ...event, eventId: id }).toString('hex'),
+    };
+  });
+}
+

@@ -1,0 +1,96 @@
+import type { ChangeSignal } from './change-signal';
+import { compareCheckpoints } from './event-rows';
+import { Checkpoint, EventStore, START, SubscribeOptions, Subscription } from './event-store.port';
+
+/** After a signal that brought nothing visible yet, look again soon: an older transaction is finishing. */
+const RECHECK_AFTER_SIGNAL_MS = 50;
+const MAX_QUICK_RECHECKS = 20;
+
+interface CatchUpWaiter {
+  target: Checkpoint;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Catch-up then live, over readAll: the checkpoint only moves after the handler resolved, so a
+ * handler error stops the subscription at the first unhandled event (reported, never skipped).
+ */
+export function startSubscription(
+  store: Pick<EventStore, 'readAll' | 'head'>,
+  changes: ChangeSignal,
+  options: SubscribeOptions,
+  pollIntervalMs: number,
+  onStopped: () => void,
+): Subscription {
+  let checkpoint = options.after ?? START;
+  let running = true;
+  let failure: { error: unknown } | undefined;
+  let waiters: CatchUpWaiter[] = [];
+  let quickRechecks = 0;
+  let signalled = false;
+
+  const settleWaiters = (atHead: boolean) => {
+    waiters = waiters.filter((waiter) => {
+      if (failure) waiter.reject(failure.error);
+      else if (atHead && compareCheckpoints(checkpoint, waiter.target) >= 0) waiter.resolve();
+      else if (!running) waiter.reject(new Error('subscription stopped before catching up'));
+      else return true;
+      return false;
+    });
+  };
+
+  const loop = async () => {
+    while (running) {
+      const seen = changes.current;
+      const page = await store.readAll({ after: checkpoint, limit: options.batchSize ?? 500, filter: options.filter });
+      if (!running) break;
+      if (page.events.length > 0) await options.handler(page.events, page.checkpoint);
+      checkpoint = page.checkpoint;
+      settleWaiters(page.atHead);
+      if (!page.atHead) continue;
+      // A signal whose rows are not visible yet (an older transaction still runs) earns a few quick
+      // re-reads; after that the slow poll takes over.
+      if (signalled && page.events.length === 0 && quickRechecks < MAX_QUICK_RECHECKS) {
+        quickRechecks += 1;
+        await sleep(RECHECK_AFTER_SIGNAL_MS);
+        continue;
+      }
+      quickRechecks = 0;
+      signalled = await changes.waitSince(seen, pollIntervalMs);
+    }
+  };
+
+  const done = loop()
+    .catch((error: unknown) => {
+      failure = { error };
+      running = false;
+      options.onError?.(error);
+    })
+    .finally(() => {
+      running = false;
+      settleWaiters(false);
+      onStopped();
+    });
+
+  return {
+    async stop() {
+      running = false;
+      changes.notify();
+      await done;
+    },
+    async caughtUp() {
+      if (failure) throw failure.error;
+      const target = await store.head();
+      await new Promise<void>((resolve, reject) => {
+        waiters.push({ target, resolve, reject });
+        settleWaiters(false);
+        changes.notify();
+      });
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
