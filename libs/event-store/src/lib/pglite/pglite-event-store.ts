@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import { createRequire } from 'node:module';
+import { runInThisContext } from 'node:vm';
+import type { PGlite } from '@electric-sql/pglite';
 import { migrate } from '../migrator';
 import type { SqlClient, SqlScriptRunner } from '../sql-client';
 import { SqlEventStore } from '../sql-event-store';
@@ -45,6 +47,18 @@ class SerialClient implements SqlScriptRunner {
   }
 }
 
+/**
+ * PGlite's CommonJS build loads its WebAssembly through `import()`, which Jest's module sandbox refuses
+ * without --experimental-vm-modules (electric-sql/pglite#224). Under a sandbox we load it with the host
+ * process's own require, outside the sandbox; in a plain Node process this is an ordinary require.
+ */
+function loadPglite(): typeof PGlite {
+  const host = runInThisContext('process') as NodeJS.Process;
+  const sandboxed = host !== process && host.mainModule !== undefined;
+  const nodeRequire = sandboxed && host.mainModule ? host.mainModule.require.bind(host.mainModule) : createRequire(__filename);
+  return (nodeRequire(require.resolve('@electric-sql/pglite')) as { PGlite: typeof PGlite }).PGlite;
+}
+
 export class PgliteEventStore extends SqlEventStore {
   private closed = false;
 
@@ -54,7 +68,7 @@ export class PgliteEventStore extends SqlEventStore {
 
   static async open(options: PgliteEventStoreOptions = {}): Promise<PgliteEventStore> {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-    const db = await PGlite.create(options.dataDir);
+    const db = await loadPglite().create(options.dataDir);
     const serial = new SerialClient(db);
     await serial.exclusive((direct) => migrate(direct));
     return new PgliteEventStore(serial, options);

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { EventStore, NewEvent, RecordedEvent, Upcaster } from '@cdt/event-store';
+
+/** The upcaster every contract store is built with: `ContractRenamed` v1 {name} → v2 {fullName}. */
+export const CONTRACT_UPCASTERS: Upcaster[] = [
+  {
+    type: 'ContractRenamed',
+    fromSchemaVersion: 1,
+    upcast: (data) => ({ schemaVersion: 2, data: { fullName: data['name'], source: 'upcast' } }),
+  },
+];
+
+export function newEvent(type = 'ContractHappened', data: Record<string, unknown> = { n: 1 }, schemaVersion = 1): NewEvent {
+  return {
+    eventId: randomUUID(),
+    type,
+    schemaVersion,
+    data,
+    metadata: { occurredAt: '2025-07-01T09:00:00+07:00', actor: 'contract', correlationId: randomUUID() },
+  };
+}
+
+export function events(count: number, type?: string): NewEvent[] {
+  return Array.from({ length: count }, (_, i) => newEvent(type, { n: i + 1, note: `chú thích ${i + 1}` }));
+}
+
+/** A prefix no other test uses, so global-log assertions ignore everyone else's events. */
+export function uniquePrefix(label: string): string {
+  return `contract${randomUUID().slice(0, 8)}-${label}-`;
+}
+
+/** Reads the whole (filtered) log page by page, as a subscriber would. */
+export async function readAllPages(store: EventStore, prefix: string, limit: number, types?: string[]): Promise<RecordedEvent[]> {
+  const seen: RecordedEvent[] = [];
+  let page = await store.readAll({ limit, filter: { streamPrefixes: [prefix], types } });
+  for (let guard = 0; guard < 10_000; guard++) {
+    seen.push(...page.events);
+    if (page.atHead) return seen;
+    page = await store.readAll({ after: page.checkpoint, limit, filter: { streamPrefixes: [prefix], types } });
+  }
+  throw new Error('readAll never reached the head');
+}
+
+export async function eventually(assertion: () => void, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      assertion();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}

@@ -1,0 +1,240 @@
+import {
+  EventIdConflictError,
+  EventStore,
+  RecordedEvent,
+  START,
+  Upcaster,
+  WrongExpectedVersionError,
+  compareCheckpoints,
+  verifyStreamChain,
+} from '@cdt/event-store';
+import { CONTRACT_UPCASTERS, eventually, events, newEvent, readAllPages, uniquePrefix } from './event-store-contract.fixtures';
+
+export interface EventStoreUnderTest {
+  store: EventStore;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * The behaviour every event-store adapter owes its callers (ARCHITECTURE.md "Event store contract").
+ * The factory must build the store with the given upcasters.
+ */
+export function eventStoreContract(name: string, factory: (options: { upcasters: Upcaster[] }) => Promise<EventStoreUnderTest>): void {
+  describe(`event store contract: ${name}`, () => {
+    let subject: EventStoreUnderTest;
+    let store: EventStore;
+    beforeAll(async () => {
+      subject = await factory({ upcasters: CONTRACT_UPCASTERS });
+      store = subject.store;
+    });
+    afterAll(async () => subject?.cleanup());
+
+    describe('append and optimistic concurrency', () => {
+      it('numbers a new stream from 1 and reports the next expected version', async () => {
+        const stream = `${uniquePrefix('new')}1`;
+        const result = await store.append(stream, events(3), 'no-stream');
+        expect(result).toMatchObject({ streamName: stream, nextExpectedVersion: 3, duplicate: false });
+        expect(result.events.map((e) => e.streamVersion)).toEqual([1, 2, 3]);
+        const positions = result.events.map((e) => e.position);
+        expect(compareCheckpoints(positions[0], positions[1])).toBeLessThan(0);
+        expect(compareCheckpoints(positions[1], positions[2])).toBeLessThan(0);
+      });
+
+      it('appends at the expected version and refuses a stale one, naming the actual version', async () => {
+        const stream = `${uniquePrefix('stale')}1`;
+        await store.append(stream, events(2), 0);
+        await expect(store.append(stream, events(1), 2)).resolves.toMatchObject({ nextExpectedVersion: 3 });
+        const stale = store.append(stream, events(1), 2);
+        await expect(stale).rejects.toBeInstanceOf(WrongExpectedVersionError);
+        await expect(stale).rejects.toMatchObject({ actual: 3, expected: 2 });
+        await expect(store.append(stream, events(1), 'no-stream')).rejects.toMatchObject({ code: 'WRONG_EXPECTED_VERSION', actual: 3 });
+        await expect(store.append(`${uniquePrefix('absent')}1`, events(1), 4)).rejects.toMatchObject({ actual: 0 });
+        expect(await store.readStream(stream)).toHaveLength(3);
+      });
+
+      it("'any' appends whatever the version, also when racing", async () => {
+        const stream = `${uniquePrefix('any')}1`;
+        await Promise.all(Array.from({ length: 8 }, () => store.append(stream, events(2), 'any')));
+        const read = await store.readStream(stream);
+        expect(read.map((e) => e.streamVersion)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+      });
+
+      it('lets exactly one of two racing appends at the same expected version win', async () => {
+        const stream = `${uniquePrefix('race')}1`;
+        const outcomes = await Promise.allSettled([store.append(stream, events(1), 0), store.append(stream, events(1), 0)]);
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        const rejected = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+        expect(rejected?.reason).toBeInstanceOf(WrongExpectedVersionError);
+        expect(await store.readStream(stream)).toHaveLength(1);
+      });
+
+      it('rejects an empty append and an event id that is not a UUID', async () => {
+        await expect(store.append(`${uniquePrefix('bad')}1`, [], 'any')).rejects.toThrow(/at least one event/);
+        await expect(store.append(`${uniquePrefix('bad')}2`, [{ ...newEvent(), eventId: 'visit-1' }], 'any')).rejects.toThrow(/UUID/);
+      });
+    });
+
+    describe('idempotency on event id', () => {
+      it('answers a retried append with the original positions and writes nothing', async () => {
+        const stream = `${uniquePrefix('retry')}1`;
+        const batch = events(3);
+        const first = await store.append(stream, batch, 'no-stream');
+        await store.append(stream, events(1), 3);
+        const headBefore = await store.head();
+        const retry = await store.append(stream, batch, 'no-stream');
+        expect(retry.duplicate).toBe(true);
+        expect(retry.events).toEqual(first.events);
+        expect(retry.nextExpectedVersion).toBe(4);
+        expect(await store.readStream(stream)).toHaveLength(4);
+        expect(await store.head()).toEqual(headBefore);
+      });
+
+      it('refuses a batch that is only partly a retry, or reuses an id of another stream, writing nothing', async () => {
+        const stream = `${uniquePrefix('partial')}1`;
+        const [a, b] = events(2);
+        await store.append(stream, [a], 'no-stream');
+        const partial = store.append(stream, [a, b], 'any');
+        await expect(partial).rejects.toBeInstanceOf(EventIdConflictError);
+        await expect(partial).rejects.toMatchObject({ eventIds: [a.eventId] });
+        await expect(store.append(`${uniquePrefix('other')}1`, [a], 'any')).rejects.toBeInstanceOf(EventIdConflictError);
+        expect(await store.readStream(stream)).toHaveLength(1);
+      });
+
+      it('stores an event once when two appends of the same id race', async () => {
+        const stream = `${uniquePrefix('dup-race')}1`;
+        const event = newEvent();
+        const results = await Promise.all([store.append(stream, [event], 'any'), store.append(stream, [event], 'any')]);
+        expect(results.map((r) => r.duplicate).sort()).toEqual([false, true]);
+        expect(results[0].events).toEqual(results[1].events);
+        expect(await store.readStream(stream)).toHaveLength(1);
+      });
+
+      it('lets one of two streams racing for the same event id have it; the other gets a conflict', async () => {
+        const prefix = uniquePrefix('id-race');
+        const event = newEvent();
+        const outcomes = await Promise.allSettled([store.append(`${prefix}a`, [event], 'any'), store.append(`${prefix}b`, [event], 'any')]);
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        expect(outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')?.reason).toBeInstanceOf(EventIdConflictError);
+        expect(await readAllPages(store, prefix, 10)).toHaveLength(1);
+      });
+    });
+
+    describe('reading a stream', () => {
+      it('reads from a version, with a limit, and as of an instant', async () => {
+        const stream = `${uniquePrefix('read')}1`;
+        await store.append(stream, events(3), 'no-stream');
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        await store.append(stream, events(2), 3);
+        const all = await store.readStream(stream);
+        expect(all.map((e) => e.data['n'])).toEqual([1, 2, 3, 1, 2]);
+        expect((await store.readStream(stream, { fromVersion: 3, limit: 2 })).map((e) => e.streamVersion)).toEqual([3, 4]);
+        const asOf = await store.readStream(stream, { asOf: all[2].recordedAt });
+        expect(asOf.map((e) => e.streamVersion)).toEqual([1, 2, 3]);
+        expect(await store.readStream(stream, { asOf: '2000-01-01T00:00:00Z' })).toEqual([]);
+        expect(await store.readStream(`${uniquePrefix('none')}x`)).toEqual([]);
+      });
+
+      it('returns what was written: type, schema version, data, metadata, recordedAt', async () => {
+        const stream = `${uniquePrefix('shape')}1`;
+        const event = newEvent('ShapeChecked', { nested: { list: [1, 'hai', null], ok: true }, text: 'Tổ CNSCĐ' });
+        await store.append(stream, [event], 'no-stream');
+        const [read] = await store.readStream(stream);
+        expect(read).toMatchObject({ eventId: event.eventId, type: 'ShapeChecked', schemaVersion: 1, data: event.data, metadata: event.metadata, streamName: stream, streamVersion: 1 });
+        expect(Math.abs(Date.parse(read.recordedAt) - Date.now())).toBeLessThan(60_000);
+      });
+    });
+
+    describe('reading the global log', () => {
+      it('pages in commit order with a checkpoint, and filters by stream prefix and type', async () => {
+        const prefix = uniquePrefix('all');
+        for (let i = 0; i < 5; i++) {
+          await store.append(`${prefix}${i % 3}`, [...events(4), newEvent('Rare', { i })], 'any');
+        }
+        const paged = await readAllPages(store, prefix, 7);
+        expect(paged).toHaveLength(25);
+        expect(new Set(paged.map((e) => e.eventId)).size).toBe(25);
+        for (let i = 1; i < paged.length; i++) expect(compareCheckpoints(paged[i - 1].position, paged[i].position)).toBeLessThan(0);
+        const rare = await readAllPages(store, prefix, 2, ['Rare']);
+        expect(rare.map((e) => e.data['i'])).toEqual([0, 1, 2, 3, 4]);
+      });
+
+      it('moves the checkpoint past filtered-out events and reports the head', async () => {
+        const prefix = uniquePrefix('skip');
+        const appended = await store.append(`${prefix}1`, events(5), 'no-stream');
+        const last = appended.events[4].position;
+        expect(compareCheckpoints(await store.head(), last)).toBeGreaterThanOrEqual(0);
+        const before = appended.events[0].position;
+        const page = await store.readAll({ after: before, limit: 10, filter: { types: ['NoSuchType'] } });
+        expect(page.events).toEqual([]);
+        expect(compareCheckpoints(page.checkpoint, last)).toBeGreaterThanOrEqual(0);
+        const fromStart = await store.readAll({ after: START, limit: 1 });
+        expect(fromStart.events).toHaveLength(1);
+      });
+    });
+
+    describe('subscriptions', () => {
+      it('catches up, then receives live appends in order, exactly once', async () => {
+        const prefix = uniquePrefix('sub');
+        await store.append(`${prefix}1`, events(3), 'no-stream');
+        const received: RecordedEvent[] = [];
+        const subscription = store.subscribe({ filter: { streamPrefixes: [prefix] }, batchSize: 2, handler: async (batch) => void received.push(...batch) });
+        await subscription.caughtUp();
+        expect(received).toHaveLength(3);
+        await store.append(`${prefix}2`, events(2), 'no-stream');
+        await store.append(`${prefix}1`, events(1), 3);
+        await eventually(() => expect(received).toHaveLength(6), 5_000);
+        await subscription.stop();
+        expect(received.map((e) => `${e.streamName.slice(prefix.length)}:${e.streamVersion}`)).toEqual(['1:1', '1:2', '1:3', '2:1', '2:2', '1:4']);
+      });
+
+      it('stops on a handler error and reports it, never skipping the failed batch', async () => {
+        const prefix = uniquePrefix('sub-err');
+        await store.append(`${prefix}1`, events(2), 'no-stream');
+        const failure = new Error('projection failed');
+        const errors: unknown[] = [];
+        const calls: RecordedEvent[][] = [];
+        const subscription = store.subscribe({
+          filter: { streamPrefixes: [prefix] },
+          handler: async (batch) => {
+            calls.push(batch);
+            throw failure;
+          },
+          onError: (error) => errors.push(error),
+        });
+        await expect(subscription.caughtUp()).rejects.toBe(failure);
+        await subscription.stop();
+        expect(errors).toEqual([failure]);
+        expect(calls).toHaveLength(1);
+        expect(calls[0].map((e) => e.streamVersion)).toEqual([1, 2]);
+      });
+    });
+
+    describe('upcasting on read', () => {
+      it('reads a v1 event as v2 while the stored event stays v1', async () => {
+        const stream = `${uniquePrefix('upcast')}1`;
+        await store.append(stream, [newEvent('ContractRenamed', { name: 'Nguyễn Văn A' }, 1)], 'no-stream');
+        const [read] = await store.readStream(stream);
+        expect(read).toMatchObject({ schemaVersion: 2, data: { fullName: 'Nguyễn Văn A', source: 'upcast' } });
+        const [raw] = await store.readStream(stream, { raw: true });
+        expect(raw).toMatchObject({ schemaVersion: 1, data: { name: 'Nguyễn Văn A' } });
+        const [fromLog] = (await store.readAll({ filter: { streamPrefixes: [stream] } })).events;
+        expect(fromLog.schemaVersion).toBe(2);
+      });
+    });
+
+    describe('tamper evidence', () => {
+      it('chains hashes per stream so an auditor can recompute them and spot a changed field', async () => {
+        const stream = `${uniquePrefix('chain')}1`;
+        await store.append(stream, events(3), 'no-stream');
+        await store.append(stream, [newEvent('ContractRenamed', { name: 'B' }), newEvent()], 3);
+        const stored = await store.readStream(stream, { raw: true });
+        const verdict = verifyStreamChain(stored);
+        expect(verdict).toEqual({ valid: true, lastHash: stored[4].hash });
+        const tampered = stored.map((e) => (e.streamVersion === 4 ? { ...e, data: { name: 'C' } } : e));
+        expect(verifyStreamChain(tampered)).toMatchObject({ valid: false, streamVersion: 4, eventId: stored[3].eventId });
+        const removed = stored.filter((e) => e.streamVersion !== 2);
+        expect(verifyStreamChain(removed)).toMatchObject({ valid: false, streamVersion: 3 });
+      });
+    });
+  });
+}
