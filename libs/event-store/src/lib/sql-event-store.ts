@@ -105,6 +105,7 @@ export class SqlEventStore implements EventStore {
         const dbError = error as DatabaseError;
         if (dbError.code === 'CDT01') throw new WrongExpectedVersionError(streamName, expectedVersion, Number(dbError.detail));
         if (dbError.code === 'CDT02') throw new EventIdConflictError(streamName, (dbError.detail ?? '').split(','));
+        if (dbError.code === 'CDT03') throw new Error('append must be the first write of its transaction (per-stream order relies on it)', { cause: error });
         if (dbError.code === '23505' && dbError.constraint === 'events_event_id_key' && attempt < 3) continue;
         throw error;
       }
@@ -169,7 +170,8 @@ function positionOf(row: { transaction_id: string; global_position: string }): C
   return { transactionId: row.transaction_id, globalPosition: row.global_position };
 }
 
-function toAppendPayload(events: NewEvent[]) {
+/** The jsonb argument of cdt_append (exported for the gap-safety proof, which drives raw transactions). */
+export function toAppendPayload(events: NewEvent[]) {
   if (events.length === 0) throw new RangeError('append needs at least one event');
   const seen = new Set<string>();
   return events.map((event) => {

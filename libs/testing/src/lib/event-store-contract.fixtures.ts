@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore, NewEvent, RecordedEvent, Upcaster } from '@cdt/event-store';
+import { compareCheckpoints } from '@cdt/event-store';
+import type { AppendResult, EventStore, NewEvent, RecordedEvent, Upcaster } from '@cdt/event-store';
 
 /** The upcaster every contract store is built with: `ContractRenamed` v1 {name} → v2 {fullName}. */
 export const CONTRACT_UPCASTERS: Upcaster[] = [
@@ -51,5 +52,18 @@ export async function eventually(assertion: () => void, timeoutMs = 10_000): Pro
       if (Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+  }
+}
+
+/**
+ * Gap-safe readers see a commit only once every older transaction (anywhere on the server) has ended,
+ * so global-log assertions first wait until the log's visible head has reached what was appended.
+ */
+export async function untilVisible(store: EventStore, appended: AppendResult): Promise<void> {
+  const last = appended.events[appended.events.length - 1].position;
+  const deadline = Date.now() + 10_000;
+  while (compareCheckpoints(await store.head(), last) < 0) {
+    if (Date.now() > deadline) throw new Error(`position ${last.transactionId}/${last.globalPosition} never became visible`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -8,7 +8,7 @@ import {
   compareCheckpoints,
   verifyStreamChain,
 } from '@cdt/event-store';
-import { CONTRACT_UPCASTERS, eventually, events, newEvent, readAllPages, uniquePrefix } from './event-store-contract.fixtures';
+import { CONTRACT_UPCASTERS, eventually, events, newEvent, readAllPages, uniquePrefix, untilVisible } from './event-store-contract.fixtures';
 
 export interface EventStoreUnderTest {
   store: EventStore;
@@ -113,8 +113,10 @@ export function eventStoreContract(name: string, factory: (options: { upcasters:
         const prefix = uniquePrefix('id-race');
         const event = newEvent();
         const outcomes = await Promise.allSettled([store.append(`${prefix}a`, [event], 'any'), store.append(`${prefix}b`, [event], 'any')]);
-        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        const won = outcomes.filter((o) => o.status === 'fulfilled');
+        expect(won).toHaveLength(1);
         expect(outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')?.reason).toBeInstanceOf(EventIdConflictError);
+        await untilVisible(store, won[0].value);
         expect(await readAllPages(store, prefix, 10)).toHaveLength(1);
       });
     });
@@ -148,7 +150,7 @@ export function eventStoreContract(name: string, factory: (options: { upcasters:
       it('pages in commit order with a checkpoint, and filters by stream prefix and type', async () => {
         const prefix = uniquePrefix('all');
         for (let i = 0; i < 5; i++) {
-          await store.append(`${prefix}${i % 3}`, [...events(4), newEvent('Rare', { i })], 'any');
+          await untilVisible(store, await store.append(`${prefix}${i % 3}`, [...events(4), newEvent('Rare', { i })], 'any'));
         }
         const paged = await readAllPages(store, prefix, 7);
         expect(paged).toHaveLength(25);
@@ -162,6 +164,7 @@ export function eventStoreContract(name: string, factory: (options: { upcasters:
         const prefix = uniquePrefix('skip');
         const appended = await store.append(`${prefix}1`, events(5), 'no-stream');
         const last = appended.events[4].position;
+        await untilVisible(store, appended);
         expect(compareCheckpoints(await store.head(), last)).toBeGreaterThanOrEqual(0);
         const before = appended.events[0].position;
         const page = await store.readAll({ after: before, limit: 10, filter: { types: ['NoSuchType'] } });
@@ -175,7 +178,7 @@ export function eventStoreContract(name: string, factory: (options: { upcasters:
     describe('subscriptions', () => {
       it('catches up, then receives live appends in order, exactly once', async () => {
         const prefix = uniquePrefix('sub');
-        await store.append(`${prefix}1`, events(3), 'no-stream');
+        await untilVisible(store, await store.append(`${prefix}1`, events(3), 'no-stream'));
         const received: RecordedEvent[] = [];
         const subscription = store.subscribe({ filter: { streamPrefixes: [prefix] }, batchSize: 2, handler: async (batch) => void received.push(...batch) });
         await subscription.caughtUp();
@@ -189,7 +192,7 @@ export function eventStoreContract(name: string, factory: (options: { upcasters:
 
       it('stops on a handler error and reports it, never skipping the failed batch', async () => {
         const prefix = uniquePrefix('sub-err');
-        await store.append(`${prefix}1`, events(2), 'no-stream');
+        await untilVisible(store, await store.append(`${prefix}1`, events(2), 'no-stream'));
         const failure = new Error('projection failed');
         const errors: unknown[] = [];
         const calls: RecordedEvent[][] = [];
@@ -212,7 +215,7 @@ export function eventStoreContract(name: string, factory: (options: { upcasters:
     describe('upcasting on read', () => {
       it('reads a v1 event as v2 while the stored event stays v1', async () => {
         const stream = `${uniquePrefix('upcast')}1`;
-        await store.append(stream, [newEvent('ContractRenamed', { name: 'Nguyễn Văn A' }, 1)], 'no-stream');
+        await untilVisible(store, await store.append(stream, [newEvent('ContractRenamed', { name: 'Nguyễn Văn A' }, 1)], 'no-stream'));
         const [read] = await store.readStream(stream);
         expect(read).toMatchObject({ schemaVersion: 2, data: { fullName: 'Nguyễn Văn A', source: 'upcast' } });
         const [raw] = await store.readStream(stream, { raw: true });

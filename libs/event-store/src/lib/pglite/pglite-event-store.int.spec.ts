@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+// The adapter's own specs run the shared contract suite; only test code crosses this boundary.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { eventStoreContract } from '@cdt/testing';
 import { openEventStore } from '../open-event-store';
 

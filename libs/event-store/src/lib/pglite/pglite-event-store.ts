@@ -75,7 +75,7 @@ export class PgliteEventStore extends SqlEventStore {
   }
 
   async health(): Promise<void> {
-    await this.serial.query('select 1 from event_store.schema_migrations limit 1');
+    await this.serial.query('select 1 from event_store.streams limit 1');
   }
 
   override async close(): Promise<void> {

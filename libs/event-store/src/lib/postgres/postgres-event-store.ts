@@ -51,7 +51,7 @@ export class PostgresEventStore extends SqlEventStore {
   }
 
   async health(): Promise<void> {
-    await this.pool.query('select 1 from event_store.schema_migrations limit 1');
+    await this.pool.query('select 1 from event_store.streams limit 1');
   }
 
   override async close(): Promise<void> {

@@ -1,8 +1,9 @@
--- Append in one round trip: lock the stream, check the expected version, detect retries by event id,
--- chain the hashes, insert, bump the stream and wake subscribers.
+-- Append in one round trip, as the first write of its transaction: lock the stream, check the expected
+-- version, detect retries by event id, chain the hashes, insert, bump the stream and wake subscribers.
 --   p_expected: -1 any, 0 the stream must be empty/absent, n the stream must be at version n.
 --   p_events:   [{eventId, type, schemaVersion, data, metadata, digest (hex sha-256 of the canonical event)}]
--- Errors: CDT01 wrong expected version (DETAIL = actual version), CDT02 event id conflict (DETAIL = ids).
+-- Errors: CDT01 wrong expected version (DETAIL = actual version), CDT02 event id conflict (DETAIL = ids),
+--         CDT03 called after another write in the same transaction.
 -- SECURITY DEFINER: the application role may execute this but may not write the tables directly,
 -- so it can neither skip the hash chain nor update or delete history.
 create function event_store.cdt_append(p_stream text, p_expected bigint, p_events jsonb)
@@ -29,14 +30,20 @@ begin
     raise exception 'append needs at least one event' using errcode = '22023';
   end if;
 
+  -- Readers order by transaction id, so a stream's later version must get the larger xid. Row locks
+  -- assign the xid *before* waiting (and waiters can be overtaken), which would invert that; an
+  -- advisory lock assigns none, so the xid is taken only once this append owns the stream.
+  if pg_current_xact_id_if_assigned() is not null then
+    raise exception 'cdt_append must be the first write of its transaction' using errcode = 'CDT03';
+  end if;
+  perform pg_advisory_xact_lock(hashtextextended('cdt_append/' || p_stream, 0));
+
   select s.version, s.last_hash into v_version, v_prev
-    from event_store.streams s where s.stream_name = p_stream for update;
+    from event_store.streams s where s.stream_name = p_stream;
   if not found then
-    insert into event_store.streams as s (stream_name, version, last_hash)
-      values (p_stream, 0, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea)
-      on conflict do nothing;
-    select s.version, s.last_hash into v_version, v_prev
-      from event_store.streams s where s.stream_name = p_stream for update;
+    v_version := 0;
+    v_prev := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
+    insert into event_store.streams (stream_name, version, last_hash) values (p_stream, v_version, v_prev);
   end if;
 
   -- A retry of an acknowledged append must report the original positions, even if the stream moved on.

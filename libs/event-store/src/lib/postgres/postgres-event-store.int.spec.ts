@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+// The adapter's own specs run the shared contract suite; only test code crosses this boundary.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { eventStoreContract } from '@cdt/testing';
+import { openEventStore } from '../open-event-store';
+import { describeWithPostgres, freshPostgresDatabase } from './local-postgres';
+
+describeWithPostgres('PostgreSQL event store', () => {
+  eventStoreContract('PostgreSQL (application role)', async ({ upcasters }) => {
+    const database = await freshPostgresDatabase();
+    const store = await openEventStore({ kind: 'postgres', url: database.appUrl, adminUrl: database.adminUrl, poolSize: 4, upcasters });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await database.drop();
+      },
+    };
+  });
+
+  describe('storage is append-only for the application role', () => {
+    let database: Awaited<ReturnType<typeof freshPostgresDatabase>>;
+    let app: Client;
+    beforeAll(async () => {
+      database = await freshPostgresDatabase();
+      const store = await openEventStore({ kind: 'postgres', url: database.appUrl, adminUrl: database.adminUrl });
+      const metadata = { occurredAt: '2025-07-01T09:00:00+07:00', actor: 't', correlationId: 'c' };
+      await store.append('team-1', [{ eventId: randomUUID(), type: 'TeamEstablished', schemaVersion: 1, data: { n: 1 }, metadata }], 'no-stream');
+      await store.close();
+      app = new Client({ connectionString: database.appUrl });
+      await app.connect();
+    });
+    afterAll(async () => {
+      await app?.end();
+      await database?.drop();
+    });
+
+    it.each([
+      ['update', "update event_store.events set data = '{}'"],
+      ['delete', 'delete from event_store.events'],
+      ['truncate', 'truncate event_store.events'],
+      ['insert bypassing the hash chain', "insert into event_store.events (stream_name, stream_version, event_id, event_type, schema_version, data, metadata, hash) values ('x', 1, gen_random_uuid(), 't', 1, '{}', '{}', '\\x00')"],
+      ['rewind a stream', 'update event_store.streams set version = 0'],
+    ])('refuses to %s', async (_label, sql) => {
+      await expect(app.query(sql)).rejects.toMatchObject({ code: '42501' });
+    });
+
+    it('still reads the log and appends through cdt_append', async () => {
+      const { rows } = await app.query('select count(*)::int as n from event_store.events');
+      expect(rows[0].n).toBe(1);
+    });
+
+    it('refuses an append that is not the first write of its transaction (per-stream order relies on it)', async () => {
+      await app.query('begin');
+      try {
+        await app.query('select pg_current_xact_id()');
+        await expect(app.query(`select * from event_store.cdt_append('team-2', -1, '[{"eventId":"${randomUUID()}"}]')`)).rejects.toMatchObject({ code: 'CDT03' });
+      } finally {
+        await app.query('rollback');
+      }
+    });
+  });
+
+  describe('set-up', () => {
+    it('migrates idempotently and sets idle_in_transaction_session_timeout on pooled sessions', async () => {
+      const database = await freshPostgresDatabase();
+      try {
+        const first = await openEventStore({ kind: 'postgres', url: database.appUrl, adminUrl: database.adminUrl, idleInTransactionTimeoutMs: 12_345 });
+        await first.close();
+        const second = await openEventStore({ kind: 'postgres', url: database.appUrl, adminUrl: database.adminUrl, idleInTransactionTimeoutMs: 12_345 });
+        await second.health();
+        const probe = await openEventStore({ kind: 'postgres', url: database.appUrl, idleInTransactionTimeoutMs: 12_345 });
+        const appender = probe as unknown as { client: { query(sql: string): Promise<{ rows: { t: string }[] }> } };
+        expect((await appender.client.query("select current_setting('idle_in_transaction_session_timeout') as t")).rows[0].t).toBe('12345ms');
+        await probe.close();
+        await second.close();
+      } finally {
+        await database.drop();
+      }
+    });
+  });
+});
