@@ -1,2 +1,1 @@
 export * from './lib/given-when-then';
-export * from './lib/event-store-contract';

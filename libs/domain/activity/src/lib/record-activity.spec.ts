@@ -1,5 +1,4 @@
 // Specs use the shared test helpers; production domain code may not (eslint.config.mjs boundary rule).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { deciderSpec } from '@cdt/testing';
 import { activityDecider, type ActivityCommand, type RecordHouseholdVisit } from './activity';
 import {

@@ -1,5 +1,4 @@
 // Specs use the shared test helpers; production domain code may not (eslint.config.mjs boundary rule).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { deciderSpec } from '@cdt/testing';
 import { SCHEMA_VERSION_1 } from '@cdt/domain-shared';
 import { teamDecider, type ChangeMemberRole, type RelocateTeam, type TeamCommand, type TeamEvent } from './team';

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 // The adapter's own specs run the shared contract suite; only test code crosses this boundary.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { eventStoreContract } from '@cdt/testing';
+import { eventStoreContract } from '../../contract';
 import { openEventStore } from '../open-event-store';
 
 eventStoreContract('PGlite in memory', async ({ upcasters }) => {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 // The adapter's own specs run the shared contract suite; only test code crosses this boundary.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { eventStoreContract } from '@cdt/testing';
+import { eventStoreContract } from '../../contract';
 import { openEventStore } from '../open-event-store';
 import { describeWithPostgres, freshPostgresDatabase } from './local-postgres';
 

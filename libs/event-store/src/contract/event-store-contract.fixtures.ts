@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { compareCheckpoints } from '@cdt/event-store';
-import type { AppendResult, EventStore, NewEvent, RecordedEvent, Upcaster } from '@cdt/event-store';
+import { compareCheckpoints } from '../lib/event-rows';
+import type { AppendResult, EventStore, NewEvent, RecordedEvent } from '../lib/event-store.port';
+import type { Upcaster } from '../lib/upcasting';
 
 /** The upcaster every contract store is built with: `ContractRenamed` v1 {name} → v2 {fullName}. */
 export const CONTRACT_UPCASTERS: Upcaster[] = [

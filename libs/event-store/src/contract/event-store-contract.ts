@@ -1,13 +1,7 @@
-import {
-  EventIdConflictError,
-  EventStore,
-  RecordedEvent,
-  START,
-  Upcaster,
-  WrongExpectedVersionError,
-  compareCheckpoints,
-  verifyStreamChain,
-} from '@cdt/event-store';
+import { EventIdConflictError, EventStore, RecordedEvent, START, WrongExpectedVersionError } from '../lib/event-store.port';
+import type { Upcaster } from '../lib/upcasting';
+import { compareCheckpoints } from '../lib/event-rows';
+import { verifyStreamChain } from '../lib/hash-chain';
 import { CONTRACT_UPCASTERS, eventually, events, newEvent, readAllPages, uniquePrefix, untilVisible } from './event-store-contract.fixtures';
 
 export interface EventStoreUnderTest {
