@@ -115,6 +115,23 @@ export function eventStoreContract(name: string, factory: (options: { upcasters:
       });
     });
 
+    describe('looking events up by id', () => {
+      it('finds stored events in any stream with their original positions, ignoring unknown ids', async () => {
+        const prefix = uniquePrefix('by-id');
+        const [a, b] = events(2);
+        const c = newEvent();
+        const first = await store.append(`${prefix}1`, [a, b], 'no-stream');
+        const second = await store.append(`${prefix}2`, [c], 'no-stream');
+        const found = await store.readEventsById([c.eventId, a.eventId.toUpperCase(), newEvent().eventId, 'not-a-uuid', a.eventId]);
+        expect(found.map((e) => [e.eventId, e.streamName, e.streamVersion, e.position])).toEqual([
+          [a.eventId, `${prefix}1`, 1, first.events[0].position],
+          [c.eventId, `${prefix}2`, 1, second.events[0].position],
+        ]);
+        expect(found[0]).toMatchObject({ type: a.type, data: a.data, metadata: a.metadata });
+        expect(await store.readEventsById([])).toEqual([]);
+      });
+    });
+
     describe('reading a stream', () => {
       it('reads from a version, with a limit, and as of an instant', async () => {
         const stream = `${uniquePrefix('read')}1`;

@@ -116,6 +116,12 @@ export interface EventStore {
   append(streamName: string, events: NewEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult>;
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
+  /**
+   * The stored events with these ids, in any stream, in log order; ids not stored are simply absent.
+   * Lets a writer answer a retry with the original position, or find the stream an event lives in,
+   * in one round trip for a whole batch.
+   */
+  readEventsById(eventIds: string[]): Promise<RecordedEvent[]>;
   subscribe(options: SubscribeOptions): Subscription;
   /** The checkpoint of the newest visible event (START when empty). */
   head(): Promise<Checkpoint>;

@@ -122,6 +122,18 @@ export class SqlEventStore implements EventStore {
     return rows.map((row) => toRecordedEvent(row, options.raw ? undefined : this.upcast));
   }
 
+  async readEventsById(eventIds: string[]): Promise<RecordedEvent[]> {
+    const ids = [...new Set(eventIds.filter((id) => UUID.test(id)).map((id) => id.toLowerCase()))];
+    if (ids.length === 0) return [];
+    const { rows } = await this.client.query<EventRow>(
+      `select ${EVENT_COLUMNS} from event_store.events e
+        where e.event_id = any($1::uuid[])
+        order by e.transaction_id, e.global_position`,
+      [ids],
+    );
+    return rows.map((row) => toRecordedEvent(row, this.upcast));
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
     const after = options.after ?? START;
     const limit = options.limit ?? 1000;
