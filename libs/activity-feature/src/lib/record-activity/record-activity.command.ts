@@ -1,0 +1,13 @@
+import { Command } from '@nestjs/cqrs';
+import type { WriteContext } from '@cdt/registry-feature';
+import type { ActivityItem, ActivityOutcome } from '../ingestion/activity-item';
+
+/** One activity; a rejected one is thrown (the HTTP layer turns it into its problem), never returned. */
+export class RecordFieldActivity extends Command<Exclude<ActivityOutcome, { status: 'rejected' }>> {
+  constructor(
+    readonly item: ActivityItem,
+    readonly context: WriteContext,
+  ) {
+    super();
+  }
+}

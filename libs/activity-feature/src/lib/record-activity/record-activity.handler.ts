@@ -1,0 +1,15 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ActivityIngestion } from '../ingestion/activity-ingestion';
+import type { ActivityOutcome } from '../ingestion/activity-item';
+import { RecordFieldActivity } from './record-activity.command';
+
+@CommandHandler(RecordFieldActivity)
+export class RecordFieldActivityHandler implements ICommandHandler<RecordFieldActivity> {
+  constructor(private readonly ingestion: ActivityIngestion) {}
+
+  async execute({ item, context }: RecordFieldActivity): Promise<Exclude<ActivityOutcome, { status: 'rejected' }>> {
+    const [outcome] = await this.ingestion.record([item], context);
+    if (outcome.status === 'rejected') throw outcome.error;
+    return outcome;
+  }
+}
