@@ -20,4 +20,9 @@ module.exports = {
   testTimeout: 120_000,
   // Engines are shared servers: keep suites that touch them from trampling each other's load.
   maxWorkers: 2,
+  // Real engines: resolved once per run (docs/operations/engines.md); the totals reporter writes the
+  // plain `N passed, N failed` line and test/engines/.state/last-run.json that .ci/run reads.
+  globalSetup: '<rootDir>/test/engines/global-setup.ts',
+  globalTeardown: '<rootDir>/test/engines/global-teardown.ts',
+  reporters: ['default', '<rootDir>/test/engines/totals-reporter.js'],
 };

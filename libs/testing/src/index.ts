@@ -1,1 +1,2 @@
 export * from './lib/given-when-then';
+export * from './lib/engines';

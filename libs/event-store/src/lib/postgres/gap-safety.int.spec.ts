@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { describeWithEngine, freshPostgresDatabase } from '@cdt/testing';
 import { Client } from 'pg';
 import type { NewEvent, RecordedEvent } from '../event-store.port';
 import { openEventStore } from '../open-event-store';
 import { toAppendPayload } from '../sql-event-store';
-import { describeWithPostgres, freshPostgresDatabase } from './local-postgres';
 
 const WRITERS = 8;
 const EVENTS_PER_WRITER = 2_600;
@@ -52,7 +52,7 @@ async function runWriter(url: string, writer: number, committed: Set<string>, ro
   }
 }
 
-describeWithPostgres('gap safety on PostgreSQL', () => {
+describeWithEngine('postgres', 'gap safety on PostgreSQL', () => {
   it(`delivers every committed event exactly once, in per-stream order, to a subscriber racing ${WRITERS} writers`, async () => {
     const database = await freshPostgresDatabase();
     const store = await openEventStore({ kind: 'postgres', url: database.appUrl, adminUrl: database.adminUrl, pollIntervalMs: 200 });

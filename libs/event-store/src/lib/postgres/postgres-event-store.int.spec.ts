@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { describeWithEngine, freshPostgresDatabase } from '@cdt/testing';
 import { Client } from 'pg';
 // The adapter's own specs run the shared contract suite; only test code crosses this boundary.
 import { eventStoreContract } from '../../contract';
 import { openEventStore } from '../open-event-store';
-import { describeWithPostgres, freshPostgresDatabase } from './local-postgres';
 
-describeWithPostgres('PostgreSQL event store', () => {
+describeWithEngine('postgres', 'PostgreSQL event store', () => {
   eventStoreContract('PostgreSQL (application role)', async ({ upcasters }) => {
     const database = await freshPostgresDatabase();
     const store = await openEventStore({ kind: 'postgres', url: database.appUrl, adminUrl: database.adminUrl, poolSize: 4, upcasters });

@@ -1,0 +1,32 @@
+// A jest reporter (next to 'default'): ends the run with its own plain totals line, `N passed, N failed`,
+// counting tests (not suites), and writes the same totals to test/engines/.state/last-run.json for .ci/run.
+// A suite that could not run at all (a syntax error, a throw while collecting) has no failed test of its
+// own, so it counts as one failed test here: a broken file must never read as green.
+const { mkdirSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const LAST_RUN = join(__dirname, '.state', 'last-run.json');
+
+class TotalsReporter {
+  onRunComplete(_testContexts, results) {
+    const brokenSuites = results.numRuntimeErrorTestSuites;
+    const totals = {
+      passed: results.numPassedTests,
+      failed: results.numFailedTests + brokenSuites,
+      skipped: results.numPendingTests + results.numTodoTests,
+      failedTests: results.numFailedTests,
+      brokenSuites,
+      suites: results.numTotalTestSuites,
+      interrupted: results.wasInterrupted,
+      success: results.success,
+      finishedAt: new Date().toISOString(),
+    };
+    mkdirSync(join(__dirname, '.state'), { recursive: true });
+    writeFileSync(LAST_RUN, `${JSON.stringify(totals, null, 2)}\n`);
+    const details = [`${totals.skipped} skipped`];
+    if (brokenSuites) details.push(`${brokenSuites} suites failed to run (counted as failed)`);
+    process.stdout.write(`\n${details.join(', ')}\n${totals.passed} passed, ${totals.failed} failed\n`);
+  }
+}
+
+module.exports = TotalsReporter;
