@@ -1,0 +1,21 @@
+export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
+
+/** Resolves when the dependency answers, rejects (with a reason) when it does not. */
+export type ReadinessCheck = () => Promise<void>;
+
+/**
+ * Dependencies `/health` checks. Modules add theirs at start-up, e.g. the app registers the event
+ * store: `readiness.add('event-store', () => store.health())`.
+ */
+export class ReadinessChecks {
+  private readonly checks = new Map<string, ReadinessCheck>();
+
+  add(name: string, check: ReadinessCheck): void {
+    if (this.checks.has(name)) throw new Error(`readiness check "${name}" is already registered`);
+    this.checks.set(name, check);
+  }
+
+  list(): { name: string; check: ReadinessCheck }[] {
+    return [...this.checks].map(([name, check]) => ({ name, check }));
+  }
+}
