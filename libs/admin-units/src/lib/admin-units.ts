@@ -2,7 +2,7 @@ import type { AdminUnit, CurrentUnit, Hierarchy, IsoDate, Predecessor, Successor
 import { LAST_DAY_BEFORE_REFORM, REFORM_DATE, hierarchyOn, isWithin, requireIsoDate } from './dates';
 import { addCommunesKnownOnlyToMapping, buildReformMapping, type UnresolvedReason } from './reform-mapping';
 import type { AdminUnitSources } from './sources';
-import { normalizeUnitName } from './unit-names';
+import { compareCodes, normalizeUnitName } from './unit-names';
 
 /** What the build did to the raw data, so the docs and the load spec can state it with numbers. */
 export interface LoadReport {
@@ -19,7 +19,7 @@ interface HierarchyIndex {
   readonly provinces: AdminUnit[];
 }
 
-const byCode = (a: AdminUnit, b: AdminUnit): number => a.code.localeCompare(b.code);
+const byCode = (a: AdminUnit, b: AdminUnit): number => compareCodes(a.code, b.code);
 
 const indexUnits = (units: readonly AdminUnit[]): HierarchyIndex => {
   const index: HierarchyIndex = { byCode: new Map(), children: new Map(), provinces: [] };

@@ -1,6 +1,6 @@
 import type { Predecessor, Successor } from './admin-unit';
 import type { Pre2025Source, ReformMappingRow, Source2025 } from './sources';
-import { unitNameKey } from './unit-names';
+import { compareCodes, unitNameKey } from './unit-names';
 
 /** Why a mapping row could not be used; counted in the load report, never silently dropped. */
 export type UnresolvedReason = 'no-old-commune' | 'old-commune-not-found' | 'new-commune-not-found';
@@ -116,11 +116,11 @@ export const buildReformMapping = (
 
   const successors = new Map<string, Successor[]>();
   const predecessors = new Map<string, Predecessor[]>();
-  for (const [oldCode, byTarget] of [...targets].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [oldCode, byTarget] of [...targets].sort(([a], [b]) => compareCodes(a, b))) {
     const kind = byTarget.size === 1 ? 'whole' : 'partial';
     const list = [...byTarget]
       .map(([newCommuneCode, t]) => ({ newCommuneCode, newProvinceCode: t.provinceCode, kind, primary: t.primary }) as const)
-      .sort((a, b) => Number(b.primary) - Number(a.primary) || a.newCommuneCode.localeCompare(b.newCommuneCode));
+      .sort((a, b) => Number(b.primary) - Number(a.primary) || compareCodes(a.newCommuneCode, b.newCommuneCode));
     successors.set(oldCode, list);
     for (const s of list) {
       const preds = predecessors.get(s.newCommuneCode) ?? [];

@@ -21,15 +21,19 @@ const TYPE_PREFIX = /^(thành phố|thị trấn|thị xã|đặc khu|phường|
  * Old and new Vietnamese tone placement ("Hoà" / "Hòa", "Thuỷ" / "Thủy") both appear in official lists;
  * the key uses the new placement.
  */
-const TONE_PLACEMENT: ReadonlyArray<[string, string]> = [
-  ['oà', 'òa'], ['oá', 'óa'], ['oả', 'ỏa'], ['oã', 'õa'], ['oạ', 'ọa'],
-  ['oè', 'òe'], ['oé', 'óe'], ['oẻ', 'ỏe'], ['oẽ', 'õe'], ['oẹ', 'ọe'],
-  ['uỳ', 'ùy'], ['uý', 'úy'], ['uỷ', 'ủy'], ['uỹ', 'ũy'], ['uỵ', 'ụy'],
-];
+const TONE_PLACEMENT: Readonly<Record<string, string>> = {
+  oà: 'òa', oá: 'óa', oả: 'ỏa', oã: 'õa', oạ: 'ọa',
+  oè: 'òe', oé: 'óe', oẻ: 'ỏe', oẽ: 'õe', oẹ: 'ọe',
+  uỳ: 'ùy', uý: 'úy', uỷ: 'ủy', uỹ: 'ũy', uỵ: 'ụy',
+};
+const OLD_TONE_PLACEMENT = new RegExp(Object.keys(TONE_PLACEMENT).join('|'), 'gu');
 
 /** A key for comparing names across sources: case, spacing, tone placement and (optionally) the type word ignored. */
 export const unitNameKey = (name: string, options: { withoutType?: boolean } = {}): string => {
-  let key = collapseSpaces(name).toLocaleLowerCase('vi');
-  for (const [oldStyle, newStyle] of TONE_PLACEMENT) key = key.split(oldStyle).join(newStyle);
+  // Vietnamese has no locale-specific case rules, so the plain (fast) lower-casing is exact here.
+  const key = collapseSpaces(name).toLowerCase().replace(OLD_TONE_PLACEMENT, (pair) => TONE_PLACEMENT[pair]);
   return options.withoutType ? key.replace(TYPE_PREFIX, '') : key;
 };
+
+/** Codes are digit strings of equal length per level: plain ordering, without the cost of a collator. */
+export const compareCodes = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
