@@ -28,10 +28,13 @@ const TONE_PLACEMENT: Readonly<Record<string, string>> = {
 };
 const OLD_TONE_PLACEMENT = new RegExp(Object.keys(TONE_PLACEMENT).join('|'), 'gu');
 
-/** A key for comparing names across sources: case, spacing, tone placement and (optionally) the type word ignored. */
+/** A key for comparing names across sources: case, spacing, apostrophe style, tone placement and (optionally) the type word ignored. */
 export const unitNameKey = (name: string, options: { withoutType?: boolean } = {}): string => {
   // Vietnamese has no locale-specific case rules, so the plain (fast) lower-casing is exact here.
-  const key = collapseSpaces(name).toLowerCase().replace(OLD_TONE_PLACEMENT, (pair) => TONE_PLACEMENT[pair]);
+  const key = collapseSpaces(name)
+    .toLowerCase()
+    .replace(/[’‘`]/gu, "'")
+    .replace(OLD_TONE_PLACEMENT, (pair) => TONE_PLACEMENT[pair]);
   return options.withoutType ? key.replace(TYPE_PREFIX, '') : key;
 };
 
