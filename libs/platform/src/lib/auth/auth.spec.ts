@@ -17,16 +17,26 @@ const SECRET = 's'.repeat(40);
 
 @Controller()
 class ProbeController {
-  @Public() @Get() open(): void {}
-  @Get() anyRole(): void {}
-  @Roles('officer', 'ministry') @Get() officersOnly(): void {}
+  @Public() @Get() open(): string {
+    return 'open';
+  }
+  @Get() anyRole(): string {
+    return 'anyRole';
+  }
+  @Roles('officer', 'ministry') @Get() officersOnly(): string {
+    return 'officersOnly';
+  }
 }
 
 @Roles('ministry')
 @Controller()
 class MinistryController {
-  @Get() byClass(): void {}
-  @Roles('auditor') @Get() overridden(): void {}
+  @Get() byClass(): string {
+    return 'byClass';
+  }
+  @Roles('auditor') @Get() overridden(): string {
+    return 'overridden';
+  }
 }
 
 describe('bearer authentication', () => {
