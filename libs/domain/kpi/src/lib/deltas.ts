@@ -1,0 +1,72 @@
+import type { PeriodKind } from '@cdt/domain-shared';
+import type { Level, Placement, View } from './units';
+
+/**
+ * What one batch of events changes in the read model: additive deltas only, so a batch's deltas can
+ * be merged, applied in any order, and written with the checkpoint in one statement set.
+ */
+
+export interface FigureKey {
+  readonly view: View;
+  readonly level: Level;
+  readonly unitKey: string;
+  readonly periodKind: PeriodKind;
+  readonly periodKey: string;
+  readonly indicator: string;
+}
+
+/** value += delta on a count or stock row; the row's placement is (re)written with it. */
+export interface CountDelta extends FigureKey {
+  readonly delta: number;
+  readonly placement: Placement;
+}
+
+/**
+ * refcount += delta for one subject under a distinct indicator. The distinct count of the row moves
+ * only when a subject's refcount crosses 0 ↔ positive, so retracting one of two visits to a household
+ * leaves it reached, and retracting both does not.
+ */
+export interface RefDelta extends FigureKey {
+  readonly subject: string;
+  readonly delta: number;
+  readonly placement: Placement;
+}
+
+/** A target (chỉ tiêu) for a unit code; a later one for the same key replaces it. */
+export interface TargetSet {
+  readonly level: Level;
+  readonly unitKey: string;
+  readonly indicator: string;
+  readonly period: string;
+  readonly value: number;
+}
+
+/** The projector's memory of a team: where it is now and who is in it (written with the batch). */
+export interface TeamRecord {
+  readonly teamId: string;
+  readonly communeCode: string;
+  readonly village: string;
+  /** First day in the current unit. */
+  readonly since: string;
+  readonly status: 'active' | 'dissolved';
+  /** Current members → youth-union flag. */
+  readonly members: Readonly<Record<string, boolean>>;
+}
+
+export interface KpiDeltas {
+  readonly counts: readonly CountDelta[];
+  readonly refs: readonly RefDelta[];
+  /** In log order: the last one for a key wins. */
+  readonly targets: readonly TargetSet[];
+  /** Teams whose record changed in the batch, as they stand at its end. */
+  readonly teams: readonly TeamRecord[];
+  /** Every event id the batch took into account, so a redelivery is recognised and skipped. */
+  readonly appliedEventIds: readonly string[];
+}
+
+const SEP = '\u001f';
+
+export const figureKeyString = (key: FigureKey): string =>
+  [key.view, key.level, key.unitKey, key.periodKind, key.periodKey, key.indicator].join(SEP);
+
+export const refKeyString = (key: FigureKey & { subject: string }): string => figureKeyString(key) + SEP + key.subject;
