@@ -1,16 +1,23 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { RegistryFeatureModule } from '@cdt/registry-feature';
+import { ActivitiesController, ActivityBatchController } from './activities-http/activities.controller';
+import { BatchIngestion } from './activities-http/batch-ingestion';
 import { ActivityIngestion } from './ingestion/activity-ingestion';
 import { RecordFieldActivityHandler } from './record-activity/record-activity.handler';
 import { RecordActivityBatchHandler } from './record-activity-batch/record-activity-batch.handler';
 import { ActivityLocator } from './retract-activity/activity-locator';
 import { RetractRecordedActivityHandler } from './retract-activity/retract-activity.handler';
 
-/** Activity writes: record (single and batch, idempotent on activityId) and retract. Needs EVENT_STORE. */
+/**
+ * Activity writes under /v1: record (single and batch, idempotent on activityId) and retract. Needs
+ * EVENT_STORE and the platform's global guard, pipe and filter.
+ */
 @Module({
   imports: [CqrsModule, RegistryFeatureModule],
-  providers: [ActivityIngestion, ActivityLocator, RecordFieldActivityHandler, RecordActivityBatchHandler, RetractRecordedActivityHandler],
+  // The batch controller first: its literal `activities:batch` must not be taken for `activities/:id`.
+  controllers: [ActivityBatchController, ActivitiesController],
+  providers: [BatchIngestion, ActivityIngestion, ActivityLocator, RecordFieldActivityHandler, RecordActivityBatchHandler, RetractRecordedActivityHandler],
   exports: [ActivityIngestion, ActivityLocator],
 })
 export class ActivityFeatureModule {}

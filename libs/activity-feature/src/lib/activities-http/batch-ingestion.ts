@@ -1,0 +1,109 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { ProblemError, fieldProblemsOf, problemFromError, type Principal, type Problem } from '@cdt/platform';
+import { TeamAccess, type WriteContext } from '@cdt/registry-feature';
+import type { ActivityItem, ActivityOutcome } from '../ingestion/activity-item';
+import { MAX_BATCH_ITEMS, RecordActivityBatch } from '../record-activity-batch/record-activity-batch.command';
+import { ACTIVITY_KINDS, DTO_OF_KIND, type ActivityKind } from './activities.dto';
+import { activityItemOf } from './activity-commands';
+
+export interface BatchItemResult {
+  index: number;
+  activityId: string | null;
+  status: 'created' | 'duplicate' | 'rejected';
+  position?: { transactionId: string; globalPosition: string };
+  problem?: Problem;
+}
+export interface BatchResult {
+  results: BatchItemResult[];
+}
+
+type Checked = { index: number; item: ActivityItem } | { index: number; activityId: string | null; problem: Problem };
+
+/**
+ * The HTTP side of a batch: each item is validated, scoped and recorded on its own, so one bad item
+ * never blocks the others; every item gets a result, in the order sent.
+ */
+@Injectable()
+export class BatchIngestion {
+  private readonly logger = new Logger(BatchIngestion.name);
+
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly access: TeamAccess,
+  ) {}
+
+  async ingest(rawItems: unknown[], principal: Principal, context: WriteContext): Promise<BatchResult> {
+    if (rawItems.length > MAX_BATCH_ITEMS) {
+      throw new ProblemError({ status: 413, code: 'BATCH_TOO_LARGE', detail: `a batch holds at most ${MAX_BATCH_ITEMS} items (got ${rawItems.length}); split it`, field: 'items' });
+    }
+    const now = new Date().toISOString();
+    const checked = rawItems.map((raw, index) => checkItem(raw, index, now));
+    const refusedTeams = await this.teamsOutOfReach(checked, principal);
+
+    const accepted: { index: number; item: ActivityItem }[] = [];
+    const results: BatchItemResult[] = new Array(rawItems.length);
+    for (const entry of checked) {
+      if ('problem' in entry) {
+        results[entry.index] = { index: entry.index, activityId: entry.activityId, status: 'rejected', problem: entry.problem };
+        continue;
+      }
+      const refusal = refusedTeams.get(entry.item.command.teamId);
+      if (refusal) results[entry.index] = { index: entry.index, activityId: entry.item.command.activityId, status: 'rejected', problem: refusal };
+      else accepted.push(entry);
+    }
+    if (accepted.length > 0) {
+      const outcomes: ActivityOutcome[] = await this.commands.execute(new RecordActivityBatch(accepted.map((a) => a.item), context));
+      outcomes.forEach((outcome, i) => {
+        const index = accepted[i].index;
+        results[index] = outcome.status === 'rejected'
+          ? { index, activityId: outcome.activityId, status: 'rejected', problem: this.problemOf(outcome.error) }
+          : { index, activityId: outcome.activityId, status: outcome.status, position: outcome.position };
+      });
+    }
+    return { results };
+  }
+
+  /** One access check per team named in the batch: unknown (404) or out of the caller's scope (403). */
+  private async teamsOutOfReach(checked: Checked[], principal: Principal): Promise<Map<string, Problem>> {
+    const teamIds = new Set(checked.flatMap((entry) => ('item' in entry ? [entry.item.command.teamId] : [])));
+    const refused = new Map<string, Problem>();
+    for (const teamId of teamIds) {
+      try {
+        await this.access.teamFor(principal, teamId);
+      } catch (error) {
+        refused.set(teamId, this.problemOf(error));
+      }
+    }
+    return refused;
+  }
+
+  private problemOf(error: unknown): Problem {
+    const problem = problemFromError(error);
+    if (problem.status >= 500) this.logger.error(error);
+    return problem;
+  }
+}
+
+function checkItem(raw: unknown, index: number, now: string): Checked {
+  const path = `items.${index}`;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { index, activityId: null, problem: invalid([{ field: path, code: 'IS_OBJECT', message: `${path} must be an object` }]) };
+  }
+  const { kind, ...body } = raw as Record<string, unknown>;
+  const activityId = typeof body['activityId'] === 'string' ? body['activityId'] : null;
+  if (!ACTIVITY_KINDS.includes(kind as ActivityKind)) {
+    return { index, activityId, problem: invalid([{ field: `${path}.kind`, code: 'IS_IN', message: `kind must be one of ${ACTIVITY_KINDS.join(', ')}` }]) };
+  }
+  const dto = plainToInstance(DTO_OF_KIND[kind as ActivityKind], body);
+  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
+  if (errors.length > 0) return { index, activityId, problem: invalid(fieldProblemsOf(errors, path)) };
+  return { index, item: activityItemOf(kind as ActivityKind, dto, now) };
+}
+
+function invalid(errors: Problem['errors'] & object): Problem {
+  const names = [...new Set(errors.map((e) => e.field))];
+  return new ProblemError({ status: 400, code: 'VALIDATION_FAILED', title: 'Validation failed', detail: `${names.join(', ')} invalid`, errors }).problem;
+}
