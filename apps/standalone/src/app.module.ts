@@ -1,6 +1,8 @@
 import { DynamicModule, Inject, Module, OnModuleInit } from '@nestjs/common';
 import { EVENT_STORE, EventStoreModule, EventStoreOptions, ManagedEventStore } from '@cdt/event-store';
 import { CdtConfig, PlatformModule, READINESS_CHECKS, ReadinessChecks } from '@cdt/platform';
+import { ActivityFeatureModule } from '@cdt/activity-feature';
+import { RegistryFeatureModule } from '@cdt/registry-feature';
 
 export const SERVICE_NAME = 'standalone';
 
@@ -30,6 +32,8 @@ export class AppModule implements OnModuleInit {
         // `ActivityFeatureModule`, `ProjectionFeatureModule`. Each brings its own controllers; the
         // platform (auth, problem+json, validation, health, metrics) and EVENT_STORE are global.
         // ────────────────────────────────────────────────────────────────────────────────────────
+        RegistryFeatureModule,
+        ActivityFeatureModule,
       ],
     };
   }
