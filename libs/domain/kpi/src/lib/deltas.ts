@@ -15,10 +15,22 @@ export interface FigureKey {
   readonly indicator: string;
 }
 
-/** value += delta on a count or stock row; the row's placement is (re)written with it. */
-export interface CountDelta extends FigureKey {
-  readonly delta: number;
+/**
+ * Where a row sits (its ancestors), and the day that was resolved for. A unit can sit differently in
+ * one period (a commune lost its district on 2025-07-01; a team moved): the latest `placedOn` wins,
+ * whatever order deltas are merged or applied in.
+ */
+export interface Placed {
   readonly placement: Placement;
+  readonly placedOn: string;
+}
+
+export const laterPlaced = (current: Placed | undefined, next: Placed): Placed =>
+  current === undefined || next.placedOn >= current.placedOn ? next : current;
+
+/** value += delta on a count or stock row; the row's placement is (re)written with it. */
+export interface CountDelta extends FigureKey, Placed {
+  readonly delta: number;
 }
 
 /**
@@ -26,10 +38,9 @@ export interface CountDelta extends FigureKey {
  * only when a subject's refcount crosses 0 ↔ positive, so retracting one of two visits to a household
  * leaves it reached, and retracting both does not.
  */
-export interface RefDelta extends FigureKey {
+export interface RefDelta extends FigureKey, Placed {
   readonly subject: string;
   readonly delta: number;
-  readonly placement: Placement;
 }
 
 /** A target (chỉ tiêu) for a unit code; a later one for the same key replaces it. */

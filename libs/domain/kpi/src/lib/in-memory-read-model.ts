@@ -1,6 +1,6 @@
 import { PERIOD_KINDS, parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import { INDICATORS } from './catalog';
-import { figureKeyString, refKeyString, type FigureKey, type KpiDeltas, type TeamRecord } from './deltas';
+import { figureKeyString, laterPlaced, refKeyString, type FigureKey, type KpiDeltas, type Placed, type TeamRecord } from './deltas';
 import type { UnitFigures } from './figures';
 import type { ProjectorState, TeamContributions } from './projector';
 import type { Level, Placement, View } from './units';
@@ -10,9 +10,8 @@ import type { Level, Placement, View } from './units';
  * oracle; the SQL and MongoDB stores are checked against it by the read-store contract suite.
  */
 
-export interface FigureRow extends FigureKey {
+export interface FigureRow extends FigureKey, Placed {
   value: number;
-  placement: Placement;
 }
 
 export interface RefRow extends FigureKey {
@@ -37,9 +36,10 @@ export const emptyReadModel = (): InMemoryReadModel => ({
   applied: new Set(),
 });
 
-const addToRow = (model: InMemoryReadModel, key: FigureKey, delta: number, placement: Placement): void => {
+const addToRow = (model: InMemoryReadModel, key: FigureKey, delta: number, placed: Placed): void => {
   const id = figureKeyString(key);
   const row = model.counts.get(id);
+  const { placement, placedOn } = laterPlaced(row, placed);
   model.counts.set(id, {
     view: key.view,
     level: key.level,
@@ -49,10 +49,11 @@ const addToRow = (model: InMemoryReadModel, key: FigureKey, delta: number, place
     indicator: key.indicator,
     value: (row?.value ?? 0) + delta,
     placement,
+    placedOn,
   });
 };
 
-/** Applies a batch: refcounts first (moving distinct counts on 0 ↔ positive), then counts. */
+/** Applies a batch: refcounts (moving distinct counts on 0 ↔ positive) and counts; order does not matter. */
 export const applyDeltas = (model: InMemoryReadModel, deltas: KpiDeltas): void => {
   for (const ref of deltas.refs) {
     const id = refKeyString(ref);
@@ -60,15 +61,15 @@ export const applyDeltas = (model: InMemoryReadModel, deltas: KpiDeltas): void =
     const after = before + ref.delta;
     if (after === 0) model.refs.delete(id);
     else model.refs.set(id, { ...stripDelta(ref), count: after });
-    addToRow(model, ref, Number(after > 0) - Number(before > 0), ref.placement);
+    addToRow(model, ref, Number(after > 0) - Number(before > 0), ref);
   }
-  for (const count of deltas.counts) addToRow(model, count, count.delta, count.placement);
+  for (const count of deltas.counts) addToRow(model, count, count.delta, count);
   for (const target of deltas.targets) model.targets.set(targetKey(target.unitKey, target.indicator, target.period), target.value);
   for (const team of deltas.teams) model.teams.set(team.teamId, team);
   for (const eventId of deltas.appliedEventIds) model.applied.add(eventId);
 };
 
-const stripDelta = <T extends { delta: number; placement: Placement }>({ delta: _d, placement: _p, ...rest }: T) => rest;
+const stripDelta = <T extends { delta: number } & Placed>({ delta: _d, placement: _p, placedOn: _o, ...rest }: T) => rest;
 
 const targetKey = (unitKey: string, indicator: string, period: string): string => `${unitKey}|${indicator}|${period}`;
 

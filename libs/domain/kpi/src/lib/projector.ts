@@ -97,7 +97,7 @@ class DeltaBuffer {
     const before = this.counts.get(key) as Mutable<CountDelta> | undefined;
     if (before) {
       before.delta += delta.delta;
-      before.placement = delta.placement;
+      if (delta.placedOn >= before.placedOn) [before.placement, before.placedOn] = [delta.placement, delta.placedOn];
       return;
     }
     this.counts.set(key, { ...delta });
@@ -109,7 +109,7 @@ class DeltaBuffer {
     const before = this.refs.get(key) as Mutable<RefDelta> | undefined;
     if (before) {
       before.delta += delta.delta;
-      before.placement = delta.placement;
+      if (delta.placedOn >= before.placedOn) [before.placement, before.placedOn] = [delta.placement, delta.placedOn];
       return;
     }
     this.refs.set(key, { ...delta });
@@ -286,16 +286,19 @@ class Projection {
     for (const row of counts) {
       const key = { view: 'current' as const, periodKind: row.periodKind, periodKey: row.periodKey, indicator: row.indicator };
       // The team's own row does not change value; it only learns its new ancestors.
-      this.buffer.count({ ...key, level: 'team', unitKey: teamUnit.key, placement: teamUnit.placement, delta: 0 });
+      this.buffer.count({ ...key, level: 'team', unitKey: teamUnit.key, placement: teamUnit.placement, placedOn: teamUnit.placedOn, delta: 0 });
       if (DISTINCT_CODES.has(row.indicator) || row.value === 0) continue;
-      for (const unit of oldChain.slice(1)) this.buffer.count({ ...key, level: unit.level, unitKey: unit.key, placement: unit.placement, delta: -row.value });
-      for (const unit of newChain.slice(1)) this.buffer.count({ ...key, level: unit.level, unitKey: unit.key, placement: unit.placement, delta: row.value });
+      for (const unit of oldChain.slice(1)) this.buffer.count({ ...key, level: unit.level, unitKey: unit.key, placement: unit.placement, placedOn: unit.placedOn, delta: -row.value });
+      for (const unit of newChain.slice(1)) this.buffer.count({ ...key, level: unit.level, unitKey: unit.key, placement: unit.placement, placedOn: unit.placedOn, delta: row.value });
     }
     for (const row of refs) {
       if (row.count === 0) continue;
-      const key = { view: 'current' as const, periodKind: row.periodKind, periodKey: row.periodKey, indicator: row.indicator, subject: row.subject };
-      for (const unit of oldChain.slice(1)) this.buffer.ref({ ...key, level: unit.level, unitKey: unit.key, placement: unit.placement, delta: -row.count });
-      for (const unit of newChain.slice(1)) this.buffer.ref({ ...key, level: unit.level, unitKey: unit.key, placement: unit.placement, delta: row.count });
+      const figure = { view: 'current' as const, periodKind: row.periodKind, periodKey: row.periodKey, indicator: row.indicator };
+      // A distinct row of this batch may not be stored yet: its ancestors are rewritten all the same.
+      this.buffer.count({ ...figure, level: 'team', unitKey: teamUnit.key, placement: teamUnit.placement, placedOn: teamUnit.placedOn, delta: 0 });
+      const key = { ...figure, subject: row.subject };
+      for (const unit of oldChain.slice(1)) this.buffer.ref({ ...key, level: unit.level, unitKey: unit.key, placement: unit.placement, placedOn: unit.placedOn, delta: -row.count });
+      for (const unit of newChain.slice(1)) this.buffer.ref({ ...key, level: unit.level, unitKey: unit.key, placement: unit.placement, placedOn: unit.placedOn, delta: row.count });
     }
   }
 
@@ -325,7 +328,7 @@ class Projection {
         for (const periodKind of PERIOD_KINDS) {
           const periodKey = periods[periodKind];
           for (const { code, definition } of counted) {
-            const key = { view, level: unit.level, unitKey: unit.key, periodKind, periodKey, indicator: code, placement: unit.placement, delta: sign };
+            const key = { view, level: unit.level, unitKey: unit.key, periodKind, periodKey, indicator: code, placement: unit.placement, placedOn: unit.placedOn, delta: sign };
             if (definition.kind === 'count') this.buffer.count(key);
             else for (const subject of subjectsOf(definition.subject, data)) this.buffer.ref({ ...key, subject });
           }
@@ -351,7 +354,7 @@ class Projection {
     for (const unit of chain) {
       if (!levels(unit.level)) continue;
       for (const periodKind of PERIOD_KINDS) {
-        this.buffer.count({ view, level: unit.level, unitKey: unit.key, periodKind, periodKey: periods[periodKind], indicator: STOCK_INDICATOR[of], placement: unit.placement, delta });
+        this.buffer.count({ view, level: unit.level, unitKey: unit.key, periodKind, periodKey: periods[periodKind], indicator: STOCK_INDICATOR[of], placement: unit.placement, placedOn: unit.placedOn, delta });
       }
     }
   }

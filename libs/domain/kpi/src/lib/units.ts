@@ -41,6 +41,8 @@ export interface UnitAt {
   readonly level: Level;
   readonly key: string;
   readonly placement: Placement;
+  /** The day the placement was resolved for; the latest wins, so merging is order-independent. */
+  readonly placedOn: string;
 }
 
 /** Where a team's figures go, from the team itself up to the nation. */
@@ -62,7 +64,7 @@ export const unitChain = (
   const district = view === 'as-recorded' ? ancestors?.districtCode : undefined;
   const village = villageKey(team.communeCode, team.village);
   const commune = team.communeCode;
-  const chain: UnitAt[] = [
+  const chain: Omit<UnitAt, 'placedOn'>[] = [
     { level: 'team', key: team.teamId, placement: { village, commune, district, province } },
     { level: 'village', key: village, placement: { commune, district, province } },
     { level: 'commune', key: commune, placement: { district, province } },
@@ -70,7 +72,7 @@ export const unitChain = (
   if (district !== undefined) chain.push({ level: 'district', key: district, placement: { province } });
   if (province !== undefined) chain.push({ level: 'province', key: province, placement: {} });
   chain.push({ level: 'nation', key: NATION_KEY, placement: {} });
-  return chain.map((unit) => ({ ...unit, placement: withoutUndefined(unit.placement) }));
+  return chain.map((unit) => ({ ...unit, placement: withoutUndefined(unit.placement), placedOn: on }));
 };
 
 const withoutUndefined = (placement: Placement): Placement =>
