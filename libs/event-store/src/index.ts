@@ -7,5 +7,5 @@ export { compareCheckpoints } from './lib/event-rows';
 export { migrate, migrationFiles } from './lib/migrator';
 export { PostgresEventStore, migratePostgres } from './lib/postgres/postgres-event-store';
 export type { PostgresEventStoreOptions } from './lib/postgres/postgres-event-store';
-export { PgliteEventStore } from './lib/pglite/pglite-event-store';
+export { PgliteEventStore, loadPglite } from './lib/pglite/pglite-event-store';
 export type { PgliteEventStoreOptions } from './lib/pglite/pglite-event-store';

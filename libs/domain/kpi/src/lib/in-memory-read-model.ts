@@ -134,20 +134,15 @@ export const figuresOf = (model: InMemoryReadModel, view: View, level: Level, un
     }
     for (const covered of COVERED) {
       if (LEVEL_RANK[covered.childLevel] > LEVEL_RANK[level]) continue;
-      const children = new Set(
-        rows
-          .filter((row) => row.level === covered.childLevel && isUnder(row, level, unitKey))
-          .filter((row) =>
-            covered.when === 'active'
-              ? row.indicator === 'active-teams' && row.periodKey === period && row.value > 0
-              : row.indicator === 'teams-registered' && row.periodKey <= period,
-          )
-          .map((row) => row.unitKey),
-      );
-      const count =
-        covered.when === 'active'
-          ? children.size
-          : [...children].filter((child) => stockAt(covered.childLevel, child, 'teams-registered') > 0).length;
+      // A child counts by its rows that sit under the unit (a child may sit elsewhere in other periods).
+      const under = rows.filter((row) => row.level === covered.childLevel && isUnder(row, level, unitKey));
+      const byChild = new Map<string, number>();
+      for (const row of under) {
+        if (covered.when === 'active' ? row.indicator === 'active-teams' && row.periodKey === period && row.value > 0 : row.indicator === 'teams-registered' && row.periodKey <= period) {
+          byChild.set(row.unitKey, (byChild.get(row.unitKey) ?? 0) + row.value);
+        }
+      }
+      const count = [...byChild.values()].filter((value) => value > 0).length;
       if (count !== 0) values[covered.code] = count;
     }
     const targets: Record<string, number> = {};

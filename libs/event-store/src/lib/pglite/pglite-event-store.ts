@@ -52,7 +52,7 @@ class SerialClient implements SqlScriptRunner {
  * without --experimental-vm-modules (electric-sql/pglite#224). Under a sandbox we load it with the host
  * process's own require, outside the sandbox; in a plain Node process this is an ordinary require.
  */
-function loadPglite(): typeof PGlite {
+export function loadPglite(): typeof PGlite {
   const host = runInThisContext('process') as NodeJS.Process;
   const sandboxed = host !== process && host.mainModule !== undefined;
   const nodeRequire = sandboxed && host.mainModule ? host.mainModule.require.bind(host.mainModule) : createRequire(__filename);

@@ -1,0 +1,36 @@
+import type { Checkpoint } from '@cdt/event-store';
+import type { KpiDeltas, Level, TeamContributions, TeamRecord, UnitFigures, View } from '@cdt/domain-kpi';
+
+/**
+ * The KPI read-store port: what the projection runner writes and the query API reads. Every adapter
+ * (PostgreSQL, PGlite, MongoDB) passes the same contract suite (src/contract) against the in-memory
+ * reference model of @cdt/domain-kpi.
+ */
+export const KPI_READ_STORE = Symbol('KPI_READ_STORE');
+
+export interface KpiReadStore {
+  /** Where the model stands in the log; undefined before the first batch. */
+  checkpoint(): Promise<Checkpoint | undefined>;
+  /**
+   * Applies one batch and moves the checkpoint, atomically. A batch whose checkpoint is not past the
+   * stored one was applied already: nothing changes and false is returned.
+   */
+  applyBatch(deltas: KpiDeltas, checkpoint: Checkpoint): Promise<boolean>;
+
+  // ── what the projector needs before a batch ─────────────────────────────────────────────────────
+  /** The subset of `eventIds` already applied. */
+  appliedAmong(eventIds: readonly string[]): Promise<Set<string>>;
+  /** Every team the projector has seen, as at the checkpoint. */
+  teams(): Promise<TeamRecord[]>;
+  /** The team's own figures in the current view (needed when it relocates). */
+  contributionsOf(teamId: string): Promise<TeamContributions>;
+
+  // ── queries ─────────────────────────────────────────────────────────────────────────────────────
+  /** Stored figures and targets of units at one level for one period, in the order of `unitKeys`. */
+  figures(view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitFigures[]>;
+  /** Units at `childLevel` under (level, unitKey) with any figure in the period's kind up to its end. */
+  children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]>;
+
+  health(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,281 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compareCheckpoints, type Checkpoint } from '@cdt/event-store';
+import {
+  INDICATORS,
+  type KpiDeltas,
+  type Level,
+  type TargetSet,
+  type TeamContributions,
+  type TeamRecord,
+  type UnitFigures,
+  type View,
+} from '@cdt/domain-kpi';
+import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
+import type { KpiReadStore } from './read-store.port';
+import type { SqlClient, SqlDatabase } from './sql-database';
+
+const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+const FLOWS = INDICATORS.filter((i) => i.definition.kind === 'count' || i.definition.kind === 'distinct').map((i) => i.code);
+const STOCKS = INDICATORS.filter((i) => i.definition.kind === 'stock').map((i) => i.code);
+const COVERED = INDICATORS.flatMap((i) => (i.definition.kind === 'covered' ? [{ code: i.code, ...i.definition }] : []));
+const LEVEL_RANK: Record<Level, number> = { team: 0, village: 1, commune: 2, district: 3, province: 4, nation: 5 };
+/** The placement column that names a unit of this level as an ancestor. */
+const ANCESTOR_COLUMN: Partial<Record<Level, string>> = { village: 'village', commune: 'commune', district: 'district', province: 'province' };
+
+const periodKindOf = (period: string): PeriodKind => {
+  const kind = parsePeriod(period)?.kind;
+  if (!kind) throw new Error(`${period} is not a period key`);
+  return kind;
+};
+
+/** `lower` ≤ `upper`? Same comparison as JS string order for the ASCII period and unit keys. */
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The KPI read store on PostgreSQL or PGlite (same SQL). A batch is written in one transaction with
+ * the checkpoint; each table is written by one set-based statement over arrays, so a batch of
+ * thousands of events costs a handful of round trips.
+ */
+export class SqlKpiReadStore implements KpiReadStore {
+  private constructor(
+    private readonly db: SqlDatabase,
+    private readonly schema: string,
+  ) {}
+
+  /** Creates the schema's tables when missing. `schema` names the model version (`kpi_v1`). */
+  static async open(db: SqlDatabase, schema = 'kpi_v1'): Promise<SqlKpiReadStore> {
+    if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid read-model schema name ${schema}`);
+    const sql = readFileSync(join(__dirname, 'sql', '0001_kpi.sql'), 'utf8').replaceAll(':schema', schema);
+    await db.transaction(async (tx) => {
+      // Two services starting together must not race on CREATE … IF NOT EXISTS.
+      await tx.query('select pg_advisory_xact_lock(7431002)');
+      for (const statement of sql.split(/;\s*$/m).map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
+    });
+    return new SqlKpiReadStore(db, schema);
+  }
+
+  private t(table: string): string {
+    return `${this.schema}.${table}`;
+  }
+
+  async checkpoint(client: SqlClient = this.db, lock = false): Promise<Checkpoint | undefined> {
+    const { rows } = await client.query<{ transaction_id: string; global_position: string }>(
+      `select transaction_id::text, global_position::text from ${this.t('checkpoint')}${lock ? ' for update' : ''}`,
+    );
+    return rows[0] && { transactionId: rows[0].transaction_id, globalPosition: rows[0].global_position };
+  }
+
+  async applyBatch(deltas: KpiDeltas, checkpoint: Checkpoint): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const stored = await this.checkpoint(tx, true);
+      if (stored && compareCheckpoints(checkpoint, stored) <= 0) return false;
+      await this.applyRefs(tx, deltas);
+      await this.applyCounts(tx, deltas);
+      await this.applyTargets(tx, deltas.targets);
+      if (deltas.teams.length > 0) {
+        await tx.query(
+          `insert into ${this.t('teams')} (team_id, record) select * from unnest($1::text[], $2::jsonb[])
+           on conflict (team_id) do update set record = excluded.record`,
+          [deltas.teams.map((t) => t.teamId), deltas.teams.map((t) => JSON.stringify(t))],
+        );
+      }
+      if (deltas.appliedEventIds.length > 0) {
+        await tx.query(`insert into ${this.t('applied_events')} (event_id) select unnest($1::text[]) on conflict do nothing`, [deltas.appliedEventIds]);
+      }
+      await tx.query(
+        `insert into ${this.t('checkpoint')} (id, transaction_id, global_position) values (true, $1::numeric, $2::bigint)
+         on conflict (id) do update set transaction_id = excluded.transaction_id, global_position = excluded.global_position, updated_at = now()`,
+        [checkpoint.transactionId, checkpoint.globalPosition],
+      );
+      return true;
+    });
+  }
+
+  /** Refcounts, then the distinct counts they move: +1 when a subject's refcount leaves 0, −1 when it returns. */
+  private async applyRefs(tx: SqlClient, { refs }: KpiDeltas): Promise<void> {
+    if (refs.length === 0) return;
+    const col = <T>(pick: (r: (typeof refs)[number]) => T) => refs.map(pick);
+    await tx.query(
+      `with input as (
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
+                              $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+           as i(view, level, unit_key, period_kind, period_key, indicator, subject, delta, village, commune, district, province, placed_on)
+       ),
+       before as (
+         select i.*, coalesce(r.refcount, 0) as old
+           from input i
+           left join ${this.t('subject_refs')} r
+             on r.view = i.view and r.level = i.level and r.unit_key = i.unit_key and r.period_kind = i.period_kind
+            and r.period_key = i.period_key and r.indicator = i.indicator and r.subject = i.subject
+       ),
+       upserted as (
+         insert into ${this.t('subject_refs')} (view, level, unit_key, period_kind, period_key, indicator, subject, refcount)
+         select view, level, unit_key, period_kind, period_key, indicator, subject, delta from input
+         on conflict (view, level, unit_key, period_kind, period_key, indicator, subject)
+         do update set refcount = ${this.t('subject_refs')}.refcount + excluded.refcount
+       ),
+       crossings as (
+         select view, level, unit_key, period_kind, period_key, indicator,
+                sum(((old + delta) > 0)::int - (old > 0)::int) as delta,
+                (array_agg(village order by placed_on desc))[1] as village,
+                (array_agg(commune order by placed_on desc))[1] as commune,
+                (array_agg(district order by placed_on desc))[1] as district,
+                (array_agg(province order by placed_on desc))[1] as province,
+                max(placed_on) as placed_on
+           from before
+          group by view, level, unit_key, period_kind, period_key, indicator
+       )
+       ${this.upsertFigures('crossings')}`,
+      [
+        col((r) => r.view), col((r) => r.level), col((r) => r.unitKey), col((r) => r.periodKind), col((r) => r.periodKey),
+        col((r) => r.indicator), col((r) => r.subject), col((r) => r.delta),
+        col((r) => r.placement.village ?? null), col((r) => r.placement.commune ?? null), col((r) => r.placement.district ?? null),
+        col((r) => r.placement.province ?? null), col((r) => r.placedOn),
+      ],
+    );
+  }
+
+  private async applyCounts(tx: SqlClient, { counts }: KpiDeltas): Promise<void> {
+    if (counts.length === 0) return;
+    const col = <T>(pick: (r: (typeof counts)[number]) => T) => counts.map(pick);
+    await tx.query(
+      `with input as (
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+                              $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+           as i(view, level, unit_key, period_kind, period_key, indicator, delta, village, commune, district, province, placed_on)
+       )
+       ${this.upsertFigures('input')}`,
+      [
+        col((r) => r.view), col((r) => r.level), col((r) => r.unitKey), col((r) => r.periodKind), col((r) => r.periodKey),
+        col((r) => r.indicator), col((r) => r.delta),
+        col((r) => r.placement.village ?? null), col((r) => r.placement.commune ?? null), col((r) => r.placement.district ?? null),
+        col((r) => r.placement.province ?? null), col((r) => r.placedOn),
+      ],
+    );
+  }
+
+  /** value += delta; the placement resolved for the latest day wins (order-independent, like the reference model). */
+  private upsertFigures(source: string): string {
+    const figures = this.t('figures');
+    const later = `excluded.placed_on >= ${figures}.placed_on`;
+    return `insert into ${figures} (view, level, unit_key, period_kind, period_key, indicator, value, village, commune, district, province, placed_on)
+      select view, level, unit_key, period_kind, period_key, indicator, delta, village, commune, district, province, placed_on from ${source}
+      on conflict (view, level, unit_key, period_kind, period_key, indicator) do update set
+        value     = ${figures}.value + excluded.value,
+        village   = case when ${later} then excluded.village  else ${figures}.village  end,
+        commune   = case when ${later} then excluded.commune  else ${figures}.commune  end,
+        district  = case when ${later} then excluded.district else ${figures}.district end,
+        province  = case when ${later} then excluded.province else ${figures}.province end,
+        placed_on = greatest(${figures}.placed_on, excluded.placed_on)`;
+  }
+
+  private async applyTargets(tx: SqlClient, targets: readonly TargetSet[]): Promise<void> {
+    if (targets.length === 0) return;
+    // The last assignment for a key wins; one statement cannot touch a row twice, so keep only the last.
+    const last = [...new Map(targets.map((t) => [`${t.unitKey}|${t.indicator}|${t.period}`, t])).values()];
+    await tx.query(
+      `insert into ${this.t('targets')} (unit_key, indicator, period, value)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::float8[])
+       on conflict (unit_key, indicator, period) do update set value = excluded.value`,
+      [last.map((t) => t.unitKey), last.map((t) => t.indicator), last.map((t) => t.period), last.map((t) => t.value)],
+    );
+  }
+
+  async appliedAmong(eventIds: readonly string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const { rows } = await this.db.query<{ event_id: string }>(`select event_id from ${this.t('applied_events')} where event_id = any($1::text[])`, [eventIds]);
+    return new Set(rows.map((r) => r.event_id));
+  }
+
+  async teams(): Promise<TeamRecord[]> {
+    const { rows } = await this.db.query<{ record: TeamRecord | string }>(`select record from ${this.t('teams')}`);
+    return rows.map((r) => (typeof r.record === 'string' ? (JSON.parse(r.record) as TeamRecord) : r.record));
+  }
+
+  async contributionsOf(teamId: string): Promise<TeamContributions> {
+    const counts = await this.db.query<{ period_kind: PeriodKind; period_key: string; indicator: string; value: string }>(
+      `select period_kind, period_key, indicator, value::text from ${this.t('figures')} where view = 'current' and level = 'team' and unit_key = $1`,
+      [teamId],
+    );
+    const refs = await this.db.query<{ period_kind: PeriodKind; period_key: string; indicator: string; subject: string; refcount: number }>(
+      `select period_kind, period_key, indicator, subject, refcount from ${this.t('subject_refs')}
+        where view = 'current' and level = 'team' and unit_key = $1 and refcount <> 0`,
+      [teamId],
+    );
+    return {
+      counts: counts.rows.map((r) => ({ periodKind: r.period_kind, periodKey: r.period_key, indicator: r.indicator, value: Number(r.value) })),
+      refs: refs.rows.map((r) => ({ periodKind: r.period_kind, periodKey: r.period_key, indicator: r.indicator, subject: r.subject, count: r.refcount })),
+    };
+  }
+
+  async figures(view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitFigures[]> {
+    const kind = periodKindOf(period);
+    const keys = [...unitKeys];
+    const values = new Map<string, Record<string, number>>(keys.map((k) => [k, {}]));
+    const put = (unitKey: string, indicator: string, value: number) => {
+      const record = values.get(unitKey);
+      if (record && value !== 0) record[indicator] = value;
+    };
+    const flows = await this.db.query<{ unit_key: string; indicator: string; value: string }>(
+      `select unit_key, indicator, value::text from ${this.t('figures')}
+        where view = $1 and level = $2 and unit_key = any($3::text[]) and period_kind = $4 and period_key = $5 and indicator = any($6::text[])`,
+      [view, level, keys, kind, period, FLOWS],
+    );
+    for (const r of flows.rows) put(r.unit_key, r.indicator, Number(r.value));
+    const stocks = await this.db.query<{ unit_key: string; indicator: string; value: string }>(
+      `select unit_key, indicator, sum(value)::text as value from ${this.t('figures')}
+        where view = $1 and level = $2 and unit_key = any($3::text[]) and period_kind = $4 and period_key <= $5 and indicator = any($6::text[])
+        group by unit_key, indicator`,
+      [view, level, keys, kind, period, STOCKS],
+    );
+    for (const r of stocks.rows) put(r.unit_key, r.indicator, Number(r.value));
+    for (const covered of COVERED) {
+      if (LEVEL_RANK[covered.childLevel] > LEVEL_RANK[level]) continue;
+      const parent = level === 'nation' ? `'VN'` : level === covered.childLevel ? 'unit_key' : ANCESTOR_COLUMN[level];
+      if (!parent) continue;
+      const under = level === 'nation' ? '$3::text[] is not null' : `${parent} = any($3::text[])`;
+      const sql =
+        covered.when === 'active'
+          ? `select ${parent} as parent, count(distinct unit_key)::text as value from ${this.t('figures')}
+              where view = $1 and level = $2 and period_kind = $4 and period_key = $5 and indicator = 'active-teams' and value > 0 and ${under}
+              group by 1`
+          : `select parent, count(*)::text as value from (
+               select ${parent} as parent, unit_key from ${this.t('figures')}
+                where view = $1 and level = $2 and period_kind = $4 and period_key <= $5 and indicator = 'teams-registered' and ${under}
+                group by 1, unit_key having sum(value) > 0) registered
+              group by parent`;
+      const { rows } = await this.db.query<{ parent: string; value: string }>(sql, [view, covered.childLevel, keys, kind, period]);
+      for (const r of rows) put(r.parent, covered.code, Number(r.value));
+    }
+    const targets = await this.db.query<{ unit_key: string; indicator: string; value: number }>(
+      `select unit_key, indicator, value from ${this.t('targets')} where unit_key = any($1::text[]) and period = $2`,
+      [keys, period],
+    );
+    const targetsOf = new Map<string, Record<string, number>>(keys.map((k) => [k, {}]));
+    for (const r of targets.rows) {
+      const record = targetsOf.get(r.unit_key);
+      if (record) record[r.indicator] = Number(r.value);
+    }
+    return keys.map((unitKey) => ({ unitKey, values: values.get(unitKey) ?? {}, targets: targetsOf.get(unitKey) ?? {} }));
+  }
+
+  async children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]> {
+    const kind = periodKindOf(period);
+    const column = ANCESTOR_COLUMN[level];
+    const under = level === 'nation' ? '$5::text is not null' : level === childLevel ? 'unit_key = $5' : column ? `${column} = $5` : '$5::text is null';
+    const { rows } = await this.db.query<{ unit_key: string }>(
+      `select distinct unit_key from ${this.t('figures')} where view = $1 and level = $2 and period_kind = $3 and period_key <= $4 and ${under}`,
+      [view, childLevel, kind, period, unitKey],
+    );
+    return rows.map((r) => r.unit_key).sort(byCodeUnits);
+  }
+
+  async health(): Promise<void> {
+    await this.db.query(`select 1 from ${this.t('checkpoint')} limit 1`);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
