@@ -5,16 +5,16 @@
  * table. PostgreSQL: CDT_BENCH_POSTGRES_URL (a role that may CREATE DATABASE), else the engines harness
  * env file. Prints one JSON line per store, then a table; progress goes to stderr.
  */
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Command } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
-import { Client, Pool } from 'pg';
-import { NewEvent, PgliteEventStore, openEventStore } from '@cdt/event-store';
+import { Pool } from 'pg';
+import { PgliteEventStore } from '@cdt/event-store';
 import { runRawBaseline, RawTarget } from './bench-raw';
+import { benchPostgresUrl, drive, makeEventBatches, postgresStoreAppend, scratchDatabase, type DriveResult } from './store-append';
 
 interface Options {
   events: number;
@@ -34,81 +34,18 @@ interface Result {
   rss_mb: number;
 }
 
-const ENGINES_ENV_FILE = join(__dirname, '..', 'engines', '.state', 'env');
 const bars = new MultiBar({ format: '{label} |{bar}| {value}/{total} events {eta}s left', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
 
-function postgresUrl(): string | undefined {
-  if (process.env['CDT_BENCH_POSTGRES_URL']) return process.env['CDT_BENCH_POSTGRES_URL'];
-  if (!existsSync(ENGINES_ENV_FILE)) return undefined;
-  const line = readFileSync(ENGINES_ENV_FILE, 'utf8').split('\n').find((l) => /^(CDT_TEST_POSTGRES_URL|POSTGRES_URL|CDT_POSTGRES_ADMIN_URL)=/.test(l));
-  return line?.slice(line.indexOf('=') + 1).trim().replace(/^['"]|['"]$/g, '');
-}
-
-/** ~500 bytes of JSON per event, shaped like a household visit. */
-function makeBatches(options: Options): NewEvent[][] {
-  const batches: NewEvent[][] = [];
-  for (let done = 0; done < options.events; done += options.batch) {
-    batches.push(Array.from({ length: Math.min(options.batch, options.events - done) }, (_, i) => ({
-      eventId: randomUUID(),
-      type: 'HouseholdVisitRecorded',
-      schemaVersion: 1,
-      data: {
-        activityId: randomUUID(), teamId: `team-${done % 997}`, communeCode: '26734', village: 'Thôn Đông',
-        householdRef: `hh_${randomUUID().replaceAll('-', '')}`, memberIds: [randomUUID(), randomUUID()],
-        skills: ['dvctt', 'payment', 'safety'], note: `lượt thăm ${done + i}`,
-      },
-      metadata: { occurredAt: '2025-07-01T09:00:00+07:00', actor: 'bench', correlationId: randomUUID() },
-    })));
-  }
-  return batches;
-}
-
-/** Runs `writers` loops that take batches off one queue; returns per-batch latencies and elapsed ms. */
-async function drive(label: string, batches: NewEvent[][], writers: number, write: (batch: NewEvent[], writer: number, index: number) => Promise<void>) {
-  const total = batches.reduce((n, b) => n + b.length, 0);
-  const bar = bars.create(total, 0, { label: label.padEnd(18) });
-  const latencies: number[] = [];
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: writers }, async (_, writer) => {
-    for (let index = next++; index < batches.length; index = next++) {
-      const t0 = process.hrtime.bigint();
-      await write(batches[index], writer, index);
-      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      bar.increment(batches[index].length);
-    }
-  }));
-  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-  bar.stop();
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]);
-  return { perSecond: Math.round((total * 1000) / elapsedMs), p50: pct(0.5), p99: pct(0.99) };
-}
-
-function round(n: number): number {
-  return Math.round(n * 10) / 10;
-}
-
 async function benchPostgres(url: string, options: Options): Promise<Result> {
-  const database = `cdt_bench_${Date.now()}`;
-  const admin = new Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${database}`);
-  const dbUrl = new URL(url);
-  dbUrl.pathname = `/${database}`;
+  const database = await scratchDatabase(url, 'cdt_bench');
   try {
-    const store = await openEventStore({ kind: 'postgres', url: dbUrl.toString(), adminUrl: dbUrl.toString(), poolSize: options.writers });
-    const appended = await drive('postgres store', makeBatches(options), options.writers, async (batch, writer, index) => {
-      await store.append(`bench-${writer}-${index % 50}`, batch, 'any');
-    });
-    await store.close();
-    const pool = new Pool({ connectionString: dbUrl.toString(), max: options.writers });
-    const raw = await runRawBaseline(postgresTarget(pool), makeBatches(options), (batches, write) => drive('postgres raw', batches, options.writers, write));
+    const appended = await postgresStoreAppend(bars, database.url, options);
+    const pool = new Pool({ connectionString: database.url, max: options.writers });
+    const raw = await runRawBaseline(postgresTarget(pool), makeEventBatches(options), (batches, write) => drive(bars, 'postgres raw', batches, options.writers, write));
     await pool.end();
     return result('postgres', options, appended, raw.perSecond);
   } finally {
-    await admin.query(`drop database if exists ${database} with (force)`);
-    await admin.end();
+    await database.drop();
   }
 }
 
@@ -116,13 +53,13 @@ async function benchPglite(options: Options): Promise<Result> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cdt-bench-'));
   try {
     const store = await PgliteEventStore.open({ dataDir: join(dataDir, 'store') });
-    const appended = await drive('pglite store', makeBatches(options), options.writers, async (batch, writer, index) => {
+    const appended = await drive(bars, 'pglite store', makeEventBatches(options), options.writers, async (batch, writer, index) => {
       await store.append(`bench-${writer}-${index % 50}`, batch, 'any');
     });
     await store.close();
     const rawDb = await PGlite.create(join(dataDir, 'raw'));
     const rawTarget: RawTarget = { query: async (sql, params) => void (await rawDb.query(sql, params)) };
-    const raw = await runRawBaseline(rawTarget, makeBatches(options), (batches, write) => drive('pglite raw', batches, options.writers, write));
+    const raw = await runRawBaseline(rawTarget, makeEventBatches(options), (batches, write) => drive(bars, 'pglite raw', batches, options.writers, write));
     await rawDb.close();
     return result('pglite', options, appended, raw.perSecond);
   } finally {
@@ -134,7 +71,7 @@ function postgresTarget(pool: Pool): RawTarget {
   return { query: async (sql, params) => void (await pool.query(sql, params)) };
 }
 
-function result(store: string, options: Options, appended: { perSecond: number; p50: number; p99: number }, rawPerSecond: number): Result {
+function result(store: string, options: Options, appended: DriveResult, rawPerSecond: number): Result {
   return {
     store,
     events: options.events,
@@ -156,7 +93,7 @@ async function main(): Promise<void> {
     .parse()
     .opts<Options>();
   const results: Result[] = [];
-  const url = postgresUrl();
+  const url = benchPostgresUrl();
   if (url) results.push(await benchPostgres(url, options));
   else process.stderr.write('PostgreSQL skipped: set CDT_BENCH_POSTGRES_URL or run test/engines/up.sh\n');
   if (options.pglite) results.push(await benchPglite(options));
