@@ -6,3 +6,4 @@ export * from './lib/register-team-fact/register-team-fact.command';
 export * from './lib/assign-target/assign-target.command';
 export * from './lib/units/admin-units.provider';
 export * from './lib/teams-http/team-access';
+export * from './lib/team-index/teams-by-commune';
