@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
-import type { EventStoreOptions } from '@cdt/event-store';
-import { DevTokens, configureHttpApp, loadConfig, type CdtConfig, type DevClaims } from '@cdt/platform';
-import { AppModule, SERVICE_NAME } from '../../apps/activity-service/src/app.module';
+import type { DevClaims } from '@cdt/platform';
+import { bootWriteSide, type Reply, type RunningWriteSide, type StoreFactory } from './support/http-app';
 
 /** Đồng Tháp (82) communes since 2025-07-01, and one of Hồ Chí Minh City (79) for scope checks. */
 const DT_COMMUNE = '28249';
@@ -15,36 +8,18 @@ const DT_OTHER_COMMUNE = '28261';
 const HCM_COMMUNE = '25747';
 const ref = (n: number) => n.toString(16).padStart(64, 'c');
 
-interface Reply {
-  status: number;
-  body: Record<string, unknown> & { results?: Record<string, unknown>[]; errors?: { field: string }[] };
-  type: string | null;
-}
-
 /**
  * The write side over real HTTP, written once and run against each store: every endpoint's success,
  * each error class, scoping by role, idempotency under parallel retries, batches with mixed items.
  */
-export function writeSideE2e(title: string, storeOf: () => Promise<{ options: EventStoreOptions; cleanup(): Promise<void> }>): void {
+export function writeSideE2e(title: string, storeOf: StoreFactory): void {
   describe(`write side over HTTP: ${title}`, () => {
-    let app: INestApplication;
-    let base: string;
-    let config: CdtConfig;
-    let cleanup: () => Promise<void>;
-    const dataDir = mkdtempSync(join(tmpdir(), 'cdt-e2e-'));
-    const tokens: Record<string, string> = {};
+    let server: RunningWriteSide;
+    let tokens: Readonly<Record<string, string>>;
     const teamA = `dt-${randomUUID().slice(0, 8)}`;
     const teamB = `hcm-${randomUUID().slice(0, 8)}`;
 
-    const call = async (method: string, path: string, token: string | undefined, body?: unknown): Promise<Reply> => {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : {}, type: response.headers.get('content-type') };
-    };
+    const call = (method: string, path: string, token: string | undefined, body?: unknown): Promise<Reply> => server.call(method, path, token, body);
     const post = (path: string, who: string, body: unknown) => call('POST', path, tokens[who], body);
     const visit = (overrides: Record<string, unknown> = {}) => ({
       activityId: randomUUID(),
@@ -57,15 +32,6 @@ export function writeSideE2e(title: string, storeOf: () => Promise<{ options: Ev
     });
 
     beforeAll(async () => {
-      const store = await storeOf();
-      cleanup = store.cleanup;
-      config = loadConfig({ CDT_JWT_SECRET: 'e2e-secret-e2e-secret-e2e-secret-e2e!', CDT_LOG_LEVEL: 'silent', CDT_DATA_DIR: dataDir, CDT_BODY_LIMIT: '1mb' });
-      const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, store.options)] }).compile();
-      const nest = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
-      configureHttpApp(nest, { serviceName: SERVICE_NAME });
-      await nest.listen(0, '127.0.0.1');
-      app = nest;
-      base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
       const claims: Record<string, DevClaims> = {
         officer: { subject: 'officer-82', role: 'officer', provinceCode: '82' },
         communeOfficer: { subject: 'officer-82-other', role: 'officer', provinceCode: '82', communeCode: DT_OTHER_COMMUNE },
@@ -75,13 +41,10 @@ export function writeSideE2e(title: string, storeOf: () => Promise<{ options: Ev
         reporter: { subject: 'reporter-a', role: 'reporter', teamId: teamA },
         reporterB: { subject: 'reporter-b', role: 'reporter', teamId: teamB },
       };
-      for (const [name, claim] of Object.entries(claims)) tokens[name] = await DevTokens.issue(config, claim, 600);
+      server = await bootWriteSide(storeOf, claims, { CDT_BODY_LIMIT: '1mb' });
+      tokens = server.tokens;
     });
-    afterAll(async () => {
-      await app?.close();
-      await cleanup?.();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
+    afterAll(() => server?.close());
 
     describe('registry', () => {
       it('establishes teams in the caller province (officer) or anywhere (ministry)', async () => {

@@ -10,7 +10,7 @@ import { AppModule, SERVICE_NAME } from '../../../apps/activity-service/src/app.
 
 export interface Reply {
   status: number;
-  body: Record<string, unknown> & { errors?: { field: string; code: string }[] };
+  body: Record<string, unknown> & { results?: Record<string, unknown>[]; errors?: { field: string; code: string }[] };
   type: string | null;
 }
 
@@ -25,11 +25,14 @@ export interface RunningWriteSide {
   close(): Promise<void>;
 }
 
-/** apps/activity-service over real HTTP on 127.0.0.1, port 0, on the store the factory opens. */
-export async function bootWriteSide(storeOf: StoreFactory, claims: Record<string, DevClaims>): Promise<RunningWriteSide> {
+/**
+ * apps/activity-service over real HTTP on 127.0.0.1, port 0, on the store the factory opens. `env`
+ * overrides the config (e.g. CDT_BODY_LIMIT). `call` sends a string body as it is (malformed JSON tests).
+ */
+export async function bootWriteSide(storeOf: StoreFactory, claims: Record<string, DevClaims>, env: Record<string, string> = {}): Promise<RunningWriteSide> {
   const store = await storeOf();
   const dataDir = mkdtempSync(join(tmpdir(), 'cdt-e2e-'));
-  const config = loadConfig({ CDT_JWT_SECRET: 'e2e-secret-e2e-secret-e2e-secret-e2e!', CDT_LOG_LEVEL: 'silent', CDT_DATA_DIR: dataDir });
+  const config = loadConfig({ CDT_JWT_SECRET: 'e2e-secret-e2e-secret-e2e-secret-e2e!', CDT_LOG_LEVEL: 'silent', CDT_DATA_DIR: dataDir, ...env });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, store.options)] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
   configureHttpApp(app, { serviceName: SERVICE_NAME });
@@ -42,7 +45,7 @@ export async function bootWriteSide(storeOf: StoreFactory, claims: Record<string
     const response = await fetch(`${base}${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : {}, type: response.headers.get('content-type') };

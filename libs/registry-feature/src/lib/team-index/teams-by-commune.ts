@@ -20,8 +20,9 @@ const communeKey = (hierarchy: Hierarchy, communeCode: string): string => `${hie
  * on first use after the process starts (nothing is persisted), then caught up from its checkpoint
  * before every answer, so a query sees every registry fact visible in the store at the time it asks.
  * Reads only TeamEstablished / TeamRelocated / TeamDissolved of `team-` streams, in commit order.
- * On PostgreSQL the log is read gap-safely: a fact whose transaction is still open elsewhere appears on
- * the next query, never out of order.
+ * The log is read gap-safely, like every reader of it: on PostgreSQL a fact committed while an older
+ * transaction of the server is still open appears on a later query, never out of order. Callers that
+ * must see a team's latest state read its stream (TeamDirectory) instead.
  */
 @Injectable()
 export class TeamsByCommune {
