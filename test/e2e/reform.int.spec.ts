@@ -26,6 +26,7 @@ const claims = {
   officer82: { subject: 'officer-82', role: 'officer', provinceCode: '82' },
   officer79: { subject: 'officer-79', role: 'officer', provinceCode: '79' },
   officer01: { subject: 'officer-01', role: 'officer', provinceCode: '01' },
+  officerOfNewCommune: { subject: 'officer-82-28249', role: 'officer', provinceCode: '82', communeCode: WHOLE_NEW },
   ministry: { subject: 'ministry-1', role: 'ministry' },
   auditor: { subject: 'auditor-1', role: 'auditor' },
   reporter: { subject: 'reporter-1', role: 'reporter', teamId: 'any-team' },
@@ -207,6 +208,14 @@ function reformE2e(title: string, storeOf: StoreFactory): void {
           expect((await post(`/v1/reform/proposals/${teamId}/confirm`, who, { communeCode: WHOLE_NEW })).body).toMatchObject({ status: 403, code: 'FORBIDDEN' });
         }
         expect((await server.call('GET', '/v1/reform/proposals?provinceCode=82', undefined)).status).toBe(401);
+
+        // A commune-bound officer sees (and may confirm) only the teams that land in its commune: 28264 goes to 28261.
+        const elsewhere = await establish('officer82', '28264', '2024-04-01');
+        const later = await establish('officer82', WHOLE_OLD, '2024-04-02');
+        const seen = (await proposalsOf('82', 'officerOfNewCommune', listing(later))).map((p) => p.teamId);
+        expect(seen).toEqual(expect.arrayContaining([teamId, later]));
+        expect(seen).not.toContain(elsewhere);
+        expect((await post(`/v1/reform/proposals/${elsewhere}/confirm`, 'officerOfNewCommune', { communeCode: '28261' })).body).toMatchObject({ status: 403, code: 'OUT_OF_SCOPE' });
         expect((await get('/v1/teams/' + teamId, 'officer82')).body).toMatchObject({ version: 1 });
       });
 
