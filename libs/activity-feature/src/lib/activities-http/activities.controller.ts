@@ -96,9 +96,9 @@ export class ActivitiesController {
   }
 
   private async record(kind: ActivityKind, body: ActivityCommonDto, principal: Principal, correlationId: string, res: Response) {
-    await this.access.teamFor(principal, body.teamId);
+    const { team, version } = await this.access.teamFor(principal, body.teamId);
     const item = activityItemOf(kind, body, new Date().toISOString());
-    const outcome = await this.commands.execute(new RecordFieldActivity(item, { actor: principal.subject, correlationId }));
+    const outcome = await this.commands.execute(new RecordFieldActivity(item, { actor: principal.subject, correlationId }, { state: team, version }));
     res.status(outcome.status === 'created' ? 201 : 200);
     return outcome;
   }

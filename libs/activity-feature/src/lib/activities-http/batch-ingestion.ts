@@ -3,8 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { ProblemError, fieldProblemsOf, problemFromError, type Principal, type Problem } from '@cdt/platform';
-import { TeamAccess, type WriteContext } from '@cdt/registry-feature';
+import { TeamAccess, type TeamSnapshot, type WriteContext } from '@cdt/registry-feature';
 import type { ActivityItem, ActivityOutcome } from '../ingestion/activity-item';
+import { forEachLimited } from '../ingestion/for-each-limited';
 import { MAX_BATCH_ITEMS, RecordActivityBatch } from '../record-activity-batch/record-activity-batch.command';
 import { ACTIVITY_KINDS, DTO_OF_KIND, type ActivityKind } from './activities.dto';
 import { activityItemOf } from './activity-commands';
@@ -19,6 +20,9 @@ export interface BatchItemResult {
 export interface BatchResult {
   results: BatchItemResult[];
 }
+
+/** Team loads of one batch in flight at once: overlaps round trips without taking the whole pool. */
+const ACCESS_CHECK_CONCURRENCY = 4;
 
 type Checked = { index: number; item: ActivityItem } | { index: number; activityId: string | null; problem: Problem };
 
@@ -41,7 +45,7 @@ export class BatchIngestion {
     }
     const now = new Date().toISOString();
     const checked = rawItems.map((raw, index) => checkItem(raw, index, now));
-    const refusedTeams = await this.teamsOutOfReach(checked, principal);
+    const { reachable, refused: refusedTeams } = await this.teamsInReach(checked, principal);
 
     const accepted: { index: number; item: ActivityItem }[] = [];
     const results: BatchItemResult[] = new Array(rawItems.length);
@@ -55,7 +59,7 @@ export class BatchIngestion {
       else accepted.push(entry);
     }
     if (accepted.length > 0) {
-      const outcomes: ActivityOutcome[] = await this.commands.execute(new RecordActivityBatch(accepted.map((a) => a.item), context));
+      const outcomes: ActivityOutcome[] = await this.commands.execute(new RecordActivityBatch(accepted.map((a) => a.item), context, reachable));
       outcomes.forEach((outcome, i) => {
         const index = accepted[i].index;
         results[index] = outcome.status === 'rejected'
@@ -66,18 +70,23 @@ export class BatchIngestion {
     return { results };
   }
 
-  /** One access check per team named in the batch: unknown (404) or out of the caller's scope (403). */
-  private async teamsOutOfReach(checked: Checked[], principal: Principal): Promise<Map<string, Problem>> {
+  /**
+   * One access check per team named in the batch, all at once: the teams the caller may write (as
+   * loaded, for the decisions) and the refused ones: unknown (404) or out of the caller's scope (403).
+   */
+  private async teamsInReach(checked: Checked[], principal: Principal): Promise<{ reachable: Map<string, TeamSnapshot>; refused: Map<string, Problem> }> {
     const teamIds = new Set(checked.flatMap((entry) => ('item' in entry ? [entry.item.command.teamId] : [])));
+    const reachable = new Map<string, TeamSnapshot>();
     const refused = new Map<string, Problem>();
-    for (const teamId of teamIds) {
+    await forEachLimited([...teamIds], ACCESS_CHECK_CONCURRENCY, async (teamId) => {
       try {
-        await this.access.teamFor(principal, teamId);
+        const { team, version } = await this.access.teamFor(principal, teamId);
+        reachable.set(teamId, { state: team, version });
       } catch (error) {
         refused.set(teamId, this.problemOf(error));
       }
-    }
-    return refused;
+    });
+    return { reachable, refused };
   }
 
   private problemOf(error: unknown): Problem {

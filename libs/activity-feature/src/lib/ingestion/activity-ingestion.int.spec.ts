@@ -62,6 +62,18 @@ describe('activity ingestion on the embedded store', () => {
     expect(stream[0].data).toMatchObject({ communeCode: '29500', village: 'Ấp Tân Hòa', skills: ['public-services', 'online-payment'] });
   });
 
+  it('answers a retry as a duplicate even when the team history changed since (a backdated leave)', async () => {
+    const teamId = await establish(['m1', 'm2']);
+    const command = visit(teamId, { memberIds: ['m2'] });
+    const first = await record(command);
+    await bus.execute(new RegisterTeamFact({ type: 'RemoveMember', teamId, memberId: 'm2', on: '2026-02-20' }, context));
+    const [retried, fresh] = await bus.execute(new RecordActivityBatch([{ command }, { command: visit(teamId, { memberIds: ['m2'] }) }], context));
+    expect(retried).toEqual({ ...first, status: 'duplicate' });
+    expect(fresh).toMatchObject({ status: 'rejected', error: { code: 'MEMBER_NOT_IN_TEAM' } });
+    expect(await record(command)).toEqual({ ...first, status: 'duplicate' });
+    expect(await store.readStream(`activity-${teamId}-2026-03`)).toHaveLength(1);
+  });
+
   it('appends exactly once when the same activity is retried in parallel', async () => {
     const teamId = await establish(['m1']);
     const command = visit(teamId);

@@ -15,8 +15,9 @@ import {
   type ActivityState,
 } from '@cdt/domain-activity';
 import { activityStream } from '@cdt/domain-shared';
-import { TeamDirectory, metadataOf, type WriteContext } from '@cdt/registry-feature';
+import { TeamDirectory, metadataOf, type TeamSnapshot, type WriteContext } from '@cdt/registry-feature';
 import type { ActivityItem, ActivityOutcome } from './activity-item';
+import { forEachLimited } from './for-each-limited';
 
 const RECORDED_TYPES: ReadonlySet<string> = new Set<ActivityRecorded['type']>([
   'HouseholdVisitRecorded',
@@ -49,11 +50,14 @@ interface Slot {
  * holds each id once, so a retry (sequential or concurrent, single or in a batch) appends nothing and
  * is answered with the position the activity was first written at.
  *
- * Items are grouped by their month stream; each group is one round: look up which ids are already
- * stored (one query), load the team (cached, one small query), decide every item against that state,
- * append the new events in one call. An activity stream has no cross-event invariant besides unique
- * ids, which the store enforces, so the append takes any version; if a concurrent writer stored some of
- * the same ids first, the round repeats on fresh state and the decider sorts duplicates from conflicts.
+ * Items are grouped by their month stream. An activity stream has no cross-event invariant besides
+ * unique ids, which the store enforces, so the append takes any version. The first round of a group is
+ * optimistic, one round trip: decide every item against the team alone (the snapshot the caller's
+ * access check just loaded, when given) and append. Only if some ids turn out to be stored already
+ * (the store reports duplicates or a conflict and writes nothing), or an item is refused, does the
+ * group go round again on
+ * fresh state: look up the stored ids (one query), reload the team, and let the decider sort
+ * duplicates from conflicting reuses of an id. A retry thus costs two more round trips; new work none.
  */
 @Injectable()
 export class ActivityIngestion {
@@ -62,7 +66,8 @@ export class ActivityIngestion {
     private readonly teams: TeamDirectory,
   ) {}
 
-  async record(items: readonly ActivityItem[], context: WriteContext): Promise<ActivityOutcome[]> {
+  /** `teams`: snapshots the caller loaded for its access check in this same request, to decide on. */
+  async record(items: readonly ActivityItem[], context: WriteContext, teams?: ReadonlyMap<string, TeamSnapshot>): Promise<ActivityOutcome[]> {
     const outcomes: ActivityOutcome[] = new Array(items.length);
     // Uuids compare case-insensitively in the store; the decider compares strings, so use one spelling.
     const normalised = items.map((item) => ({ ...item, command: { ...item.command, activityId: lowerIfString(item.command.activityId) } }));
@@ -80,7 +85,8 @@ export class ActivityIngestion {
       }
       await forEachLimited([...groups], GROUP_CONCURRENCY, async ([stream, slots]) => {
         try {
-          for (const [index, outcome] of await this.recordGroup(stream, slots, context)) outcomes[index] = outcome;
+          const known = teams?.get(slots[0].item.command.teamId);
+          for (const [index, outcome] of await this.recordGroup(stream, slots, context, known)) outcomes[index] = outcome;
         } catch (error) {
           for (const slot of slots) outcomes[slot.index] = { status: 'rejected', activityId: slot.item.command.activityId, error };
         }
@@ -89,16 +95,17 @@ export class ActivityIngestion {
     return outcomes;
   }
 
-  private async recordGroup(stream: string, slots: Slot[], context: WriteContext): Promise<Map<number, ActivityOutcome>> {
+  private async recordGroup(stream: string, slots: Slot[], context: WriteContext, knownTeam?: TeamSnapshot): Promise<Map<number, ActivityOutcome>> {
     const teamId = slots[0].item.command.teamId;
     for (let round = 1; round <= MAX_ROUNDS; round++) {
       const outcomes = new Map<number, ActivityOutcome>();
+      const optimistic = round === 1;
       const [stored, team] = await Promise.all([
-        this.store.readEventsById(slots.map((slot) => slot.item.command.activityId)),
-        this.teams.load(teamId),
+        optimistic ? [] : this.store.readEventsById(slots.map((slot) => slot.item.command.activityId)),
+        optimistic && knownTeam ? knownTeam : this.teams.load(teamId),
       ]);
       const storedById = new Map(stored.map((event) => [event.eventId, event]));
-      let state: ActivityState = stored
+      const state: ActivityState = stored
         .filter(isActivityRecorded)
         .reduce((s, event) => evolveActivity(s, event as unknown as ActivityRecorded), { ...initialActivityState, team: team.state });
 
@@ -113,8 +120,9 @@ export class ActivityIngestion {
             outcomes.set(index, { status: 'duplicate', activityId, position: original.position });
             continue;
           }
+          // Ids are unique within a wave and the decider looks only at the item's own id in the
+          // state, so the items decided before it need not be folded in.
           for (const event of events) {
-            state = evolveActivity(state, event);
             pending.push({
               index,
               activityId,
@@ -131,11 +139,14 @@ export class ActivityIngestion {
           outcomes.set(index, { status: 'rejected', activityId, error });
         }
       }
+      // A refusal may be a retry of an item stored when the team's history said otherwise (a backdated
+      // leave, say): only the careful round, which sees the stored items, may refuse anything.
+      if (optimistic && outcomes.size > 0) continue;
       if (pending.length === 0) return outcomes;
 
       try {
         const appended = await this.store.append(stream, pending.map((p) => p.event), 'any');
-        // Every id was stored by a concurrent writer between our lookup and our append: decide again.
+        // Every id is stored already (a retry, or a concurrent writer since our lookup): decide again.
         if (appended.duplicate) continue;
         const positions = new Map(appended.events.map((e) => [e.eventId, e.position]));
         for (const { index, activityId, event } of pending) {
@@ -165,12 +176,4 @@ function wavesOf(items: readonly ActivityItem[]): Slot[][] {
     (waves[wave] ??= []).push({ index, item });
   });
   return waves;
-}
-
-async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  });
-  await Promise.all(workers);
 }

@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { WriteContext } from '@cdt/registry-feature';
+import type { TeamSnapshot, WriteContext } from '@cdt/registry-feature';
 import type { ActivityItem, ActivityOutcome } from '../ingestion/activity-item';
 
 /** Up to MAX_BATCH_ITEMS activities; one outcome per item, in order, whatever happens to the others. */
@@ -7,6 +7,8 @@ export class RecordActivityBatch extends Command<ActivityOutcome[]> {
   constructor(
     readonly items: readonly ActivityItem[],
     readonly context: WriteContext,
+    /** Teams as the caller's access checks just loaded them, by teamId (saves reloading them). */
+    readonly teams?: ReadonlyMap<string, TeamSnapshot>,
   ) {
     super();
   }

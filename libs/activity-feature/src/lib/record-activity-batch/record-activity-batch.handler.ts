@@ -7,7 +7,7 @@ import { RecordActivityBatch } from './record-activity-batch.command';
 export class RecordActivityBatchHandler implements ICommandHandler<RecordActivityBatch, ActivityOutcome[]> {
   constructor(private readonly ingestion: ActivityIngestion) {}
 
-  execute({ items, context }: RecordActivityBatch): Promise<ActivityOutcome[]> {
-    return this.ingestion.record(items, context);
+  execute({ items, context, teams }: RecordActivityBatch): Promise<ActivityOutcome[]> {
+    return this.ingestion.record(items, context, teams);
   }
 }

@@ -7,8 +7,8 @@ import { RecordFieldActivity } from './record-activity.command';
 export class RecordFieldActivityHandler implements ICommandHandler<RecordFieldActivity> {
   constructor(private readonly ingestion: ActivityIngestion) {}
 
-  async execute({ item, context }: RecordFieldActivity): Promise<Exclude<ActivityOutcome, { status: 'rejected' }>> {
-    const [outcome] = await this.ingestion.record([item], context);
+  async execute({ item, context, team }: RecordFieldActivity): Promise<Exclude<ActivityOutcome, { status: 'rejected' }>> {
+    const [outcome] = await this.ingestion.record([item], context, team && new Map([[item.command.teamId, team]]));
     if (outcome.status === 'rejected') throw outcome.error;
     return outcome;
   }
