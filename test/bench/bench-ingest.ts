@@ -14,6 +14,7 @@ import { cpus, totalmem } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
 import { DevTokens, loadConfig } from '@cdt/platform';
+import { CpuMeter } from './ingest/cpu-meter';
 import { checkLedger } from './ingest/ledger-check';
 import { registerTeams } from './ingest/register-teams';
 import { runBatchPhase } from './ingest/batch-phase';
@@ -71,8 +72,9 @@ async function bench(options: Options): Promise<boolean> {
     const officer = await DevTokens.issue(config, { subject: 'bench-officer', role: 'officer', provinceCode: options.province }, 6 * 3600);
 
     await registerTeams(bars, service.url, officer, workload.teams);
-    const batch = await runBatchPhase(bars, service, officer, workload.batches, { concurrency: options.concurrency, retryEvery: options.retryEvery });
-    const single = await runSinglePhase(bars, service, officer, workload.singles, { rate: options.rate, seconds: options.seconds, connections: options.connections });
+    const meter = new CpuMeter(service.pid, database.url);
+    const batch = await runBatchPhase(bars, service, officer, workload.batches, meter, { concurrency: options.concurrency, retryEvery: options.retryEvery });
+    const single = await runSinglePhase(bars, service, officer, workload.singles, meter, { rate: options.rate, seconds: options.seconds, connections: options.connections });
     const hwmMb = service.memory().hwmMb;
     await service.stop();
     const ledger = await checkLedger(database.url, new Set([...batch.created, ...single.created]), single.abandoned);
@@ -87,8 +89,10 @@ async function bench(options: Options): Promise<boolean> {
         p50_ms: batch.p50, p99_ms: batch.p99, rss_mb: batch.rssMb, activities: batch.activities, requests: batch.requests, batch_size: options.batchSize,
         concurrency: options.concurrency, teams_per_batch: options.teamsPerBatch, created: batch.created.size, rejected: batch.rejected,
         resent_items: batch.resent, resent_not_duplicate: batch.resentNotDuplicate,
+        service_cpu_ms_per_1k: perThousand(batch.cpu.serviceMs, batch.activities), postgres_cpu_ms_per_1k: perThousand(batch.cpu.postgresMs, batch.activities),
       },
-      { bench: 'ingest-single', requests_per_s: options.rate, achieved_per_s: single.achievedPerSecond, p50_ms: single.p50, p99_ms: single.p99, errors: single.errors, rss_mb: single.rssMb, requests: single.requests, connections: options.connections },
+      { bench: 'ingest-single', requests_per_s: options.rate, achieved_per_s: single.achievedPerSecond, p50_ms: single.p50, p99_ms: single.p99, errors: single.errors, rss_mb: single.rssMb, requests: single.requests, connections: options.connections,
+        service_cpu_ms_per_req: perThousand(single.cpu.serviceMs, single.requests) / 1000, postgres_cpu_ms_per_req: perThousand(single.cpu.postgresMs, single.requests) / 1000 },
       { bench: 'store-append', events_per_s: store.perSecond, p50_batch_ms: store.p50, p99_batch_ms: store.p99, events: options.storeEvents, writers: options.storeWriters, batch: options.storeBatch },
       { check: 'ledger', ok: ledger.ok, acknowledged_created: ledger.acknowledged, stored: ledger.stored, missing: ledger.missing, unacknowledged: ledger.unacknowledged, stored_in_flight_at_end: ledger.storedInFlight, service_hwm_mb: hwmMb },
     ];
@@ -109,6 +113,8 @@ async function bench(options: Options): Promise<boolean> {
     await database.drop();
   }
 }
+
+const perThousand = (ms: number, count: number): number => (count === 0 ? 0 : Math.round((ms * 1000) / count));
 
 const program = new Command('bench:ingest')
   .description('ingestion throughput and latency of apps/activity-service on PostgreSQL, against the raw store append rate')

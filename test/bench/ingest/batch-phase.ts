@@ -1,5 +1,6 @@
 import type { MultiBar } from 'cli-progress';
 import { percentiles } from '../store-append';
+import type { CpuMeter, CpuSplit } from './cpu-meter';
 import type { ServiceProcess } from './service';
 import type { Workload } from './workload';
 
@@ -14,6 +15,8 @@ export interface BatchPhaseResult {
   p50: number;
   p99: number;
   rssMb: number;
+  /** CPU of the service and of its PostgreSQL backends while the clock ran. */
+  cpu: CpuSplit;
   /** Activity ids the service answered `created` for, in the first send of each batch. */
   created: Set<string>;
   rejected: number;
@@ -33,13 +36,15 @@ export async function runBatchPhase(
   service: ServiceProcess,
   token: string,
   batches: Workload['batches'],
+  meter: CpuMeter,
   options: { concurrency: number; retryEvery: number },
 ): Promise<BatchPhaseResult> {
   const total = batches.reduce((n, b) => n + b.activityIds.length, 0);
   const bar = bars.create(total, 0, { label: 'batched ingestion'.padEnd(18) });
-  const result: BatchPhaseResult = { activities: total, requests: batches.length, activitiesPerSecond: 0, p50: 0, p99: 0, rssMb: 0, created: new Set(), rejected: 0, resent: 0, resentNotDuplicate: 0, problems: [] };
+  const result: BatchPhaseResult = { activities: total, requests: batches.length, activitiesPerSecond: 0, p50: 0, p99: 0, rssMb: 0, cpu: { serviceMs: 0, postgresMs: 0 }, created: new Set(), rejected: 0, resent: 0, resentNotDuplicate: 0, problems: [] };
   const latencies: number[] = [];
   const firstAnswers: BatchAnswer[] = new Array(batches.length);
+  await meter.begin();
   const peakRss = service.sampleRss();
   let next = 0;
   const started = performance.now();
@@ -61,6 +66,7 @@ export async function runBatchPhase(
   }));
   const elapsedMs = performance.now() - started;
   const rssMb = peakRss();
+  result.cpu = await meter.end();
   bar.stop();
 
   // After the clock: a share of batches is sent again, as by a hub that lost the answer.

@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import type { MultiBar } from 'cli-progress';
 import type { PlannedActivity } from '@cdt/simulation';
+import type { CpuMeter, CpuSplit } from './cpu-meter';
 import type { ServiceProcess } from './service';
 
 const KIND_PATHS: Record<PlannedActivity['kind'], string> = {
@@ -19,6 +20,7 @@ export interface SinglePhaseResult {
   /** Connection errors, timeouts and every answer other than 201 (each activity is new). */
   errors: number;
   rssMb: number;
+  cpu: CpuSplit;
   created: Set<string>;
   /** Sent but unanswered when the duration ended (autocannon closes its connections): may be stored. */
   abandoned: Set<string>;
@@ -34,6 +36,7 @@ export async function runSinglePhase(
   service: ServiceProcess,
   token: string,
   activities: PlannedActivity[],
+  meter: CpuMeter,
   options: { rate: number; seconds: number; connections: number },
 ): Promise<SinglePhaseResult> {
   const bar = bars.create(options.seconds, 0, { label: 'single POSTs'.padEnd(18) });
@@ -42,6 +45,7 @@ export async function runSinglePhase(
   const sent: string[] = [];
   let unexpected = 0;
   let next = 0;
+  await meter.begin();
   const peakRss = service.sampleRss();
   const ticker = setInterval(() => bar.increment(), 1000);
   const result = await autocannon({
@@ -72,6 +76,7 @@ export async function runSinglePhase(
     ],
   });
   clearInterval(ticker);
+  const cpu = await meter.end();
   bar.update(options.seconds);
   bar.stop();
   return {
@@ -81,6 +86,7 @@ export async function runSinglePhase(
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + unexpected,
     rssMb: peakRss(),
+    cpu,
     created,
     abandoned: new Set(unexpected === 0 ? sent.filter((id) => !created.has(id.toLowerCase())) : []),
     problems,
