@@ -169,13 +169,14 @@ function reformE2e(title: string, storeOf: StoreFactory): void {
         expect((team.body['units'] as unknown[]).at(-1)).toEqual({ communeCode: SPLIT_OTHER, village: 'Tổ dân phố 5', from: '2025-07-01' });
       });
 
-      it('refuses to answer success when a reused code and an unchanged village would record nothing', async () => {
+      it('records the move when the 2025 commune reuses the old code and the village is unchanged', async () => {
         const teamId = await establish('officer01', REUSED_CODE, '2024-02-01', 'Tổ 3');
         expect((await proposalsOf('01', 'ministry', listing(teamId))).find((p) => p.teamId === teamId)?.proposal).toMatchObject({ kind: 'whole', to: { communeCode: REUSED_CODE } });
         const path = `/v1/reform/proposals/${teamId}/confirm`;
-        expect((await post(path, 'officer01', { communeCode: REUSED_CODE })).body).toMatchObject({ status: 422, code: 'REFORM_CODE_REUSED', errors: [{ field: 'communeCode' }] });
-        expect((await get(`/v1/teams/${teamId}`, 'officer01')).body).toMatchObject({ version: 1 });
-        expect((await post(path, 'officer01', { communeCode: REUSED_CODE, village: 'Tổ dân phố 3' })).body).toMatchObject({ teamId, version: 2 });
+        expect((await post(path, 'officer01', { communeCode: REUSED_CODE })).body).toMatchObject({ teamId, version: 2 });
+        const team = await get(`/v1/teams/${teamId}`, 'officer01');
+        expect((team.body['units'] as unknown[]).at(-1)).toEqual({ communeCode: REUSED_CODE, village: 'Tổ 3', from: '2025-07-01' });
+        expect((await post(path, 'officer01', { communeCode: REUSED_CODE })).body).toMatchObject({ status: 409, code: 'ALREADY_ON_2025_COMMUNE' });
       });
 
       it('says so when the mapping knows no successor', async () => {

@@ -173,7 +173,28 @@ describe('relocation and dissolution', () => {
   });
 
   it('records nothing when relocated to where it already is', () => {
-    spec.given([established]).when(relocate('26734', 'Thôn Tân Hòa')).then([]);
+    spec.given([established]).when(relocate('26734', 'Thôn Tân Hòa', '2025-06-30')).then([]);
+  });
+
+  it('records a move across the reform day even when the new commune reuses the old code', () => {
+    spec
+      .given([established])
+      .when(relocate('26734', 'Thôn Tân Hòa', '2025-07-01'))
+      .then([
+        {
+          type: 'TeamRelocated',
+          schemaVersion: v1,
+          data: {
+            teamId,
+            fromCommuneCode: '26734',
+            fromVillage: 'Thôn Tân Hòa',
+            communeCode: '26734',
+            village: 'Thôn Tân Hòa',
+            reason: 'administrative-reform-2025',
+            on: '2025-07-01',
+          },
+        },
+      ]);
   });
 
   it('refuses an unknown relocation reason and a relocation dated before the current unit', () => {

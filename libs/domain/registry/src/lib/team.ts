@@ -6,6 +6,7 @@ import {
   requireId,
   requireOneOf,
   requireReason,
+  sameUnitHierarchy,
   type DomainEvent,
 } from '@cdt/domain-shared';
 import { currentLeaderId, currentMember, currentUnit } from './team-queries';
@@ -279,7 +280,9 @@ export const decideTeam = (command: TeamCommand, state: TeamState): TeamEvent[] 
       const village = normaliseVillage(command.village);
       const reason = requireOneOf(RELOCATION_REASONS, command.reason, 'reason');
       const from = currentUnit(team);
-      if (from.communeCode === communeCode && from.village === village) return [];
+      // Same code and village in the same hierarchy is where the team already is. Across the reform
+      // day the same code names another commune (00004: Trúc Bạch, then Ba Đình): that is a move.
+      if (from.communeCode === communeCode && from.village === village && sameUnitHierarchy(from.from, on)) return [];
       requireNotBefore(on, from.from, 'the team moved to its current unit');
       return [
         event<TeamRelocated>('TeamRelocated', {

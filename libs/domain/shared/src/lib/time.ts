@@ -8,6 +8,16 @@ import { DomainError } from './domain-error';
  * `Date.parse` is not used for validation: it silently turns 2024-02-30 into 1 March.
  */
 
+/**
+ * Resolution 202/2025/QH15: from this day Vietnam has 34 provinces and 3,321 communes, and districts are
+ * gone. Unit codes before and after it belong to different hierarchies, and many were reused: commune
+ * 00004 is Trúc Bạch until 2025-06-30 and Ba Đình from 2025-07-01.
+ */
+export const ADMINISTRATIVE_REFORM_DAY = '2025-07-01';
+
+/** Whether two calendar dates (YYYY-MM-DD) fall on the same side of the 2025 reform. */
+export const sameUnitHierarchy = (a: string, b: string): boolean => (a < ADMINISTRATIVE_REFORM_DAY) === (b < ADMINISTRATIVE_REFORM_DAY);
+
 /** Vietnam is UTC+07:00 all year (no DST), so local dates are pure arithmetic. */
 export const VIETNAM_OFFSET_MINUTES = 7 * 60;
 

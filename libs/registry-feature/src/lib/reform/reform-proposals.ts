@@ -102,16 +102,6 @@ export class ReformProposals {
     // As for any relocation, the officer must reach the commune the team moves to.
     assertUnitAccess(principal, { provinceCode: chosen.provinceCode, communeCode: chosen.communeCode }, { provinceCode: 'communeCode', communeCode: 'communeCode' });
     const village = choice.village ?? unit.village;
-    if (chosen.communeCode === unit.communeCode && village === unit.village) {
-      // The team decider compares codes without their hierarchy and would record nothing; refuse
-      // loudly rather than answer success for a move that is not in the log.
-      throw problem(
-        422,
-        'REFORM_CODE_REUSED',
-        `2025 commune ${chosen.communeCode} reuses the code of the old commune and the village is unchanged, which the registry cannot record as a move yet`,
-        'communeCode',
-      );
-    }
     return { teamId, communeCode: chosen.communeCode, village, on: REFORM_DATE, version };
   }
 
