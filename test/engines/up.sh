@@ -113,7 +113,7 @@ start_postgres() {
   log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
   touch "$STATE/postgres.log"
   chown postgres:postgres "$STATE/postgres.log"
-  as_postgres "$PG_BIN/pg_ctl" -D "$data" -l "$STATE/postgres.log" -w -t 60 start >/dev/null ||
+  as_postgres "$PG_BIN/pg_ctl" -D "$data" -l "$STATE/postgres.log" -w -t 60 start >/dev/null 9>&- ||
     die "PostgreSQL did not start, see $STATE/postgres.log"
   head -1 "$data/postmaster.pid" >"$STATE/postgres.pid"
 }
@@ -149,6 +149,47 @@ up_postgres() {
   pg_admin_login || die "PostgreSQL on $PG_PORT refuses cdt_admin/cdt_admin (a cluster this script did not set up?)"
 }
 
+# ---------------------------------------------------------------- Java engines (jars from Maven Central)
+
+# fetch_jars NAME POM: copies the POM's dependencies into .state/NAME-lib once (again when the POM changes).
+fetch_jars() {
+  local name=$1 pom=$2 lib="$STATE/$1-lib" stamp
+  stamp=$(sha256sum "$pom" | cut -c1-16)
+  [[ -f $lib/.stamp && $(cat "$lib/.stamp") == "$stamp" ]] && return 0
+  command -v java >/dev/null || die "java is missing (apt-get install -y openjdk-17-jre-headless)"
+  command -v mvn >/dev/null || die "mvn is missing (apt-get install -y maven)"
+  log "fetching the $name jars from Maven Central"
+  rm -rf "$lib"
+  mvn -q -B -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib" >"$STATE/$name-mvn.log" 2>&1 ||
+    die "mvn could not fetch the $name jars, see $STATE/$name-mvn.log"
+  echo "$stamp" >"$lib/.stamp"
+}
+
+# start_java NAME ARGS...: java in its own session, in the background, output to .state/NAME.log.
+start_java() {
+  local name=$1; shift
+  # $! must be java itself (down.sh signals it): setsid does not fork when it is not a group leader.
+  (
+    cd "$STATE"
+    setsid nohup java "$@" >"$STATE/$name.log" 2>&1 </dev/null 9>&- &
+    echo $! >"$STATE/$name.pid"
+  )
+}
+
+# ---------------------------------------------------------------- MongoDB wire protocol (mongo-java-server)
+
+up_mongo() {
+  if port_open "$MONGO_PORT"; then
+    log "a MongoDB server already answers on 127.0.0.1:$MONGO_PORT: reusing it"
+    return 0
+  fi
+  alive_from_pidfile "$STATE/mongo.pid" && die "the MongoDB server we started (pid $(cat "$STATE/mongo.pid")) does not answer, see $STATE/mongo.log"
+  fetch_jars mongo "$HERE/mongo/pom.xml"
+  log "starting mongo-java-server on 127.0.0.1:$MONGO_PORT"
+  start_java mongo -Xmx512m -cp "$STATE/mongo-lib/*" "$HERE/mongo/MongoWireServer.java" 127.0.0.1 "$MONGO_PORT"
+  wait_until 60 MongoDB port_open "$MONGO_PORT" || die "MongoDB does not answer, see $STATE/mongo.log"
+}
+
 # ---------------------------------------------------------------- env file
 
 write_env() {
@@ -167,7 +208,8 @@ write_env() {
 # ---------------------------------------------------------------- main
 
 main() {
-  # One provisioner at a time on this machine: the ports are shared by every checkout.
+  # One provisioner at a time on this machine: the ports are shared by every checkout. (Servers started
+  # below must not inherit fd 9, or they would hold the lock for their whole life.)
   exec 9>/tmp/cdt-engines.lock
   flock 9
   local engines=("$@")
@@ -175,6 +217,7 @@ main() {
   for engine in "${engines[@]}"; do
     case $engine in
       postgres) up_postgres ;;
+      mongo) up_mongo ;;
       *) die "unknown engine '$engine' (postgres, mongo, kafka)" ;;
     esac
   done
