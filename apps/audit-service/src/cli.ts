@@ -1,9 +1,11 @@
 import { Command } from 'commander';
+import { projectionsCommand } from './commands/projections.command';
 import { refCommand } from './commands/ref.command';
 
 /** `npx cdt <command>`: the operator's and auditor's command line. */
 const program = new Command('cdt').description('CDT Ledger command line').showHelpAfterError();
 program.addCommand(refCommand());
+program.addCommand(projectionsCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`cdt: ${error instanceof Error ? error.message : String(error)}`);

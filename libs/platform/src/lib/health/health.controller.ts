@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nest
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from '../auth/decorators';
-import { READINESS_CHECKS, ReadinessChecks } from './readiness';
+import { READINESS_CHECKS, ReadinessCheck, ReadinessChecks } from './readiness';
 
 interface StatusSettable {
   status(code: number): unknown;
@@ -31,11 +31,11 @@ export class HealthController {
     return this.answer(res, () => this.health.check([() => this.indicators.check('process').up({ uptimeSeconds: Math.round(process.uptime()) })]));
   }
 
-  private async run(name: string, check: () => Promise<void>): Promise<HealthIndicatorResult> {
+  private async run(name: string, check: ReadinessCheck): Promise<HealthIndicatorResult> {
     const session = this.indicators.check(name);
     try {
-      await check();
-      return session.up();
+      const details = await check();
+      return session.up(details ?? undefined);
     } catch (error) {
       return session.down({ message: error instanceof Error ? error.message : String(error) });
     }

@@ -1,7 +1,10 @@
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 
-/** Resolves when the dependency answers, rejects (with a reason) when it does not. */
-export type ReadinessCheck = () => Promise<void>;
+/**
+ * Resolves when the dependency answers, rejects (with a reason) when it does not. It may resolve with
+ * details to show next to `up` (e.g. a projection's lag).
+ */
+export type ReadinessCheck = () => Promise<void | Record<string, unknown>>;
 
 /**
  * Dependencies `/health` checks. Modules add theirs at start-up, e.g. the app registers the event

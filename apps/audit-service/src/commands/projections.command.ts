@@ -1,0 +1,107 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { loadAdminUnits } from '@cdt/admin-units';
+import { openEventStore, type EventStoreOptions } from '@cdt/event-store';
+import { adminUnitResolver, openReadModelDatabase, rebuildKpiModel, VersionedKpiReadStore, type ReadModelDatabaseOptions } from '@cdt/projection-feature';
+
+interface StoreFlags {
+  databaseUrl?: string;
+  dataDir?: string;
+}
+
+/**
+ * `cdt projections rebuild|status`: the KPI read model's versions. A rebuild projects the whole log into
+ * a new version beside the live one, switches when caught up and drops the old one (docs/operations/projections.md).
+ */
+export function projectionsCommand(): Command {
+  const projections = new Command('projections').description('KPI read models: status and rebuild without downtime');
+  const withStoreFlags = (command: Command) =>
+    command
+      .option('--database-url <url>', 'PostgreSQL (server mode; default env CDT_DATABASE_ADMIN_URL, then CDT_DATABASE_URL)')
+      .option('--data-dir <dir>', 'embedded data directory (default env CDT_DATA_DIR or ./.data); the server must be stopped');
+
+  projections.addCommand(
+    withStoreFlags(new Command('rebuild'))
+      .description('build a new KPI model version from the whole log, switch to it when caught up, drop the old one')
+      .option('--batch-size <n>', 'events per transaction', positiveInt, 2000)
+      .option('--grace-ms <ms>', 'wait between the switch and dropping the old version', positiveInt)
+      .action(async (flags: StoreFlags & { batchSize: number; graceMs?: number }) => {
+        await withStores(flags, async ({ eventStore, readStore }) => {
+          const bar = new SingleBar({ format: '{phase} {version} |{bar}| {percentage}% {value}/{total} log positions | {eta_formatted} left', etaBuffer: 50 }, Presets.shades_classic);
+          let started = false;
+          const result = await rebuildKpiModel({
+            eventStore,
+            readStore,
+            resolve: adminUnitResolver(loadAdminUnits()),
+            batchSize: flags.batchSize,
+            graceMs: flags.graceMs,
+            onProgress: (p) => {
+              if (!started) {
+                started = true;
+                if (p.resumed) process.stdout.write(`resuming the interrupted rebuild of ${p.version}\n`);
+                bar.start(p.total, p.done, { phase: p.phase, version: p.version });
+              }
+              bar.setTotal(p.total);
+              bar.update(p.done, { phase: p.phase, version: p.version });
+            },
+          });
+          bar.stop();
+          process.stdout.write(`live KPI model is now ${result.version} (was ${result.previous}); projected ${result.events} events; dropped ${result.dropped.join(', ') || 'nothing'}\n`);
+        });
+      }),
+  );
+
+  projections.addCommand(
+    withStoreFlags(new Command('status'))
+      .description('the model versions, which one is live, and how far each has projected the log')
+      .action(async (flags: StoreFlags) => {
+        await withStores(flags, async ({ eventStore, readStore }) => {
+          const head = await eventStore.head();
+          const live = await readStore.activeSchema();
+          process.stdout.write(`log head: position ${head.globalPosition}\n`);
+          for (const version of await readStore.versions.list()) {
+            const checkpoint = await (await readStore.version(version.schema)).checkpoint();
+            const marker = version.schema === live ? '*' : ' ';
+            process.stdout.write(`${marker} ${version.schema.padEnd(10)} ${version.status.padEnd(9)} at position ${checkpoint?.globalPosition ?? 0}  (created ${version.createdAt})\n`);
+          }
+        });
+      }),
+  );
+  return projections;
+}
+
+function positiveInt(raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return value;
+}
+
+/** Server mode when a database URL is given (flag or env), else the embedded directories under the data dir. */
+function storeOptions(flags: StoreFlags): { events: EventStoreOptions; readModels: ReadModelDatabaseOptions } {
+  if (flags.databaseUrl && flags.dataDir) throw new InvalidArgumentError('give --database-url or --data-dir, not both');
+  const env = process.env;
+  const url = flags.databaseUrl ?? (flags.dataDir ? undefined : (env['CDT_DATABASE_ADMIN_URL'] ?? env['CDT_DATABASE_URL']));
+  if (url) return { events: { kind: 'postgres', url }, readModels: { kind: 'postgres', url, poolSize: 4 } };
+  const raw = flags.dataDir ?? env['CDT_DATA_DIR'] ?? './.data';
+  const dataDir = isAbsolute(raw) ? raw : resolve(process.cwd(), raw);
+  return { events: { kind: 'embedded', dataDir: join(dataDir, 'event-store') }, readModels: { kind: 'embedded', dataDir: join(dataDir, 'read-models') } };
+}
+
+async function withStores(
+  flags: StoreFlags,
+  work: (stores: { eventStore: Awaited<ReturnType<typeof openEventStore>>; readStore: VersionedKpiReadStore }) => Promise<void>,
+): Promise<void> {
+  const options = storeOptions(flags);
+  const eventStore = await openEventStore(options.events);
+  try {
+    const readStore = await VersionedKpiReadStore.open(await openReadModelDatabase(options.readModels));
+    try {
+      await work({ eventStore, readStore });
+    } finally {
+      await readStore.close();
+    }
+  } finally {
+    await eventStore.close();
+  }
+}

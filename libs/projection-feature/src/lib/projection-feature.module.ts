@@ -1,0 +1,74 @@
+import { DynamicModule, Inject, Module, OnApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { loadAdminUnits } from '@cdt/admin-units';
+import { EVENT_STORE, type EventStore } from '@cdt/event-store';
+import { METRICS_REGISTRY, READINESS_CHECKS, ROOT_LOGGER, ReadinessChecks } from '@cdt/platform';
+import { KPI_READ_STORE } from '@cdt/read-store';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { KPI_HTTP_CONTROLLERS, KPI_HTTP_PROVIDERS } from './kpi-http';
+import { openReadModelDatabase, type ReadModelDatabaseOptions } from './read-models/read-model-database';
+import { VersionedKpiReadStore } from './read-models/versioned-kpi-read-store';
+import { adminUnitResolver } from './runner/admin-unit-resolver';
+import { ProjectionRunner } from './runner/projection-runner';
+
+export interface ProjectionFeatureOptions {
+  readModels: ReadModelDatabaseOptions;
+  batchSize?: number;
+}
+
+/**
+ * The KPI read side of one process: the /v1/kpi query API, KPI_READ_STORE (a VersionedKpiReadStore,
+ * always on the live model version) and the ProjectionRunner that keeps it up with EVENT_STORE from
+ * module init to shutdown.
+ * Registers `projection` on /health (with its lag) and the cdt_projection_* metrics.
+ */
+@Module({})
+export class ProjectionFeatureModule implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
+  constructor(
+    private readonly runner: ProjectionRunner,
+    @Inject(KPI_READ_STORE) private readonly readStore: VersionedKpiReadStore,
+    @Inject(READINESS_CHECKS) private readonly readiness: ReadinessChecks,
+  ) {}
+
+  static forRoot(options: ProjectionFeatureOptions): DynamicModule {
+    return {
+      module: ProjectionFeatureModule,
+      controllers: KPI_HTTP_CONTROLLERS,
+      providers: [
+        ...KPI_HTTP_PROVIDERS,
+        { provide: KPI_READ_STORE, useFactory: async () => VersionedKpiReadStore.open(await openReadModelDatabase(options.readModels)) },
+        {
+          provide: ProjectionRunner,
+          inject: [EVENT_STORE, KPI_READ_STORE, METRICS_REGISTRY, ROOT_LOGGER],
+          useFactory: (eventStore: EventStore, readStore: VersionedKpiReadStore, registry: Registry, logger: Logger) =>
+            new ProjectionRunner({
+              eventStore,
+              readStore,
+              resolve: adminUnitResolver(loadAdminUnits()),
+              batchSize: options.batchSize,
+              registry,
+              logger: logger.child({ component: 'projection' }),
+            }),
+        },
+      ],
+      exports: [KPI_READ_STORE, ProjectionRunner],
+    };
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.readiness.add('projection', async () => {
+      const status = await this.runner.status();
+      if (status.state === 'retrying') throw new Error(`projection is retrying a failed batch (${status.lastError ?? 'unknown error'}); ${status.lagEvents} events behind`);
+      return { state: status.state, version: status.version, lagEvents: status.lagEvents, lagSeconds: Math.round(status.lagSeconds) };
+    });
+    await this.runner.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.runner.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.readStore.close();
+  }
+}

@@ -1,0 +1,14 @@
+import { join } from 'node:path';
+import type { CdtConfig } from '@cdt/platform';
+import type { ReadModelDatabaseOptions } from './read-model-database';
+
+/**
+ * Embedded: `<CDT_DATA_DIR>/read-models`, a PGlite directory beside the event store's (two PGlite
+ * instances cannot share one directory). Server: the event store's database, as the owner role when
+ * CDT_DATABASE_ADMIN_URL is set (the model's schemas belong to the projection, not to the app role).
+ */
+export function readModelOptionsOf(config: CdtConfig): ReadModelDatabaseOptions {
+  return config.databaseUrl === undefined
+    ? { kind: 'embedded', dataDir: join(config.dataDir, 'read-models') }
+    : { kind: 'postgres', url: config.databaseAdminUrl ?? config.databaseUrl };
+}

@@ -1,0 +1,118 @@
+import { loadAdminUnits } from '@cdt/admin-units';
+import type { UnitResolver } from '@cdt/domain-kpi';
+import { openEventStore, type ManagedEventStore } from '@cdt/event-store';
+import { KpiQueries } from '@cdt/read-store';
+import { Registry } from 'prom-client';
+import { openReadModelDatabase } from '../read-models/read-model-database';
+import { VersionedKpiReadStore } from '../read-models/versioned-kpi-read-store';
+import { rebuildKpiModel } from '../rebuild/rebuild-kpi-model';
+import { appendLog, generateLog } from '../testing/generated-log';
+import { dumpModel, projectFromScratch } from '../testing/model-dump';
+import { adminUnitResolver } from './admin-unit-resolver';
+import { ProjectionRunner } from './projection-runner';
+
+const resolve = adminUnitResolver(loadAdminUnits());
+
+const metric = async (registry: Registry, name: string): Promise<number> => {
+  const found = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
+  return Number(found?.values[0]?.value ?? NaN);
+};
+
+describe('ProjectionRunner (embedded PGlite)', () => {
+  let eventStore: ManagedEventStore;
+  let readStore: VersionedKpiReadStore;
+  let registry: Registry;
+  const runners: ProjectionRunner[] = [];
+  const runner = (options: { resolve?: UnitResolver; batchSize?: number } = {}) => {
+    const created = new ProjectionRunner({ eventStore, readStore, resolve: options.resolve ?? resolve, batchSize: options.batchSize ?? 97, registry, backoff: { initialMs: 5, maxMs: 20 } });
+    runners.push(created);
+    return created;
+  };
+
+  let references = 0;
+  const reference = () => projectFromScratch(eventStore, readStore, `kpi_ref${++references}`, resolve);
+
+  // One log and one read-model database for the suite (a PGlite instance takes seconds to start): each
+  // test appends its own events and compares the whole model with a fresh from-scratch projection.
+  beforeAll(async () => {
+    eventStore = await openEventStore({ kind: 'memory', pollIntervalMs: 50 });
+    readStore = await VersionedKpiReadStore.open(await openReadModelDatabase({ kind: 'memory' }));
+  });
+
+  beforeEach(() => {
+    registry = new Registry();
+  });
+
+  afterEach(async () => {
+    for (const r of runners.splice(0)) await r.stop();
+  });
+
+  afterAll(async () => {
+    await readStore?.close();
+    await eventStore?.close();
+  });
+
+  it('catches up in batches, then projects live events, equal to a from-scratch projection', async () => {
+    await appendLog(eventStore, generateLog({ teams: 12, activities: 400, seed: 1 }));
+    const projection = runner();
+    await projection.start();
+    await projection.waitUntilCaughtUp();
+    await appendLog(eventStore, generateLog({ teams: 3, activities: 100, seed: 2 }));
+    await projection.waitUntilCaughtUp();
+
+    const live = await dumpModel(readStore.db, 'kpi_v1');
+    expect(live.figures.length).toBeGreaterThan(300);
+    expect(live).toEqual(await reference());
+    const status = await projection.status();
+    expect(status).toMatchObject({ state: 'live', version: 'kpi_v1', lagEvents: 0, lagSeconds: 0 });
+    expect(await metric(registry, 'cdt_projection_events_total')).toBe(status.eventsProjected);
+    expect(await metric(registry, 'cdt_projection_lag_events')).toBe(0);
+  });
+
+  it('reports lag in events and seconds while behind', async () => {
+    const projection = runner();
+    await projection.start();
+    await projection.waitUntilCaughtUp();
+    await projection.stop();
+    const appended = await appendLog(eventStore, generateLog({ teams: 2, activities: 50, seed: 3 }));
+    expect(await metric(registry, 'cdt_projection_lag_events')).toBe(appended);
+    expect(await metric(registry, 'cdt_projection_lag_seconds')).toBeGreaterThanOrEqual(0);
+    expect((await projection.status()).lagEvents).toBe(appended);
+  });
+
+  it('retries a failing batch until it commits: nothing skipped, nothing counted twice', async () => {
+    await appendLog(eventStore, generateLog({ teams: 6, activities: 250, seed: 4 }));
+    let calls = 0;
+    // Fails now and then for a while (as a lost database connection would), then recovers.
+    const flaky: UnitResolver = (commune, on) => {
+      calls += 1;
+      if (calls % 500 === 0 && calls < 10_000) throw new Error('database connection lost');
+      return resolve(commune, on);
+    };
+    const projection = runner({ resolve: flaky });
+    await projection.start();
+    await projection.waitUntilCaughtUp();
+    expect(await metric(registry, 'cdt_projection_batch_failures_total')).toBeGreaterThan(0);
+    expect(await dumpModel(readStore.db, 'kpi_v1')).toEqual(await reference());
+  });
+
+  it('follows a rebuild: the switched-to version is projected live and the old one is dropped', async () => {
+    await appendLog(eventStore, generateLog({ teams: 4, activities: 200, seed: 5 }));
+    const projection = runner();
+    await projection.start();
+    await projection.waitUntilCaughtUp();
+    const queries = new KpiQueries(readStore);
+    const before = await queries.unitIndicators('as-recorded', { level: 'province', unitKey: '82' }, '2024');
+
+    const result = await rebuildKpiModel({ eventStore, readStore, resolve, batchSize: 250, graceMs: 10 });
+    expect(result).toMatchObject({ version: 'kpi_v2', previous: 'kpi_v1', dropped: ['kpi_v1'], resumed: false });
+    expect(await queries.unitIndicators('as-recorded', { level: 'province', unitKey: '82' }, '2024')).toEqual(before);
+
+    await appendLog(eventStore, generateLog({ teams: 2, activities: 60, seed: 6 }));
+    await projection.waitUntilCaughtUp();
+    expect((await projection.status()).version).toBe('kpi_v2');
+    expect(await dumpModel(readStore.db, 'kpi_v2')).toEqual(await reference());
+    const schemas = await readStore.db.query<{ nspname: string }>(`select nspname from pg_namespace where nspname like 'kpi_v%' order by 1`);
+    expect(schemas.rows.map((r) => r.nspname)).toEqual(['kpi_v2']);
+  });
+});
