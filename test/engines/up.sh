@@ -190,6 +190,53 @@ up_mongo() {
   wait_until 60 MongoDB port_open "$MONGO_PORT" || die "MongoDB does not answer, see $STATE/mongo.log"
 }
 
+# ---------------------------------------------------------------- Kafka 3.9, KRaft, one node
+
+KAFKA_CLUSTER_ID=Y2R0LWxlZGdlci10ZXN0cw # base64url of "cdt-ledger-tests": any fixed 16 bytes will do
+
+kafka_ready() { port_open "$KAFKA_PORT" && grep -q 'Kafka Server started' "$STATE/kafka.log"; }
+
+write_kafka_properties() {
+  cat >"$STATE/kafka.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$STATE/kafka-data
+num.partitions=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+log.retention.hours=24
+EOF
+}
+
+up_kafka() {
+  if port_open "$KAFKA_PORT"; then
+    log "a Kafka broker already answers on 127.0.0.1:$KAFKA_PORT: reusing it"
+    return 0
+  fi
+  alive_from_pidfile "$STATE/kafka.pid" && die "the Kafka broker we started (pid $(cat "$STATE/kafka.pid")) does not answer, see $STATE/kafka.log"
+  fetch_jars kafka "$HERE/kafka/pom.xml"
+  write_kafka_properties
+  local java_opts=(-Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true "-Dlog4j.configuration=file:$HERE/kafka/log4j.properties" -cp "$STATE/kafka-lib/*")
+  if [[ ! -f $STATE/kafka-data/meta.properties ]]; then
+    log "formatting Kafka storage (KRaft) in $STATE/kafka-data"
+    java "${java_opts[@]}" kafka.tools.StorageTool format -t "$KAFKA_CLUSTER_ID" -c "$STATE/kafka.properties" --ignore-formatted \
+      >"$STATE/kafka-format.log" 2>&1 || die "formatting Kafka storage failed, see $STATE/kafka-format.log"
+  fi
+  log "starting Kafka on 127.0.0.1:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT)"
+  start_java kafka "${java_opts[@]}" kafka.Kafka "$STATE/kafka.properties"
+  wait_until 120 Kafka kafka_ready || die "Kafka does not answer, see $STATE/kafka.log"
+}
+
 # ---------------------------------------------------------------- env file
 
 write_env() {
@@ -218,6 +265,7 @@ main() {
     case $engine in
       postgres) up_postgres ;;
       mongo) up_mongo ;;
+      kafka) up_kafka ;;
       *) die "unknown engine '$engine' (postgres, mongo, kafka)" ;;
     esac
   done
