@@ -157,7 +157,8 @@ export async function toXlsx(table: ExportTable): Promise<Buffer> {
 /** `attachment` with an ASCII fallback name and the exact UTF-8 one (RFC 6266 / 5987). */
 export function contentDisposition(parts: readonly string[], extension: 'csv' | 'xlsx'): string {
   // No path separators or characters file systems refuse, even in the UTF-8 name.
-  const name = `${parts.join('_').replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '-')}.${extension}`;
+  const safe = [...parts.join('_')].map((ch) => (ch < ' ' || '\\/:*?"<>|'.includes(ch) ? '-' : ch)).join('');
+  const name = `${safe.replace(/-{2,}/g, '-')}.${extension}`;
   const ascii = name
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
