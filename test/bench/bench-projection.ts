@@ -1,0 +1,158 @@
+/**
+ * `npm run bench:projection [-- --events 1000000 --batch 10000 --clients 50]`
+ * KPI projection on PostgreSQL, in one run over one generated log:
+ *   0. setup (not measured): `--events` realistic events (teams, members, targets, field work of
+ *      `--teams` teams in `--provinces`, ~1% retracted, a cohort relocating at the 2025 reform)
+ *      appended through the event store into a scratch database;
+ *   1. baseline: the whole log read back with readAll pages, nothing projected;
+ *   2. catch-up: the same pages projected into the read model `kpi_v1` from the start (projectIntoStore:
+ *      pure projector, then deltas + applied ids + checkpoint in one transaction per page);
+ *   3. rebuild: a second projection into a fresh model version `kpi_v2` alongside `kpi_v1` (there is
+ *      no separate rebuild mechanism in @cdt/read-store: a rebuild is a catch-up into a new schema);
+ *   4. query latency: `--clients` concurrent callers of KpiQueries.rankChildren for a province-month
+ *      drill-down (province → its communes, households reached) for `--query-seconds`.
+ * PostgreSQL: CDT_BENCH_POSTGRES_URL (a role that may CREATE DATABASE), else test/engines/.state/env
+ * (`bash test/engines/up.sh postgres`). `--keep` leaves the scratch database (and prints its URL);
+ * `--database <url>` reuses one so the projection can be measured again without regenerating.
+ * Prints one JSON line per measurement, then a table; progress on stderr.
+ */
+import { cpus, totalmem } from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
+import { MultiBar, Presets } from 'cli-progress';
+import { Client, Pool } from 'pg';
+import { loadAdminUnits } from '@cdt/admin-units';
+import { openEventStore } from '@cdt/event-store';
+import { KpiQueries, pgDatabase, SqlKpiReadStore } from '@cdt/read-store';
+import { catchUp, readOnly, type PassResult } from './projection/catch-up';
+import { appendLog } from './projection/generate';
+import { drillDownLoad } from './projection/query-load';
+import { adminUnitResolver } from './projection/resolver';
+import { projectionLog } from './projection/workload';
+import { benchPostgresUrl, scratchDatabase } from './store-append';
+
+interface Options {
+  events: number;
+  teams: number;
+  provinces: string;
+  perTeamPerDay: number;
+  batch: number;
+  writers: number;
+  clients: number;
+  querySeconds: number;
+  seed: number;
+  rebuild: boolean;
+  keep: boolean;
+  database?: string;
+}
+
+const CATCH_UP_TARGET = 50_000;
+const QUERY_P99_TARGET_MS = 10;
+
+const whole = (min: number) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`must be a whole number ≥ ${min}`);
+  return n;
+};
+
+const bars = new MultiBar({ format: '{label} |{bar}| {value}/{total} {eta}s left', stream: process.stderr, hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
+
+async function sql(url: string, text: string): Promise<{ rows: Record<string, unknown>[] }> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function bench(options: Options): Promise<boolean> {
+  const serverUrl = benchPostgresUrl();
+  if (!serverUrl && !options.database) throw new Error('no PostgreSQL: set CDT_BENCH_POSTGRES_URL or run bash test/engines/up.sh postgres');
+  const scratch = options.database ? undefined : await scratchDatabase(serverUrl as string, 'cdt_bench_projection');
+  const url = options.database ?? (scratch as { url: string }).url;
+  const units = loadAdminUnits();
+  const resolve = adminUnitResolver(units);
+  const provinces = options.provinces.split(',').map((p) => p.trim());
+  const store = await openEventStore({ kind: 'postgres', url, adminUrl: url, poolSize: options.writers });
+  try {
+    if (scratch) {
+      process.stderr.write(`generating ~${options.events} events for ${options.teams} teams in provinces ${provinces.join(', ')} into ${new URL(url).pathname.slice(1)}…\n`);
+      const log = projectionLog(units, { events: options.events, provinces, teams: options.teams, perTeamPerDay: options.perTeamPerDay, retractShare: 0.01, relocateShare: 0.02, seed: options.seed });
+      await appendLog(bars, store, log, options.events, options.writers);
+      await sql(url, 'vacuum analyze event_store.events');
+    }
+    for (const schema of ['kpi_v1', 'kpi_v2']) await sql(url, `drop schema if exists ${schema} cascade`);
+    const total = Number((await sql(url, 'select count(*)::int as n from event_store.events')).rows[0]['n']);
+
+    const baseline = await readOnly(bars, store, total, options.batch);
+    const v1 = await SqlKpiReadStore.open(pgDatabase(new Pool({ connectionString: url, max: 2 })), 'kpi_v1');
+    const catchUpResult = await catchUp(bars, 'catch-up kpi_v1', store, v1, resolve, total, options.batch);
+    await v1.close();
+    let rebuild: PassResult | undefined;
+    if (options.rebuild) {
+      const v2 = await SqlKpiReadStore.open(pgDatabase(new Pool({ connectionString: url, max: 2 })), 'kpi_v2');
+      rebuild = await catchUp(bars, 'rebuild kpi_v2', store, v2, resolve, total, options.batch);
+      await v2.close();
+    }
+    await sql(url, 'analyze');
+    const sizes = (await sql(url, `select (select count(*) from kpi_v1.figures)::int as figures, (select count(*) from kpi_v1.subject_refs)::int as refs,
+      pg_size_pretty(pg_database_size(current_database())) as database_size`)).rows[0];
+
+    const reader = await SqlKpiReadStore.open(pgDatabase(new Pool({ connectionString: url, max: options.clients })), 'kpi_v1');
+    const month = (await sql(url, `select max(period_key) as m from kpi_v1.figures where period_kind = 'month'`)).rows[0]['m'] as string;
+    const drill = { view: 'current' as const, unit: { level: 'province' as const, unitKey: provinces[0] }, childLevel: 'commune' as const, indicator: 'households-reached', period: month };
+    const queries = await drillDownLoad(bars, new KpiQueries(reader), drill, options.clients, options.querySeconds);
+    await reader.close();
+    bars.stop();
+
+    const ratio = (r: PassResult) => Math.round((r.perSecond / baseline.perSecond) * 1000) / 1000;
+    const lines = [
+      { bench: 'read-all', events: baseline.events, events_per_s: baseline.perSecond, seconds: baseline.seconds, page: options.batch },
+      { bench: 'catch-up-postgres', events: catchUpResult.events, events_per_s: catchUpResult.perSecond, ratio_to_read_all: ratio(catchUpResult), seconds: catchUpResult.seconds, batches: catchUpResult.batches, read_wait_ms: catchUpResult.readWaitMs, project_and_write_ms: catchUpResult.projectMs, figures_rows: sizes['figures'], subject_ref_rows: sizes['refs'], database_size: sizes['database_size'] },
+      ...(rebuild ? [{ bench: 'rebuild-postgres', mechanism: 'catch-up into a new schema (kpi_v2)', events: rebuild.events, events_per_s: rebuild.perSecond, seconds: rebuild.seconds, read_wait_ms: rebuild.readWaitMs, project_and_write_ms: rebuild.projectMs }] : []),
+      { bench: 'query-drill-down', via: 'KpiQueries.rankChildren', ...drill, clients: options.clients, queries: queries.queries, queries_per_s: queries.perSecond, p50_ms: queries.p50, p99_ms: queries.p99, children: queries.children },
+    ];
+    for (const line of lines) process.stdout.write(`${JSON.stringify(line)}\n`);
+    console.table([
+      { measurement: 'read-all (baseline)', 'events/s': baseline.perSecond, seconds: baseline.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' },
+      { measurement: 'catch-up kpi_v1', 'events/s': catchUpResult.perSecond, seconds: catchUpResult.seconds, 'p50 ms': '', 'p99 ms': '', target: `≥ ${CATCH_UP_TARGET} events/s`, met: catchUpResult.perSecond >= CATCH_UP_TARGET },
+      ...(rebuild ? [{ measurement: 'rebuild kpi_v2', 'events/s': rebuild.perSecond, seconds: rebuild.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' }] : []),
+      { measurement: `drill-down ×${options.clients}`, 'events/s': '', seconds: options.querySeconds, 'p50 ms': queries.p50, 'p99 ms': queries.p99, target: `p99 < ${QUERY_P99_TARGET_MS} ms`, met: queries.p99 < QUERY_P99_TARGET_MS },
+    ]);
+    process.stderr.write(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}\n`);
+    if (options.keep && scratch) process.stderr.write(`kept the database: --database ${url}\n`);
+    return queries.children > 0;
+  } finally {
+    await store.close();
+    bars.stop();
+    if (scratch && !options.keep) await scratch.drop();
+  }
+}
+
+const program = new Command('bench:projection')
+  .description('KPI projection catch-up, rebuild and drill-down latency on PostgreSQL, against reading the same log')
+  .option('--events <n>', 'events to generate (at least; the last day is completed)', whole(1), 1_000_000)
+  .option('--teams <n>', 'teams across the provinces\' communes', whole(1), 3000)
+  .option('--provinces <codes>', '2025 province codes, comma-separated; the first is the drill-down\'s', '82,79,01')
+  .option('--per-team-per-day <n>', 'mean activities per team per day', whole(1), 5)
+  .option('--batch <n>', 'events per readAll page = per projection batch', whole(1), 10_000)
+  .option('--writers <n>', 'concurrent appends while generating', whole(1), 8)
+  .option('--clients <n>', 'concurrent drill-down callers', whole(1), 50)
+  .option('--query-seconds <n>', 'duration of the query load', whole(1), 15)
+  .option('--seed <n>', 'seed of the generated log', whole(0), 1)
+  .option('--no-rebuild', 'skip the second projection into kpi_v2')
+  .option('--keep', 'keep the scratch database and print its URL')
+  .option('--database <url>', 'reuse a database a --keep run generated (skips generation)');
+
+program
+  .parseAsync(process.argv)
+  .then(async () => {
+    const ok = await bench(program.opts<Options>());
+    process.exitCode = ok ? 0 : 1;
+  })
+  .catch((error: unknown) => {
+    bars.stop();
+    console.error(`bench:projection: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 1;
+  });

@@ -1,0 +1,45 @@
+import type { MultiBar } from 'cli-progress';
+import type { KpiQueries, UnitRef } from '@cdt/read-store';
+import type { Level, View } from '@cdt/domain-kpi';
+import { percentiles } from '../store-append';
+
+export interface DrillDown {
+  view: View;
+  unit: UnitRef;
+  childLevel: Level;
+  indicator: string;
+  period: string;
+}
+
+export interface QueryLoadResult {
+  queries: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  /** Children ranked by the last answer (a sanity check that the query found the province's communes). */
+  children: number;
+}
+
+/** `clients` loops calling `KpiQueries.rankChildren` back to back for `seconds`; latency per call. */
+export async function drillDownLoad(bars: MultiBar, queries: KpiQueries, drill: DrillDown, clients: number, seconds: number): Promise<QueryLoadResult> {
+  const bar = bars.create(seconds, 0, { label: `drill-down ×${clients}`.padEnd(18) });
+  const latencies: number[] = [];
+  let children = 0;
+  const run = () => queries.rankChildren(drill.view, drill.unit, drill.childLevel, drill.indicator, drill.period);
+  children = (await run()).length; // warm the pool and the plan cache
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const ticker = setInterval(() => bar.update(Math.min(seconds, Math.floor((performance.now() - started) / 1000))), 1000);
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      children = (await run()).length;
+      latencies.push(performance.now() - t0);
+    }
+  }));
+  clearInterval(ticker);
+  bar.update(seconds);
+  bar.stop();
+  const elapsed = (performance.now() - started) / 1000;
+  return { queries: latencies.length, perSecond: Math.round(latencies.length / elapsed), ...percentiles(latencies), children };
+}
