@@ -249,6 +249,14 @@ export function eventStoreContract(name: string, factory: (options: { upcasters:
         const removed = stored.filter((e) => e.streamVersion !== 2);
         expect(verifyStreamChain(removed)).toMatchObject({ valid: false, streamVersion: 3 });
       });
+
+      it("reports every stream's recorded head: its version and newest hash", async () => {
+        const stream = `${uniquePrefix('heads')}1`;
+        await store.append(stream, events(2), 'no-stream');
+        const [newest] = await store.readStream(stream, { fromVersion: 2, raw: true });
+        const heads = await store.readStreamHeads();
+        expect(heads.find((head) => head.streamName === stream)).toEqual({ streamName: stream, version: 2, lastHash: newest.hash });
+      });
     });
   });
 }

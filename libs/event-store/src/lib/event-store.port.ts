@@ -112,6 +112,14 @@ export interface Subscription {
   caughtUp(): Promise<void>;
 }
 
+/** A stream as `event_store.streams` records it: what the next append chains from. */
+export interface StreamHead {
+  streamName: string;
+  version: number;
+  /** hex sha-256 chain hash of the stream's newest event (32 zero bytes for an empty stream). */
+  lastHash: string;
+}
+
 export interface EventStore {
   append(streamName: string, events: NewEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult>;
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
@@ -123,6 +131,8 @@ export interface EventStore {
    */
   readEventsById(eventIds: string[]): Promise<RecordedEvent[]>;
   subscribe(options: SubscribeOptions): Subscription;
+  /** Every stream's recorded head, by name: lets an auditor notice a stream's newest events deleted. */
+  readStreamHeads(): Promise<StreamHead[]>;
   /** The checkpoint of the newest visible event (START when empty). */
   head(): Promise<Checkpoint>;
   close(): Promise<void>;

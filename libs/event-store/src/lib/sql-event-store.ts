@@ -12,6 +12,7 @@ import {
   ReadStreamOptions,
   RecordedEvent,
   START,
+  StreamHead,
   SubscribeOptions,
   Subscription,
   WrongExpectedVersionError,
@@ -155,6 +156,13 @@ export class SqlEventStore implements EventStore {
       checkpoint: edge ? positionOf(edge) : after,
       atHead: !edge || edge.scanned < scanLimit,
     };
+  }
+
+  async readStreamHeads(): Promise<StreamHead[]> {
+    const { rows } = await this.client.query<{ stream_name: string; version: number; last_hash: string }>(
+      `select s.stream_name, s.version, encode(s.last_hash, 'hex') as last_hash from event_store.streams s order by s.stream_name`,
+    );
+    return rows.map((row) => ({ streamName: row.stream_name, version: row.version, lastHash: row.last_hash }));
   }
 
   async head(): Promise<Checkpoint> {
