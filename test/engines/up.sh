@@ -12,7 +12,6 @@ mkdir -p "$STATE"
 
 PG_PORT=55432
 PG_BIN=/usr/lib/postgresql/15/bin
-PG_SOCKET_DIR=/tmp
 MONGO_PORT=57017
 KAFKA_PORT=59092
 KAFKA_CONTROLLER_PORT=59093
@@ -79,6 +78,15 @@ pg_data_dir() {
   fi
 }
 
+# The unix socket (used only to create the roles as the superuser) sits beside the data directory, so
+# clusters of two checkouts never meet there; /tmp/cdt-pg-<hash> when that path is too long for a socket.
+pg_socket_dir() {
+  local dir
+  dir="$(pg_data_dir)-run"
+  ((${#dir} <= 90)) || dir="/tmp/cdt-pg-$(printf '%s' "$STATE" | sha256sum | cut -c1-12)"
+  echo "$dir"
+}
+
 init_postgres_cluster() {
   local data=$1
   [[ -f $data/PG_VERSION ]] && return 0
@@ -95,7 +103,6 @@ init_postgres_cluster() {
 # --- test/engines/up.sh ---
 listen_addresses = '127.0.0.1'
 port = $PG_PORT
-unix_socket_directories = '$PG_SOCKET_DIR'
 max_connections = 300
 shared_buffers = 256MB
 fsync = off
@@ -107,20 +114,23 @@ EOF
 }
 
 start_postgres() {
-  local data
+  local data socket
   data=$(pg_data_dir)
+  socket=$(pg_socket_dir)
   init_postgres_cluster "$data"
   log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  mkdir -p "$socket"
+  chown postgres:postgres "$socket"
   touch "$STATE/postgres.log"
   chown postgres:postgres "$STATE/postgres.log"
-  as_postgres "$PG_BIN/pg_ctl" -D "$data" -l "$STATE/postgres.log" -w -t 60 start >/dev/null 9>&- ||
+  as_postgres "$PG_BIN/pg_ctl" -D "$data" -l "$STATE/postgres.log" -o "-k '$socket'" -w -t 60 start >/dev/null 9>&- ||
     die "PostgreSQL did not start, see $STATE/postgres.log"
   head -1 "$data/postmaster.pid" >"$STATE/postgres.pid"
 }
 
 # Roles and database, idempotent; run as the cluster's superuser over the unix socket.
 bootstrap_postgres() {
-  as_postgres "$PG_BIN/psql" -Xq -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PG_PORT" -d postgres >/dev/null <<'SQL'
+  as_postgres "$PG_BIN/psql" -Xq -v ON_ERROR_STOP=1 -h "$(pg_socket_dir)" -p "$PG_PORT" -d postgres >/dev/null <<'SQL'
 do $$
 begin
   if not exists (select from pg_roles where rolname = 'cdt_admin') then
@@ -143,7 +153,8 @@ up_postgres() {
     start_postgres
     wait_until 30 PostgreSQL pg_answers || die "PostgreSQL does not answer, see $STATE/postgres.log"
   fi
-  if [[ -S $PG_SOCKET_DIR/.s.PGSQL.$PG_PORT ]]; then
+  # Only a cluster of this checkout has its socket here; one reused from elsewhere must already have the roles.
+  if id postgres >/dev/null 2>&1 && [[ -S $(pg_socket_dir)/.s.PGSQL.$PG_PORT ]]; then
     bootstrap_postgres || die "could not create the roles cdt_admin / cdt_app and database cdt"
   fi
   pg_admin_login || die "PostgreSQL on $PG_PORT refuses cdt_admin/cdt_admin (a cluster this script did not set up?)"

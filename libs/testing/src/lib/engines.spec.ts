@@ -7,7 +7,7 @@ import { EVENTSTOREDB_UNAVAILABLE, requiredEngines, resolveEngine, withMongoData
 
 type EnginesModule = typeof import('./engines');
 
-const VARS = ['CDT_ENGINES_ENV_FILE', 'CDT_ENGINES_RESOLVED', 'CDT_ENGINES_CONTAINER_RUNTIME', 'CDT_TEST_POSTGRES_URL', 'CDT_TEST_EVENTSTOREDB_URL', 'REQUIRE_ENGINES'];
+const VARS = ['CDT_ENGINES_ENV_FILE', 'CDT_ENGINES_RESOLVED', 'CDT_ENGINES_CONTAINER_RUNTIME', 'CDT_ENGINES_PROVISIONER', 'CDT_TEST_POSTGRES_URL', 'CDT_TEST_EVENTSTOREDB_URL', 'REQUIRE_ENGINES'];
 const saved = Object.fromEntries(VARS.map((name) => [name, process.env[name]]));
 let dir: string;
 
@@ -73,11 +73,12 @@ describe('the env file written by up.sh', () => {
 });
 
 describe('resolving an engine', () => {
-  it('tries the env URL, then the env file, and names each with its failure, the container check and the fix', async () => {
+  it('tries the env URL, then the env file, and names each with its failure, the container and up.sh steps and the fix', async () => {
     const [envPort, filePort] = [await closedPort(), await closedPort()];
     process.env['CDT_TEST_POSTGRES_URL'] = `postgres://cdt_admin:secret@127.0.0.1:${envPort}/postgres`;
     writeFileSync(join(dir, 'env'), `CDT_TEST_POSTGRES_URL=postgres://cdt_admin:secret@127.0.0.1:${filePort}/postgres\n`);
     process.env['CDT_ENGINES_CONTAINER_RUNTIME'] = 'no container runtime answered (test)';
+    process.env['CDT_ENGINES_PROVISIONER'] = 'failed: no postgres here (test)';
 
     const { available, reason } = resolveEngine('postgres');
 
@@ -85,7 +86,7 @@ describe('resolving an engine', () => {
     expect(reason).not.toContain('secret');
     expect(reason?.indexOf(`127.0.0.1:${envPort}`)).toBeLessThan(reason?.indexOf(`127.0.0.1:${filePort}`) ?? -1);
     expect(reason).toContain('(from $CDT_TEST_POSTGRES_URL) does not answer');
-    expect(reason).toContain('testcontainers: no container runtime answered (test)');
+    expect(reason).toContain('testcontainers: no container runtime answered (test); test/engines/up.sh: failed: no postgres here (test)');
     expect(reason).toContain('bash test/engines/up.sh postgres');
   });
 

@@ -17,6 +17,7 @@ export interface EngineAvailability {
  */
 export const RESOLVED_ENV = 'CDT_ENGINES_RESOLVED';
 export const CONTAINER_RUNTIME_ENV = 'CDT_ENGINES_CONTAINER_RUNTIME';
+export const PROVISIONER_ENV = 'CDT_ENGINES_PROVISIONER';
 
 export const EVENTSTOREDB_UNAVAILABLE = 'EventStoreDB cannot be obtained on this machine (no container runtime, not in any reachable registry)';
 
@@ -24,9 +25,9 @@ const resolved = new Map<Engine, EngineAvailability>();
 
 /**
  * Where the tests find `engine`, in order: the env URL (CDT_TEST_*), then the same variable in
- * test/engines/.state/env (written by test/engines/up.sh), then a container jest's globalSetup started
- * through testcontainers (it exports the env URL, so it arrives by the first step). Each candidate must
- * answer a real request within 2 s.
+ * test/engines/.state/env (written by test/engines/up.sh). Jest's globalSetup runs before any test file:
+ * when neither answers it starts a container through testcontainers, or else runs up.sh, and exports the
+ * URL, so those arrive by the first two steps. Each candidate must answer a real request within 2 s.
  */
 export function engineAvailability(engine: Engine): EngineAvailability {
   const known = resolved.get(engine) ?? fromGlobalSetup(engine);
@@ -62,7 +63,9 @@ export function resolveEngine(engine: Engine): EngineAvailability {
   }
   if (engine === 'eventstoredb') return { available: false, reason: [...failures, `${EVENTSTOREDB_UNAVAILABLE}; set ${envVar} to use one`].join('; ') };
   if (candidates.length === 0) failures.push(`${envVar} is not set and ${enginesEnvFile()} does not name it`);
-  failures.push(`testcontainers: ${process.env[CONTAINER_RUNTIME_ENV] ?? 'not tried (only jest globalSetup test/engines/global-setup.ts starts containers)'}`);
+  const notTried = 'not tried (only jest globalSetup, test/engines/global-setup.ts, tries it)';
+  failures.push(`testcontainers: ${process.env[CONTAINER_RUNTIME_ENV] ?? notTried}`);
+  failures.push(`test/engines/up.sh: ${process.env[PROVISIONER_ENV] ?? notTried}`);
   failures.push(`start one with: bash test/engines/up.sh ${engine}`);
   return { available: false, reason: failures.join('; ') };
 }
