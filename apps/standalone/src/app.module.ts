@@ -3,6 +3,7 @@ import { EVENT_STORE, EventStoreModule, EventStoreOptions, ManagedEventStore } f
 import { CdtConfig, PlatformModule, READINESS_CHECKS, ReadinessChecks } from '@cdt/platform';
 import { ActivityFeatureModule } from '@cdt/activity-feature';
 import { RegistryFeatureModule } from '@cdt/registry-feature';
+import { ProjectionFeatureModule, readModelOptionsOf } from '@cdt/projection-feature';
 
 export const SERVICE_NAME = 'standalone';
 
@@ -34,6 +35,7 @@ export class AppModule implements OnModuleInit {
         // ────────────────────────────────────────────────────────────────────────────────────────
         RegistryFeatureModule,
         ActivityFeatureModule,
+        ProjectionFeatureModule.forRoot({ readModels: readModelOptionsOf(config) }),
       ],
     };
   }

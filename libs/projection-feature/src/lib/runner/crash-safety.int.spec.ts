@@ -19,6 +19,8 @@ interface Child {
   process: ChildProcess;
   /** Resolves with the first status line whose global position reaches `position`. */
   reached(position: number): Promise<void>;
+  /** The global position of the last status line. */
+  position(): number;
   exited: Promise<number | null>;
 }
 
@@ -53,6 +55,7 @@ function startRunner(events: EventStoreOptions, readModels: ReadModelDatabaseOpt
         void exited.then((code) => reject(new Error(`runner exited (${code}) at position ${position} before ${target}`)));
       }),
     exited,
+    position: () => position,
   };
 }
 
@@ -62,6 +65,7 @@ async function killMidCatchUpThenCompare(events: EventStoreOptions, readModels: 
     const child = startRunner(events, readModels, false);
     await child.reached(Math.floor(head * share));
     child.process.kill('SIGKILL');
+    expect(child.position()).toBeLessThan(head);
     expect(await child.exited).toBeNull();
   }
   const last = startRunner(events, readModels, true);

@@ -106,7 +106,8 @@ export class ProjectionRunner {
     const head = await this.options.eventStore.head();
     const lag = await this.lagTo(head);
     return {
-      state: this.runnerState,
+      // A subscription that has had nothing to deliver yet is live all the same.
+      state: this.runnerState === 'catching-up' && lag.lagEvents === 0 ? 'live' : this.runnerState,
       version: this.current?.schema,
       checkpoint: this.checkpoint,
       head,

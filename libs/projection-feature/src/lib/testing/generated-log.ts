@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { activityStream, teamStream, unitStream } from '@cdt/domain-shared';
-import type { EventStore, NewEvent } from '@cdt/event-store';
+import { compareCheckpoints, START, type Checkpoint, type EventStore, type NewEvent } from '@cdt/event-store';
 
 /**
  * A field-work log for runner tests, written straight to the event store: teams in real communes of
@@ -152,12 +152,24 @@ export function generateLog(options: { teams: number; activities: number; seed: 
   return appends;
 }
 
-/** Appends the log (in order; `any` version: streams interleave across appends). */
-export async function appendLog(store: Pick<EventStore, 'append'>, appends: readonly Append[]): Promise<number> {
+/**
+ * Appends the log (in order; `any` version: streams interleave across appends) and waits until readers
+ * can see all of it. On a shared PostgreSQL server a long transaction elsewhere (in any database) holds
+ * back the gap-safe horizon, so "appended" and "visible to subscribers" can be seconds apart; a test that
+ * took the head before then would compare against a log with nothing in it.
+ */
+export async function appendLog(store: Pick<EventStore, 'append' | 'head'>, appends: readonly Append[], timeoutMs = 300_000): Promise<number> {
   let count = 0;
+  let last: Checkpoint = START;
   for (const { stream, events } of appends) {
-    await store.append(stream, events, 'any');
+    const result = await store.append(stream, events, 'any');
     count += events.length;
+    for (const e of result.events) if (compareCheckpoints(e.position, last) > 0) last = e.position;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (compareCheckpoints(await store.head(), last) < 0) {
+    if (Date.now() > deadline) throw new Error(`appended events were not visible to readers within ${timeoutMs} ms (a long transaction on the server?)`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return count;
 }
