@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CorrelationId, CurrentPrincipal, ProblemDto, Roles, type Principal } from '@cdt/platform';
 import { TeamAccess } from '@cdt/registry-feature';
 import { RecordFieldActivity } from '../record-activity/record-activity.command';
@@ -18,7 +18,7 @@ import {
   type ActivityKind,
 } from './activities.dto';
 import { activityItemOf } from './activity-commands';
-import { BatchIngestion, type BatchResult } from './batch-ingestion';
+import { BatchIngestion, batchItemsOf, type BatchResult } from './batch-ingestion';
 
 /** The slice of the Express response used: 201 for a new fact, 200 for a retry of one. */
 interface Response {
@@ -116,8 +116,9 @@ export class ActivityBatchController {
   @Roles(...RECORDERS)
   @ApiResponse({ status: 200, description: '{ results: [{ index, activityId, status: created|duplicate|rejected, position?, problem? }] }' })
   @ApiResponse({ status: 413, type: ProblemDto, description: 'more than 1,000 items, or a body over the size limit' })
-  batch(@Body() body: BatchDto, @CurrentPrincipal() principal: Principal, @CorrelationId() correlationId: string): Promise<BatchResult> {
-    return this.batches.ingest(body.items, principal, { actor: principal.subject, correlationId });
+  @ApiBody({ type: BatchDto })
+  batch(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @CorrelationId() correlationId: string): Promise<BatchResult> {
+    return this.batches.ingest(batchItemsOf(body), principal, { actor: principal.subject, correlationId });
   }
 }
 

@@ -1,14 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { ProblemError, fieldProblemsOf, problemFromError, type Principal, type Problem } from '@cdt/platform';
+import { ProblemError, fieldProblemsOf, problemFromError, validationProblem, type Principal, type Problem } from '@cdt/platform';
 import { TeamAccess, type TeamSnapshot, type WriteContext } from '@cdt/registry-feature';
 import type { ActivityItem, ActivityOutcome } from '../ingestion/activity-item';
 import { forEachLimited } from '../ingestion/for-each-limited';
 import { MAX_BATCH_ITEMS, RecordActivityBatch } from '../record-activity-batch/record-activity-batch.command';
-import { ACTIVITY_KINDS, DTO_OF_KIND, type ActivityKind } from './activities.dto';
+import { ACTIVITY_KINDS, BatchDto, DTO_OF_KIND, type ActivityKind } from './activities.dto';
 import { activityItemOf } from './activity-commands';
+import { dtoInstanceOf } from './dto-instance';
 
 export interface BatchItemResult {
   index: number;
@@ -96,6 +96,18 @@ export class BatchIngestion {
   }
 }
 
+/**
+ * The envelope `{ items: [...] }`, checked as the global validation pipe would check BatchDto (same
+ * problems), but without its deep copy of every item: each item is validated on its own below.
+ */
+export function batchItemsOf(body: unknown): unknown[] {
+  const plain = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const dto = dtoInstanceOf(BatchDto, plain);
+  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
+  if (errors.length > 0) throw validationProblem(errors);
+  return dto.items;
+}
+
 function checkItem(raw: unknown, index: number, now: string): Checked {
   const path = `items.${index}`;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -106,7 +118,7 @@ function checkItem(raw: unknown, index: number, now: string): Checked {
   if (!ACTIVITY_KINDS.includes(kind as ActivityKind)) {
     return { index, activityId, problem: invalid([{ field: `${path}.kind`, code: 'IS_IN', message: `kind must be one of ${ACTIVITY_KINDS.join(', ')}` }]) };
   }
-  const dto = plainToInstance(DTO_OF_KIND[kind as ActivityKind], body);
+  const dto = dtoInstanceOf(DTO_OF_KIND[kind as ActivityKind], body);
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
   if (errors.length > 0) return { index, activityId, problem: invalid(fieldProblemsOf(errors, path)) };
   return { index, item: activityItemOf(kind as ActivityKind, dto, now) };
