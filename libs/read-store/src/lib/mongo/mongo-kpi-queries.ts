@@ -1,0 +1,74 @@
+import { INDICATORS, LEVEL_RANK, NATION_KEY, requirePeriodKind, type Level, type UnitFigures, type View } from '@cdt/domain-kpi';
+import type { mongo } from 'mongoose';
+import type { FigureDoc, KpiCollections } from './mongo-documents';
+
+/** The query side of the MongoDB store: the same figures as the SQL adapter's, from the same documents the writes keep. */
+
+const FLOWS = INDICATORS.filter((i) => i.definition.kind === 'count' || i.definition.kind === 'distinct').map((i) => i.code);
+const STOCKS = INDICATORS.filter((i) => i.definition.kind === 'stock').map((i) => i.code);
+const COVERED = INDICATORS.flatMap((i) => (i.definition.kind === 'covered' ? [{ code: i.code, ...i.definition }] : []));
+/** The placement field that names a unit of this level as an ancestor. */
+const ANCESTOR_FIELD: Partial<Record<Level, 'village' | 'commune' | 'district' | 'province'>> = {
+  village: 'village',
+  commune: 'commune',
+  district: 'district',
+  province: 'province',
+};
+
+export async function figuresOfUnits(c: KpiCollections, view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitFigures[]> {
+  const periodKind = requirePeriodKind(period);
+  const keys = [...unitKeys];
+  const values = new Map<string, Record<string, number>>(keys.map((k) => [k, {}]));
+  const put = (unitKey: string, indicator: string, value: number) => {
+    const record = values.get(unitKey);
+    if (record && value !== 0) record[indicator] = value;
+  };
+  const ofUnits: mongo.Filter<FigureDoc> = { view, level, unitKey: { $in: keys }, periodKind };
+
+  const [flows, stocks, targets] = await Promise.all([
+    c.figures.find({ ...ofUnits, periodKey: period, indicator: { $in: FLOWS } }, { projection: { unitKey: 1, indicator: 1, value: 1 } }).toArray(),
+    c.figures
+      .aggregate<{ _id: { unitKey: string; indicator: string }; value: number }>([
+        { $match: { ...ofUnits, periodKey: { $lte: period }, indicator: { $in: STOCKS } } },
+        { $group: { _id: { unitKey: '$unitKey', indicator: '$indicator' }, value: { $sum: '$value' } } },
+      ])
+      .toArray(),
+    c.targets.find({ unitKey: { $in: keys }, period }).toArray(),
+  ]);
+  for (const r of flows) put(r.unitKey, r.indicator, r.value);
+  for (const r of stocks) put(r._id.unitKey, r._id.indicator, r.value);
+
+  for (const covered of COVERED) {
+    if (LEVEL_RANK[covered.childLevel] > LEVEL_RANK[level]) continue;
+    const parentField = level === 'nation' ? undefined : level === covered.childLevel ? 'unitKey' : ANCESTOR_FIELD[level];
+    if (level !== 'nation' && !parentField) continue;
+    const match: mongo.Filter<FigureDoc> = { view, level: covered.childLevel, periodKind, ...(parentField ? { [parentField]: { $in: keys } } : {}) };
+    const byChild = { parent: parentField ? `$${parentField}` : NATION_KEY, child: '$unitKey' };
+    const pipeline: mongo.Document[] =
+      covered.when === 'active'
+        ? [{ $match: { ...match, periodKey: period, indicator: 'active-teams', value: { $gt: 0 } } }, { $group: { _id: byChild } }]
+        : [
+            { $match: { ...match, periodKey: { $lte: period }, indicator: 'teams-registered' } },
+            { $group: { _id: byChild, value: { $sum: '$value' } } },
+            { $match: { value: { $gt: 0 } } },
+          ];
+    pipeline.push({ $group: { _id: '$_id.parent', value: { $sum: 1 } } });
+    for (const r of await c.figures.aggregate<{ _id: string; value: number }>(pipeline).toArray()) put(r._id, covered.code, r.value);
+  }
+
+  const targetsOf = new Map<string, Record<string, number>>(keys.map((k) => [k, {}]));
+  for (const t of targets) {
+    const record = targetsOf.get(t.unitKey);
+    if (record) record[t.indicator] = t.value;
+  }
+  return keys.map((unitKey) => ({ unitKey, values: values.get(unitKey) ?? {}, targets: targetsOf.get(unitKey) ?? {} }));
+}
+
+export async function childrenOfUnit(c: KpiCollections, view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]> {
+  const periodKind = requirePeriodKind(period);
+  const ancestor = ANCESTOR_FIELD[level];
+  const under = level === 'nation' ? {} : level === childLevel ? { unitKey } : ancestor ? { [ancestor]: unitKey } : undefined;
+  if (!under) return [];
+  const keys = (await c.figures.distinct('unitKey', { view, level: childLevel, periodKind, periodKey: { $lte: period }, ...under })) as string[];
+  return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
