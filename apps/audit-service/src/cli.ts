@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { auditCommand } from './commands/audit.command';
 import { projectionsCommand } from './commands/projections.command';
 import { refCommand } from './commands/ref.command';
 
@@ -6,6 +7,7 @@ import { refCommand } from './commands/ref.command';
 const program = new Command('cdt').description('CDT Ledger command line').showHelpAfterError();
 program.addCommand(refCommand());
 program.addCommand(projectionsCommand());
+program.addCommand(auditCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`cdt: ${error instanceof Error ? error.message : String(error)}`);
