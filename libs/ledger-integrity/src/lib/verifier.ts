@@ -63,7 +63,7 @@ interface SealState {
   seal: StoredSeal;
   entries: { globalPosition: bigint; leafPrefix: string }[];
   /** global position → ordinal in the seal's index */
-  ordinals: Map<bigint, number>;
+  ordinals: Map<string, number>;
   /** leaf prefix → ordinal, to tell a moved event from a rewritten one */
   byLeaf: Map<string, number>;
   /** walk index of the event matched to each ordinal (-1: not seen) */
@@ -112,10 +112,10 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
     } catch (error) {
       report({ kind: 'seal-mismatch', position: seal.event.position, eventId: seal.event.eventId, sealNumber: seal.data.sealNumber, detail: String(error) }, walkIndex - 0.5);
     }
-    const ordinals = new Map<bigint, number>();
+    const ordinals = new Map<string, number>();
     const byLeaf = new Map<string, number>();
     entries.forEach((entry, i) => {
-      ordinals.set(entry.globalPosition, i);
+      ordinals.set(entry.globalPosition.toString(), i);
       byLeaf.set(entry.leafPrefix, i);
     });
     return { seal, entries, ordinals, byLeaf, seenAt: new Float64Array(entries.length).fill(-1), leaves: [], prev: { ordinal: -1, at: -1 }, prev2Ordinal: -1, startWalkIndex: walkIndex, findingsBefore: findingCount };
@@ -201,7 +201,7 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
   const checkAgainstSeal = (state: SealState, event: RecordedEvent, leaf: Buffer, at: number) => {
     state.leaves.push(leaf);
     const where = { position: event.position, eventId: event.eventId, streamName: event.streamName, streamVersion: event.streamVersion, sealNumber: state.seal.data.sealNumber };
-    const ordinal = state.ordinals.get(BigInt(event.position.globalPosition));
+    const ordinal = state.ordinals.get(event.position.globalPosition);
     const prefix = leaf.subarray(0, INDEX_LEAF_BYTES).toString('hex');
     if (ordinal === undefined) {
       const movedFrom = state.byLeaf.get(prefix);
@@ -357,11 +357,13 @@ async function appendedSinceWalk(store: EventStore, streamName: string, version:
   return event?.streamVersion === version;
 }
 
+/** a > b in the log order. Decimal strings without leading zeros: compare by length, then text (no BigInt per event). */
 function after(a: Checkpoint, b: Checkpoint): boolean {
-  if (a.transactionId !== b.transactionId) {
-    const ta = BigInt(a.transactionId);
-    const tb = BigInt(b.transactionId);
-    return ta > tb;
-  }
-  return BigInt(a.globalPosition) > BigInt(b.globalPosition);
+  const tx = compareDecimal(a.transactionId, b.transactionId);
+  return tx !== 0 ? tx > 0 : compareDecimal(a.globalPosition, b.globalPosition) > 0;
+}
+
+function compareDecimal(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a === b ? 0 : a < b ? -1 : 1;
 }
