@@ -14,6 +14,8 @@ import { rebuildKpiModel } from './rebuild-kpi-model';
 
 const ROOT = resolvePath(__dirname, '../../../../..');
 const resolve = adminUnitResolver(loadAdminUnits());
+/** Projecting the log takes minutes on a shared 2-core machine: a catch-up and two projections per test. */
+const BUDGET_MS = 600_000;
 
 /** `npx cdt …` as an operator runs it. */
 function cdt(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -40,8 +42,8 @@ describeWithEngine('postgres', 'KPI model rebuild without downtime on PostgreSQL
     liveStore = await openStore();
     runner = new ProjectionRunner({ eventStore, readStore: liveStore, resolve, batchSize: 500 });
     await runner.start();
-    await runner.waitUntilCaughtUp(300_000);
-  });
+    await runner.waitUntilCaughtUp(BUDGET_MS);
+  }, BUDGET_MS);
 
   afterAll(async () => {
     await runner?.stop();
@@ -76,7 +78,7 @@ describeWithEngine('postgres', 'KPI model rebuild without downtime on PostgreSQL
     } finally {
       await rebuilder.close();
     }
-  });
+  }, BUDGET_MS);
 
   it('`cdt projections rebuild` while queries run in a loop: none fails, every answer equals the one before the switch', async () => {
     const queries = new KpiQueries(liveStore);
@@ -122,10 +124,10 @@ describeWithEngine('postgres', 'KPI model rebuild without downtime on PostgreSQL
 
     // The live runner moved over to the new version and goes on projecting there.
     await appendLog(eventStore, generateLog({ teams: 3, activities: 100, seed: 22 }));
-    await runner.waitUntilCaughtUp(120_000);
+    await runner.waitUntilCaughtUp(BUDGET_MS);
     expect((await runner.status()).version).toBe('kpi_v3');
     expect(await dumpModel(liveStore.db, 'kpi_v3')).toEqual(await projectFromScratch(eventStore, liveStore, 'kpi_reference_2', resolve));
     const schemas = await liveStore.db.query<{ nspname: string }>(`select nspname from pg_namespace where nspname like 'kpi\\_v%' order by 1`);
     expect(schemas.rows.map((r) => r.nspname)).toEqual(['kpi_v3']);
-  });
+  }, BUDGET_MS);
 });

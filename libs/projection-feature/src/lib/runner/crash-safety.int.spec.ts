@@ -24,6 +24,8 @@ interface Child {
   exited: Promise<number | null>;
 }
 
+const children = new Set<ChildProcess>();
+
 /** The runner in its own process (as in production), so SIGKILL really cuts it off wherever it is. */
 function startRunner(events: EventStoreOptions, readModels: ReadModelDatabaseOptions, exitWhenCaughtUp: boolean): Child {
   const child = spawn(process.execPath, ['-r', './scripts/register.js', CHILD], {
@@ -37,6 +39,8 @@ function startRunner(events: EventStoreOptions, readModels: ReadModelDatabaseOpt
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   if (!child.stdout) throw new Error('the runner process has no stdout pipe');
   let position = 0;
   const waiting: { position: number; resolve: () => void }[] = [];
@@ -73,6 +77,14 @@ async function killMidCatchUpThenCompare(events: EventStoreOptions, readModels: 
 }
 
 const resolve = adminUnitResolver(loadAdminUnits());
+/** A runner process left by a failed test holds connections (and PGlite files): end it before cleaning up. */
+const killChildren = async () => {
+  const exits = [...children].map((child) => new Promise((done) => child.once('exit', done)));
+  for (const child of children) child.kill('SIGKILL');
+  await Promise.all(exits);
+};
+/** Catch-up on a shared 2-core machine is slow; the budget covers three runner starts and two full projections. */
+const BUDGET_MS = 900_000;
 
 describeWithEngine('postgres', 'projection runner crash safety on PostgreSQL', () => {
   let database: FreshPostgresDatabase;
@@ -84,6 +96,7 @@ describeWithEngine('postgres', 'projection runner crash safety on PostgreSQL', (
   });
 
   afterAll(async () => {
+    await killChildren();
     await eventStore?.close();
     await database?.drop();
   });
@@ -102,12 +115,15 @@ describeWithEngine('postgres', 'projection runner crash safety on PostgreSQL', (
     } finally {
       await readStore.close();
     }
-  });
+  }, BUDGET_MS);
 });
 
 describe('projection runner crash safety on embedded PGlite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cdt-crash-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await killChildren();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('SIGKILL twice while catching up, restart: the model equals a from-scratch rebuild', async () => {
     const events: EventStoreOptions = { kind: 'embedded', dataDir: join(dir, 'event-store') };
@@ -127,5 +143,5 @@ describe('projection runner crash safety on embedded PGlite', () => {
       await readStore.close();
       await eventStore.close();
     }
-  });
+  }, BUDGET_MS);
 });

@@ -12,6 +12,8 @@ import { adminUnitResolver } from './admin-unit-resolver';
 import { ProjectionRunner } from './projection-runner';
 
 const resolve = adminUnitResolver(loadAdminUnits());
+/** PGlite projects slowly on a shared 2-core machine; each test projects its log twice. */
+const BUDGET_MS = 300_000;
 
 const metric = async (registry: Registry, name: string): Promise<number> => {
   const found = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
@@ -67,7 +69,7 @@ describe('ProjectionRunner (embedded PGlite)', () => {
     expect(status).toMatchObject({ state: 'live', version: 'kpi_v1', lagEvents: 0, lagSeconds: 0 });
     expect(await metric(registry, 'cdt_projection_events_total')).toBe(status.eventsProjected);
     expect(await metric(registry, 'cdt_projection_lag_events')).toBe(0);
-  });
+  }, BUDGET_MS);
 
   it('reports lag in events and seconds while behind', async () => {
     const projection = runner();
@@ -78,7 +80,7 @@ describe('ProjectionRunner (embedded PGlite)', () => {
     expect(await metric(registry, 'cdt_projection_lag_events')).toBe(appended);
     expect(await metric(registry, 'cdt_projection_lag_seconds')).toBeGreaterThanOrEqual(0);
     expect((await projection.status()).lagEvents).toBe(appended);
-  });
+  }, BUDGET_MS);
 
   it('retries a failing batch until it commits: nothing skipped, nothing counted twice', async () => {
     await appendLog(eventStore, generateLog({ teams: 6, activities: 250, seed: 4 }));
@@ -94,7 +96,7 @@ describe('ProjectionRunner (embedded PGlite)', () => {
     await projection.waitUntilCaughtUp();
     expect(await metric(registry, 'cdt_projection_batch_failures_total')).toBeGreaterThan(0);
     expect(await dumpModel(readStore.db, 'kpi_v1')).toEqual(await reference());
-  });
+  }, BUDGET_MS);
 
   it('follows a rebuild: the switched-to version is projected live and the old one is dropped', async () => {
     await appendLog(eventStore, generateLog({ teams: 4, activities: 200, seed: 5 }));
@@ -114,5 +116,5 @@ describe('ProjectionRunner (embedded PGlite)', () => {
     expect(await dumpModel(readStore.db, 'kpi_v2')).toEqual(await reference());
     const schemas = await readStore.db.query<{ nspname: string }>(`select nspname from pg_namespace where nspname like 'kpi_v%' order by 1`);
     expect(schemas.rows.map((r) => r.nspname)).toEqual(['kpi_v2']);
-  });
+  }, BUDGET_MS);
 });
