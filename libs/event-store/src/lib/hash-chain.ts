@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { createHash, hash } from 'node:crypto';
+import { canonicalJson } from './canonical-json';
 import type { NewEvent, RecordedEvent } from './event-store.port';
 
 /**
@@ -10,8 +10,9 @@ import type { NewEvent, RecordedEvent } from './event-store.port';
  */
 export const GENESIS_HASH = Buffer.alloc(32);
 
-export function contentDigest(event: NewEvent): Buffer {
-  const canonical = canonicalize({
+/** The RFC 8785 text of what an event's digest covers (also a faithful JSON of those fields). */
+export function canonicalContent(event: NewEvent): string {
+  const canonical = canonicalJson({
     eventId: event.eventId,
     type: event.type,
     schemaVersion: event.schemaVersion,
@@ -19,8 +20,15 @@ export function contentDigest(event: NewEvent): Buffer {
     metadata: event.metadata,
   });
   if (canonical === undefined) throw new Error(`event ${event.eventId} cannot be canonicalized`);
-  return createHash('sha256').update(canonical, 'utf8').digest();
+  return canonical;
 }
+
+export function contentDigest(event: NewEvent): Buffer {
+  return sha256(canonicalContent(event));
+}
+
+/** One-shot sha-256 of UTF-8 text. */
+export const sha256 = (text: string): Buffer => hash('sha256', text, 'buffer');
 
 export function computeChainHash(
   prevHash: Buffer,

@@ -17,7 +17,7 @@ import {
   Subscription,
   WrongExpectedVersionError,
 } from './event-store.port';
-import { contentDigest } from './hash-chain';
+import { canonicalContent, sha256 } from './hash-chain';
 import type { SqlClient } from './sql-client';
 import { startSubscription } from './subscription';
 import type { UpcastFn } from './upcasting';
@@ -83,7 +83,7 @@ export class SqlEventStore implements EventStore {
   ) {}
 
   async append(streamName: string, events: NewEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult> {
-    const payload = JSON.stringify(toAppendPayload(events));
+    const payload = appendPayloadJson(events);
     const expected = expectedVersion === 'any' ? -1 : expectedVersion === 'no-stream' ? 0 : expectedVersion;
     if (!Number.isInteger(expected) || expected < -1) throw new RangeError(`invalid expected version ${String(expectedVersion)}`);
     // A racing append of the same event id to another stream surfaces as a unique violation; the
@@ -190,23 +190,22 @@ function positionOf(row: { transaction_id: string; global_position: string }): C
   return { transactionId: row.transaction_id, globalPosition: row.global_position };
 }
 
-/** The jsonb argument of cdt_append (exported for the gap-safety proof, which drives raw transactions). */
-export function toAppendPayload(events: NewEvent[]) {
+/**
+ * The jsonb argument of cdt_append, `[{digest, eventId, type, schemaVersion, data, metadata}]` (exported
+ * for the gap-safety proof, which drives raw transactions). Each element is the event's canonical text
+ * (which the digest is taken over anyway) with the digest put in front, so the event is serialised once.
+ */
+export function appendPayloadJson(events: NewEvent[]): string {
   if (events.length === 0) throw new RangeError('append needs at least one event');
   const seen = new Set<string>();
-  return events.map((event) => {
+  const elements = events.map((event) => {
     if (!UUID.test(event.eventId)) throw new TypeError(`eventId must be a UUID: ${event.eventId}`);
     const id = event.eventId.toLowerCase();
     if (seen.has(id)) throw new EventIdConflictError('(same append)', [event.eventId]);
     seen.add(id);
-    return {
-      eventId: id,
-      type: event.type,
-      schemaVersion: event.schemaVersion,
-      data: event.data,
-      metadata: event.metadata,
-      digest: contentDigest({ ...event, eventId: id }).toString('hex'),
-    };
+    const canonical = canonicalContent({ ...event, eventId: id });
+    // canonical is `{"data":…}`: never empty, eventId and type are always members.
+    return `{"digest":"${sha256(canonical).toString('hex')}",${canonical.slice(1)}`;
   });
+  return `[${elements.join(',')}]`;
 }
-

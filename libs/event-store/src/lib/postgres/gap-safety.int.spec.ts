@@ -3,7 +3,7 @@ import { describeWithEngine, freshPostgresDatabase } from '@cdt/testing';
 import { Client } from 'pg';
 import type { NewEvent, RecordedEvent } from '../event-store.port';
 import { openEventStore } from '../open-event-store';
-import { toAppendPayload } from '../sql-event-store';
+import { appendPayloadJson } from '../sql-event-store';
 
 const WRITERS = 8;
 const EVENTS_PER_WRITER = 2_600;
@@ -34,7 +34,7 @@ async function runWriter(url: string, writer: number, committed: Set<string>, ro
       const stream = k % 4 === 0 ? `gap-shared-${k % 3}` : `gap-${writer}-${k % 10}`;
       const roll = Math.random();
       const mode: Mode = roll < 0.08 ? 'rollback' : roll < 0.2 ? 'slow-commit' : 'commit';
-      const append = () => client.query('select * from event_store.cdt_append($1, -1, $2::jsonb)', [stream, JSON.stringify(toAppendPayload(events))]);
+      const append = () => client.query('select * from event_store.cdt_append($1, -1, $2::jsonb)', [stream, appendPayloadJson(events)]);
       if (mode === 'commit') {
         await append();
       } else {
