@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The Merkle tree of a seal, as RFC 9162 (Certificate Transparency 2.0) §2.1 defines it, with SHA-256:
@@ -7,15 +7,21 @@ import { createHash } from 'node:crypto';
  *   MTH(D[n]) splits at k, the largest power of two below n; the prefixes stop a leaf passing as a node.
  * A range never has an empty tree: the sealer only seals ranges with events.
  */
-const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
-
+// One-shot crypto.hash over one buffer: about a third cheaper than createHash().update()… per call,
+// and verify makes two of these calls per event.
 export function leafHash(chainHash: Buffer): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(chainHash).digest();
+  const input = Buffer.allocUnsafe(1 + chainHash.length);
+  input[0] = 0x00;
+  chainHash.copy(input, 1);
+  return hash('sha256', input, 'buffer');
 }
 
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  const input = Buffer.allocUnsafe(1 + left.length + right.length);
+  input[0] = 0x01;
+  left.copy(input, 1);
+  right.copy(input, 1 + left.length);
+  return hash('sha256', input, 'buffer');
 }
 
 /** Root over `leaves` (already leaf-hashed). Iterative: pairs adjacent nodes level by level, which gives
