@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { compareCheckpoints, type Checkpoint } from '@cdt/event-store';
 import {
   INDICATORS,
+  figureKeyString,
   type KpiDeltas,
+  type RefDelta,
   type Level,
   type TargetSet,
   type TeamContributions,
@@ -27,6 +29,17 @@ const periodKindOf = (period: string): PeriodKind => {
   const kind = parsePeriod(period)?.kind;
   if (!kind) throw new Error(`${period} is not a period key`);
   return kind;
+};
+
+/** Per figure key the refs of a batch move, the placement resolved for the latest day (ties: the last seen). */
+const latestPlacements = (refs: readonly RefDelta[]): RefDelta[] => {
+  const latest = new Map<string, RefDelta>();
+  for (const ref of refs) {
+    const key = figureKeyString(ref);
+    const before = latest.get(key);
+    if (!before || ref.placedOn >= before.placedOn) latest.set(key, ref);
+  }
+  return [...latest.values()];
 };
 
 /** `lower` ≤ `upper`? Same comparison as JS string order for the ASCII period and unit keys. */
@@ -70,6 +83,8 @@ export class SqlKpiReadStore implements KpiReadStore {
     return this.db.transaction(async (tx) => {
       const stored = await this.checkpoint(tx, true);
       if (stored && compareCheckpoints(checkpoint, stored) <= 0) return false;
+      // A batch merges hundreds of thousands of rows: let its sorts and hashes stay in memory.
+      await tx.query(`set local work_mem = '64MB'`);
       await this.applyRefs(tx, deltas);
       await this.applyCounts(tx, deltas);
       await this.applyTargets(tx, deltas.targets);
@@ -92,46 +107,47 @@ export class SqlKpiReadStore implements KpiReadStore {
     });
   }
 
-  /** Refcounts, then the distinct counts they move: +1 when a subject's refcount leaves 0, −1 when it returns. */
+  /**
+   * Refcounts, then the distinct counts they move: +1 when a subject's refcount leaves 0, −1 when it
+   * returns. One upsert; its RETURNING gives each row's refcount after (and, through `last_delta`,
+   * before) the batch, so the crossings cost no second look-up. The projector merged the batch, so a
+   * key occurs once; the placement of each figure the refs move is passed once, latest day first.
+   */
   private async applyRefs(tx: SqlClient, { refs }: KpiDeltas): Promise<void> {
     if (refs.length === 0) return;
     const col = <T>(pick: (r: (typeof refs)[number]) => T) => refs.map(pick);
+    const placed = latestPlacements(refs);
+    const pcol = <T>(pick: (r: (typeof placed)[number]) => T) => placed.map(pick);
+    const refsTable = this.t('subject_refs');
     await tx.query(
-      `with input as (
-         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
-                              $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-           as i(view, level, unit_key, period_kind, period_key, indicator, subject, delta, village, commune, district, province, placed_on)
-       ),
-       before as (
-         select i.*, coalesce(r.refcount, 0) as old
-           from input i
-           left join ${this.t('subject_refs')} r
-             on r.view = i.view and r.level = i.level and r.unit_key = i.unit_key and r.period_kind = i.period_kind
-            and r.period_key = i.period_key and r.indicator = i.indicator and r.subject = i.subject
-       ),
-       upserted as (
-         insert into ${this.t('subject_refs')} (view, level, unit_key, period_kind, period_key, indicator, subject, refcount)
-         select view, level, unit_key, period_kind, period_key, indicator, subject, delta from input
+      `with upserted as (
+         insert into ${refsTable} (view, level, unit_key, period_kind, period_key, indicator, subject, refcount, last_delta)
+         select i.*, i.delta from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[])
+           as i(view, level, unit_key, period_kind, period_key, indicator, subject, delta)
          on conflict (view, level, unit_key, period_kind, period_key, indicator, subject)
-         do update set refcount = ${this.t('subject_refs')}.refcount + excluded.refcount
+         do update set refcount = ${refsTable}.refcount + excluded.refcount, last_delta = excluded.last_delta
+         returning view, level, unit_key, period_kind, period_key, indicator, refcount, refcount - last_delta as old
+       ),
+       moved as (
+         select view, level, unit_key, period_kind, period_key, indicator, sum((refcount > 0)::int - (old > 0)::int) as delta
+           from upserted
+          group by view, level, unit_key, period_kind, period_key, indicator
        ),
        crossings as (
-         select view, level, unit_key, period_kind, period_key, indicator,
-                sum(((old + delta) > 0)::int - (old > 0)::int) as delta,
-                (array_agg(village order by placed_on desc))[1] as village,
-                (array_agg(commune order by placed_on desc))[1] as commune,
-                (array_agg(district order by placed_on desc))[1] as district,
-                (array_agg(province order by placed_on desc))[1] as province,
-                max(placed_on) as placed_on
-           from before
-          group by view, level, unit_key, period_kind, period_key, indicator
+         select m.*, p.village, p.commune, p.district, p.province, p.placed_on
+           from moved m
+           join unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[])
+             as p(view, level, unit_key, period_kind, period_key, indicator, village, commune, district, province, placed_on)
+             on p.view = m.view and p.level = m.level and p.unit_key = m.unit_key and p.period_kind = m.period_kind
+            and p.period_key = m.period_key and p.indicator = m.indicator
        )
        ${this.upsertFigures('crossings')}`,
       [
         col((r) => r.view), col((r) => r.level), col((r) => r.unitKey), col((r) => r.periodKind), col((r) => r.periodKey),
         col((r) => r.indicator), col((r) => r.subject), col((r) => r.delta),
-        col((r) => r.placement.village ?? null), col((r) => r.placement.commune ?? null), col((r) => r.placement.district ?? null),
-        col((r) => r.placement.province ?? null), col((r) => r.placedOn),
+        pcol((r) => r.view), pcol((r) => r.level), pcol((r) => r.unitKey), pcol((r) => r.periodKind), pcol((r) => r.periodKey), pcol((r) => r.indicator),
+        pcol((r) => r.placement.village ?? null), pcol((r) => r.placement.commune ?? null), pcol((r) => r.placement.district ?? null),
+        pcol((r) => r.placement.province ?? null), pcol((r) => r.placedOn),
       ],
     );
   }

@@ -18,7 +18,7 @@ create table if not exists :schema.figures (
   province    text,
   placed_on   text   not null,
   primary key (view, level, unit_key, period_kind, period_key, indicator)
-);
+) with (fillfactor = 80);
 create index if not exists figures_by_province on :schema.figures (view, period_kind, level, province, period_key);
 create index if not exists figures_by_district on :schema.figures (view, period_kind, level, district, period_key) where district is not null;
 create index if not exists figures_by_commune  on :schema.figures (view, period_kind, level, commune, period_key);
@@ -33,8 +33,12 @@ create table if not exists :schema.subject_refs (
   indicator   text    not null,
   subject     text    not null,
   refcount    integer not null,
+  -- the delta of the last batch that touched the row: RETURNING refcount - last_delta is the refcount
+  -- before it, so a batch finds its 0 <-> positive crossings without reading the table a second time
+  last_delta  integer not null default 0,
   primary key (view, level, unit_key, period_kind, period_key, indicator, subject)
-);
+) with (fillfactor = 80);
+alter table :schema.subject_refs add column if not exists last_delta integer not null default 0;
 
 create table if not exists :schema.targets (
   unit_key  text             not null,
