@@ -75,7 +75,9 @@ export interface KpiDeltas {
   readonly appliedEventIds: readonly string[];
 }
 
-const SEP = '\u001f';
+/** Joins the parts of a row key (unit keys and village names never contain it). */
+export const KEY_SEPARATOR = '\u001f';
+const SEP = KEY_SEPARATOR;
 
 export const figureKeyString = (key: FigureKey): string =>
   [key.view, key.level, key.unitKey, key.periodKind, key.periodKey, key.indicator].join(SEP);

@@ -1,7 +1,8 @@
 import type { ActivityRecorded } from '@cdt/domain-activity';
-import { PERIOD_KINDS, periodKeys, vietnamDate, type PeriodKind } from '@cdt/domain-shared';
+import { PERIOD_KINDS, periodKeys, vietnamDate, type PeriodKeys, type PeriodKind } from '@cdt/domain-shared';
 import { INDICATORS, type ActivityMatch, type Indicator, type StockOf, type SubjectField } from './catalog';
 import {
+  KEY_SEPARATOR as SEP,
   figureKeyString,
   refKeyString,
   type CountDelta,
@@ -83,6 +84,14 @@ const ACTIVITY_INDICATORS = INDICATORS.filter(
     i.definition.kind === 'count' || i.definition.kind === 'distinct',
 );
 
+/** The activity indicators each event type can move, so an event checks only its own. */
+const INDICATORS_BY_EVENT: ReadonlyMap<string, typeof ACTIVITY_INDICATORS> = new Map(
+  [...new Set(ACTIVITY_INDICATORS.flatMap((i) => i.definition.matches.map((m) => m.event)))].map((event) => [
+    event,
+    ACTIVITY_INDICATORS.filter((i) => i.definition.matches.some((m) => m.event === event)),
+  ]),
+);
+
 /** Collects a batch's deltas, merging those that hit the same row. */
 class DeltaBuffer {
   readonly counts = new Map<string, CountDelta>();
@@ -91,9 +100,17 @@ class DeltaBuffer {
   private readonly teamCountKeys = new Map<string, Set<string>>();
   private readonly teamRefKeys = new Map<string, Set<string>>();
 
-  // Hot path (hundreds of calls per event): merge in place, copy only a row seen for the first time.
   count(delta: CountDelta): void {
-    const key = figureKeyString(delta);
+    this.addCount(figureKeyString(delta), delta);
+  }
+
+  ref(delta: RefDelta): void {
+    this.addRef(refKeyString(delta), delta);
+  }
+
+  // Hot path (hundreds of calls per event): the caller builds the key; a row seen before is merged in
+  // place, so the delta object is only read (and copied) the first time its row appears in the batch.
+  addCount(key: string, delta: CountDelta): void {
     const before = this.counts.get(key) as Mutable<CountDelta> | undefined;
     if (before) {
       before.delta += delta.delta;
@@ -104,8 +121,7 @@ class DeltaBuffer {
     if (delta.view === 'current' && delta.level === 'team') index(this.teamCountKeys, delta.unitKey, key);
   }
 
-  ref(delta: RefDelta): void {
-    const key = refKeyString(delta);
+  addRef(key: string, delta: RefDelta): void {
     const before = this.refs.get(key) as Mutable<RefDelta> | undefined;
     if (before) {
       before.delta += delta.delta;
@@ -154,6 +170,8 @@ class Projection {
   private readonly buffer = new DeltaBuffer();
   private readonly targets: TargetSet[] = [];
   private readonly applied: string[] = [];
+  private readonly chains = new Map<string, UnitChain>();
+  private readonly periods = new Map<string, PeriodKeys>();
 
   constructor(
     state: ProjectorState,
@@ -317,20 +335,25 @@ class Projection {
     const on = vietnamDate(String(data['occurredAt']));
     const team = this.teams[teamId];
     const chains: [View, UnitChain][] = [
-      ['as-recorded', unitChain('as-recorded', facts, on, this.ctx.resolve)],
+      ['as-recorded', this.chainOf('as-recorded', facts, on)],
       // A team the model never saw established (filtered stream, imported history) stays where it recorded.
-      ['current', team ? this.currentChain(team) : unitChain('current', facts, on, this.ctx.resolve)],
+      ['current', team ? this.currentChain(team) : this.chainOf('current', facts, on)],
     ];
-    const periods = periodKeys(on);
-    const counted = ACTIVITY_INDICATORS.filter(({ definition }) => definition.matches.some((match) => matches(match, type, data)));
+    const periods = this.periodsOf(on);
+    const counted = (INDICATORS_BY_EVENT.get(type) ?? []).filter(({ definition }) => definition.matches.some((match) => matches(match, type, data)));
+    const subjects = counted.map(({ definition }) => (definition.kind === 'distinct' ? subjectsOf(definition.subject, data) : []));
     for (const [view, chain] of chains) {
       for (const unit of chain) {
+        const prefix = view + SEP + unit.level + SEP + unit.key + SEP;
         for (const periodKind of PERIOD_KINDS) {
           const periodKey = periods[periodKind];
-          for (const { code, definition } of counted) {
-            const key = { view, level: unit.level, unitKey: unit.key, periodKind, periodKey, indicator: code, placement: unit.placement, placedOn: unit.placedOn, delta: sign };
-            if (definition.kind === 'count') this.buffer.count(key);
-            else for (const subject of subjectsOf(definition.subject, data)) this.buffer.ref({ ...key, subject });
+          const figurePrefix = prefix + periodKind + SEP + periodKey + SEP;
+          for (let i = 0; i < counted.length; i++) {
+            const { code, definition } = counted[i];
+            const key = figurePrefix + code;
+            const delta = { view, level: unit.level, unitKey: unit.key, periodKind, periodKey, indicator: code, placement: unit.placement, placedOn: unit.placedOn, delta: sign };
+            if (definition.kind === 'count') this.buffer.addCount(key, delta);
+            else for (const subject of subjects[i]) this.buffer.addRef(key + SEP + subject, { ...delta, subject });
           }
         }
       }
@@ -339,7 +362,27 @@ class Projection {
 
   // ── helpers ──────────────────────────────────────────────────────────────────────────────────────
   private currentChain(team: TeamRecord): UnitChain {
-    return unitChain('current', team, team.since, this.ctx.resolve);
+    return this.chainOf('current', team, team.since);
+  }
+
+  /** A batch asks for the same few chains thousands of times: resolve each (view, team, unit, day) once. */
+  private chainOf(view: View, team: { teamId: string; communeCode: string; village: string }, on: string): UnitChain {
+    const key = view + SEP + team.teamId + SEP + team.communeCode + SEP + team.village + SEP + on;
+    let chain = this.chains.get(key);
+    if (!chain) {
+      chain = unitChain(view, team, on, this.ctx.resolve);
+      this.chains.set(key, chain);
+    }
+    return chain;
+  }
+
+  private periodsOf(on: string): PeriodKeys {
+    let periods = this.periods.get(on);
+    if (!periods) {
+      periods = periodKeys(on);
+      this.periods.set(on, periods);
+    }
+    return periods;
   }
 
   private stockInBothViews(teamId: string, on: string, of: StockOf, delta: number): void {
