@@ -21,8 +21,8 @@ export interface QueryLoadResult {
 }
 
 /** `clients` loops calling `KpiQueries.rankChildren` back to back for `seconds`; latency per call. */
-export async function drillDownLoad(bars: MultiBar, queries: KpiQueries, drill: DrillDown, clients: number, seconds: number): Promise<QueryLoadResult> {
-  const bar = bars.create(seconds, 0, { label: `drill-down ×${clients}`.padEnd(18) });
+export async function drillDownLoad(bars: MultiBar, label: string, queries: KpiQueries, drill: DrillDown, clients: number, seconds: number): Promise<QueryLoadResult> {
+  const bar = bars.create(seconds, 0, { label: label.padEnd(18) });
   const latencies: number[] = [];
   let children = 0;
   const run = () => queries.rankChildren(drill.view, drill.unit, drill.childLevel, drill.indicator, drill.period);

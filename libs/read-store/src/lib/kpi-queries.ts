@@ -27,6 +27,28 @@ export interface UnitIndicators extends UnitRef {
 }
 
 /**
+ * Answers already computed, keyed by the question and the read model's checkpoint. The model changes
+ * only when a batch moves the checkpoint (same transaction), so an answer cached under checkpoint C is
+ * exactly what the store gives at C: a question costs one checkpoint read until the next batch lands.
+ * Share one cache between KpiQueries over the same store and the same CommuneCounter only.
+ */
+export class KpiAnswerCache {
+  private readonly answers = new Map<string, unknown>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  async answer<T>(store: KpiReadStore, question: string, compute: () => Promise<T>): Promise<T> {
+    const at = await store.checkpoint();
+    const key = `${at?.transactionId ?? '-'}/${at?.globalPosition ?? '-'} ${question}`;
+    if (this.answers.has(key)) return this.answers.get(key) as T;
+    const answer = await compute();
+    if (this.answers.size >= this.maxEntries) this.answers.delete(this.answers.keys().next().value as string);
+    this.answers.set(key, answer);
+    return answer;
+  }
+}
+
+/**
  * The questions a province asks, answered from any KpiReadStore: ratios and attainment are computed
  * by the domain (@cdt/domain-kpi figures), so every store gives the same numbers.
  */
@@ -34,7 +56,13 @@ export class KpiQueries {
   constructor(
     private readonly store: KpiReadStore,
     private readonly communesIn: CommuneCounter = () => undefined,
+    /** Optional: answers reused until the model's checkpoint moves (see KpiAnswerCache). */
+    private readonly cache?: KpiAnswerCache,
   ) {}
+
+  private cached<T>(question: unknown[], compute: () => Promise<T>): Promise<T> {
+    return this.cache ? this.cache.answer(this.store, JSON.stringify(question), compute) : compute();
+  }
 
   private options(level: Level, unitKey: string, period: string): FigureOptions {
     return { communesInUnit: this.communesIn(level, unitKey, period) };
@@ -47,6 +75,10 @@ export class KpiQueries {
 
   /** Several units of one level side by side. */
   async compareUnits(view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitIndicators[]> {
+    return this.cached(['compare', view, level, unitKeys, period], () => this.compareUncached(view, level, unitKeys, period));
+  }
+
+  private async compareUncached(view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitIndicators[]> {
     const figures = await this.store.figures(view, level, unitKeys, period);
     return figures.map((f) => ({ view, level, unitKey: f.unitKey, period, indicators: indicatorValues(f, this.options(level, f.unitKey, period)) }));
   }
@@ -55,9 +87,11 @@ export class KpiQueries {
   async rankChildren(view: View, unit: UnitRef, childLevel: Level, indicator: string, period: string): Promise<RankedUnit[]> {
     if (!indicatorByCode(indicator)) throw new Error(`unknown indicator ${indicator}`);
     if (LEVEL_RANK[childLevel] >= LEVEL_RANK[unit.level]) throw new Error(`${childLevel} is not below ${unit.level}`);
-    const children = await this.store.children(view, unit.level, unit.unitKey, childLevel, period);
-    const figures = await this.store.figures(view, childLevel, children, period);
-    return rankUnits(indicator, figures, (unitKey) => this.options(childLevel, unitKey, period));
+    return this.cached(['rank', view, unit.level, unit.unitKey, childLevel, indicator, period], async () => {
+      const children = await this.store.children(view, unit.level, unit.unitKey, childLevel, period);
+      const figures = await this.store.figures(view, childLevel, children, period);
+      return rankUnits(indicator, figures, (unitKey) => this.options(childLevel, unitKey, period));
+    });
   }
 
   /** One indicator of one unit over consecutive periods of a kind, `from` to `to` inclusive. */
