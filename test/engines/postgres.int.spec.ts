@@ -33,4 +33,16 @@ describeWithEngine('postgres', 'PostgreSQL from the engines harness', () => {
     const left = await query<{ n: number }>(engineAvailability('postgres').url as string, `select count(*)::int as n from pg_database where datname = '${database.name}'`);
     expect(left).toEqual([{ n: 0 }]);
   });
+
+  it('drops a database while the application role is still connected to it', async () => {
+    const database = await freshPostgresDatabase();
+    const lingering = new Client({ connectionString: database.appUrl });
+    lingering.on('error', () => undefined); // its session is about to be terminated
+    await lingering.connect();
+    try {
+      await database.drop();
+    } finally {
+      await lingering.end().catch(() => undefined);
+    }
+  });
 });

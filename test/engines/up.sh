@@ -140,6 +140,8 @@ begin
     create role cdt_app login password 'cdt_app';
   end if;
 end $$;
+-- drop database ... with (force) must end the application role's sessions too: that takes pg_signal_backend.
+grant pg_signal_backend to cdt_admin;
 select 'create database cdt owner cdt_admin' where not exists (select from pg_database where datname = 'cdt')
 \gexec
 SQL
