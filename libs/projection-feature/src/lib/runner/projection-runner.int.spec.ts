@@ -84,17 +84,26 @@ describe('ProjectionRunner (embedded PGlite)', () => {
 
   it('retries a failing batch until it commits: nothing skipped, nothing counted twice', async () => {
     await appendLog(eventStore, generateLog({ teams: 6, activities: 250, seed: 4 }));
-    let calls = 0;
-    // Fails now and then for a while (as a lost database connection would), then recovers.
-    const flaky: UnitResolver = (commune, on) => {
-      calls += 1;
-      if (calls % 500 === 0 && calls < 10_000) throw new Error('database connection lost');
-      return resolve(commune, on);
-    };
-    const projection = runner({ resolve: flaky });
-    await projection.start();
-    await projection.waitUntilCaughtUp();
-    expect(await metric(registry, 'cdt_projection_batch_failures_total')).toBeGreaterThan(0);
+    // Every third transaction fails after its statements ran (as a connection lost before COMMIT would):
+    // the database rolls it back and the runner must try the same batch again.
+    const db = readStore.db;
+    const transaction = db.transaction;
+    let transactions = 0;
+    db.transaction = (work) =>
+      transaction((tx) =>
+        work(tx).then((result) => {
+          if (++transactions % 3 === 1 && transactions < 20) throw new Error('connection lost before commit');
+          return result;
+        }),
+      );
+    try {
+      const projection = runner();
+      await projection.start();
+      await projection.waitUntilCaughtUp();
+    } finally {
+      db.transaction = transaction;
+    }
+    expect(await metric(registry, 'cdt_projection_batch_failures_total')).toBeGreaterThan(1);
     expect(await dumpModel(readStore.db, 'kpi_v1')).toEqual(await reference());
   }, BUDGET_MS);
 
