@@ -17,13 +17,14 @@
  * `--database <url>` reuses one so the projection can be measured again without regenerating.
  * Prints one JSON line per measurement, then a table; progress on stderr.
  */
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
 import { Client, Pool } from 'pg';
 import { loadAdminUnits } from '@cdt/admin-units';
 import { openEventStore } from '@cdt/event-store';
 import { KpiAnswerCache, KpiQueries, pgDatabase, SqlKpiReadStore } from '@cdt/read-store';
+import { CpuMeter, type CpuSplit } from './ingest/cpu-meter';
 import { catchUp, readOnly, type PassResult } from './projection/catch-up';
 import { appendLog } from './projection/generate';
 import { drillDownLoad } from './projection/query-load';
@@ -86,16 +87,24 @@ async function bench(options: Options): Promise<boolean> {
     for (const schema of ['kpi_v1', 'kpi_v2']) await sql(url, `drop schema if exists ${schema} cascade`);
     const total = Number((await sql(url, 'select count(*)::int as n from event_store.events')).rows[0]['n']);
 
-    const baseline = await readOnly(bars, store, total, options.batch);
+    const metered = async <T>(pass: () => Promise<T>): Promise<T & { cpu: CpuSplit }> => {
+      const meter = new CpuMeter(process.pid, url);
+      await meter.begin();
+      const result = await pass();
+      return { ...result, cpu: await meter.end() };
+    };
+    const baseline = await metered(() => readOnly(bars, store, total, options.batch));
     const v1 = await SqlKpiReadStore.open(pgDatabase(new Pool({ connectionString: url, max: 2 })), 'kpi_v1');
-    const catchUpResult = await catchUp(bars, 'catch-up kpi_v1', store, v1, resolve, total, options.batch);
+    const catchUpResult = await metered(() => catchUp(bars, 'catch-up kpi_v1', store, v1, resolve, total, options.batch));
     await v1.close();
-    let rebuild: PassResult | undefined;
+    let rebuild: (PassResult & { cpu: CpuSplit }) | undefined;
     if (options.rebuild) {
       const v2 = await SqlKpiReadStore.open(pgDatabase(new Pool({ connectionString: url, max: 2 })), 'kpi_v2');
-      rebuild = await catchUp(bars, 'rebuild kpi_v2', store, v2, resolve, total, options.batch);
+      rebuild = await metered(() => catchUp(bars, 'rebuild kpi_v2', store, v2, resolve, total, options.batch));
       await v2.close();
     }
+    const cpuPer1k = (r: { events: number; cpu: CpuSplit }) => ({ node_cpu_ms_per_1k: Math.round((r.cpu.serviceMs * 1000) / r.events), postgres_cpu_ms_per_1k: Math.round((r.cpu.postgresMs * 1000) / r.events) });
+    const load = () => Math.round(loadavg()[0] * 10) / 10;
     await sql(url, 'analyze');
     const sizes = (await sql(url, `select (select count(*) from kpi_v1.figures)::int as figures, (select count(*) from kpi_v1.subject_refs)::int as refs,
       pg_size_pretty(pg_database_size(current_database())) as database_size`)).rows[0];
@@ -110,9 +119,9 @@ async function bench(options: Options): Promise<boolean> {
 
     const ratio = (r: PassResult) => Math.round((r.perSecond / baseline.perSecond) * 1000) / 1000;
     const lines = [
-      { bench: 'read-all', events: baseline.events, events_per_s: baseline.perSecond, seconds: baseline.seconds, page: options.batch },
-      { bench: 'catch-up-postgres', events: catchUpResult.events, events_per_s: catchUpResult.perSecond, ratio_to_read_all: ratio(catchUpResult), seconds: catchUpResult.seconds, batches: catchUpResult.batches, read_wait_ms: catchUpResult.readWaitMs, project_and_write_ms: catchUpResult.projectMs, figures_rows: sizes['figures'], subject_ref_rows: sizes['refs'], database_size: sizes['database_size'] },
-      ...(rebuild ? [{ bench: 'rebuild-postgres', mechanism: 'catch-up into a new schema (kpi_v2)', events: rebuild.events, events_per_s: rebuild.perSecond, seconds: rebuild.seconds, read_wait_ms: rebuild.readWaitMs, project_and_write_ms: rebuild.projectMs }] : []),
+      { bench: 'read-all', events: baseline.events, events_per_s: baseline.perSecond, seconds: baseline.seconds, page: options.batch, ...cpuPer1k(baseline) },
+      { bench: 'catch-up-postgres', events: catchUpResult.events, events_per_s: catchUpResult.perSecond, ratio_to_read_all: ratio(catchUpResult), seconds: catchUpResult.seconds, ...cpuPer1k(catchUpResult), batches: catchUpResult.batches, read_wait_ms: catchUpResult.readWaitMs, project_and_write_ms: catchUpResult.projectMs, figures_rows: sizes['figures'], subject_ref_rows: sizes['refs'], database_size: sizes['database_size'], load_avg: load() },
+      ...(rebuild ? [{ bench: 'rebuild-postgres', mechanism: 'catch-up into a new schema (kpi_v2)', events: rebuild.events, events_per_s: rebuild.perSecond, seconds: rebuild.seconds, ...cpuPer1k(rebuild), read_wait_ms: rebuild.readWaitMs, project_and_write_ms: rebuild.projectMs }] : []),
       { bench: 'query-drill-down', via: 'KpiQueries.rankChildren', ...drill, clients: options.clients, queries: queries.queries, queries_per_s: queries.perSecond, p50_ms: queries.p50, p99_ms: queries.p99, children: queries.children },
       { bench: 'query-drill-down-cached', via: 'KpiQueries.rankChildren + KpiAnswerCache (one checkpoint read per call while no batch lands)', ...drill, clients: options.clients, queries: cached.queries, queries_per_s: cached.perSecond, p50_ms: cached.p50, p99_ms: cached.p99, children: cached.children },
     ];
@@ -124,7 +133,7 @@ async function bench(options: Options): Promise<boolean> {
       { measurement: `drill-down ×${options.clients}`, 'events/s': '', seconds: options.querySeconds, 'p50 ms': queries.p50, 'p99 ms': queries.p99, target: `p99 < ${QUERY_P99_TARGET_MS} ms`, met: queries.p99 < QUERY_P99_TARGET_MS },
       { measurement: `drill-down cached ×${options.clients}`, 'events/s': '', seconds: options.querySeconds, 'p50 ms': cached.p50, 'p99 ms': cached.p99, target: `p99 < ${QUERY_P99_TARGET_MS} ms`, met: cached.p99 < QUERY_P99_TARGET_MS },
     ]);
-    process.stderr.write(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}\n`);
+    process.stderr.write(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}; load average ${load()}\n`);
     if (options.keep && scratch) process.stderr.write(`kept the database: --database ${url}\n`);
     return queries.children > 0 && cached.children === queries.children;
   } finally {
