@@ -44,12 +44,16 @@ export class CpuMeter {
     return { serviceMs: Math.round(since(this.servicePid)), postgresMs: Math.round(backends.reduce((sum, pid) => sum + since(pid), 0)) };
   }
 
-  /** Backends of the application's connections to this database (not this meter's own). */
+  /** Backends of the application's connections to this database (not this meter's own, not autovacuum). */
   private async backendPids(): Promise<number[]> {
     const client = new Client({ connectionString: this.adminUrl });
     await client.connect();
     try {
-      const { rows } = await client.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      // Sessions of a role only (autovacuum workers have none, and one counts only if it happens to be
+      // alive at both ends); backend_type would say so too, but a role that is not superuser sees null.
+      const { rows } = await client.query<{ pid: number }>(
+        'select pid from pg_stat_activity where datname = current_database() and usename is not null and pid <> pg_backend_pid()',
+      );
       return rows.map((row) => row.pid);
     } finally {
       await client.end();
