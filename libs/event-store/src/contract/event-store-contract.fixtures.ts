@@ -43,7 +43,14 @@ export async function readAllPages(store: EventStore, prefix: string, limit: num
   throw new Error('readAll never reached the head');
 }
 
-export async function eventually(assertion: () => void, timeoutMs = 10_000): Promise<void> {
+/**
+ * On PostgreSQL an event is visible to readers only once every older transaction on the server has
+ * ended (gap safety); other suites share the server, so waits are generous: they cost time only when
+ * a test is failing.
+ */
+const VISIBILITY_TIMEOUT_MS = 90_000;
+
+export async function eventually(assertion: () => void, timeoutMs = VISIBILITY_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -62,7 +69,7 @@ export async function eventually(assertion: () => void, timeoutMs = 10_000): Pro
  */
 export async function untilVisible(store: EventStore, appended: AppendResult): Promise<void> {
   const last = appended.events[appended.events.length - 1].position;
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + VISIBILITY_TIMEOUT_MS;
   while (compareCheckpoints(await store.head(), last) < 0) {
     if (Date.now() > deadline) throw new Error(`position ${last.transactionId}/${last.globalPosition} never became visible`);
     await new Promise((resolve) => setTimeout(resolve, 10));

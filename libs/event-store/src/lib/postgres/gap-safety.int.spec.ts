@@ -52,6 +52,17 @@ async function runWriter(url: string, writer: number, committed: Set<string>, ro
   }
 }
 
+async function untilReceived(received: RecordedEvent[], committed: Set<string>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const seen = new Set<string>();
+  let scanned = 0;
+  while (Date.now() < deadline) {
+    for (; scanned < received.length; scanned++) seen.add(received[scanned].eventId);
+    if ([...committed].every((id) => seen.has(id))) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describeWithEngine('postgres', 'gap safety on PostgreSQL', () => {
   it(`delivers every committed event exactly once, in per-stream order, to a subscriber racing ${WRITERS} writers`, async () => {
     const database = await freshPostgresDatabase();
@@ -62,6 +73,10 @@ describeWithEngine('postgres', 'gap safety on PostgreSQL', () => {
       const committed = new Set<string>();
       const rolledBack = new Set<string>();
       await Promise.all(Array.from({ length: WRITERS }, (_, writer) => runWriter(database.appUrl, writer, committed, rolledBack)));
+      // A committed event becomes visible only once every older transaction on the whole server has
+      // ended (that is the gap safety), and other suites share this server: wait for the subscriber to
+      // have them all rather than trusting one caughtUp(), then settle so a late duplicate would show.
+      await untilReceived(received, committed, 180_000);
       await subscription.caughtUp();
       await subscription.stop();
 
@@ -82,5 +97,5 @@ describeWithEngine('postgres', 'gap safety on PostgreSQL', () => {
       await store.close();
       await database.drop();
     }
-  });
+  }, 300_000);
 });

@@ -3,18 +3,32 @@ import { openEventStore, type EventStoreOptions } from '@cdt/event-store';
 import { openReadModelDatabase, type ReadModelDatabaseOptions } from '../read-models/read-model-database';
 import { VersionedKpiReadStore } from '../read-models/versioned-kpi-read-store';
 import { adminUnitResolver } from '../runner/admin-unit-resolver';
-import { ProjectionRunner } from '../runner/projection-runner';
+import { ProjectionRunner, type ProjectionRunnerOptions } from '../runner/projection-runner';
 
 /**
  * A projection runner in a process of its own, for the crash-safety spec (which kills it with SIGKILL).
  * Configured by env: CDT_RUNNER_EVENTS and CDT_RUNNER_READ_MODELS (JSON options), CDT_RUNNER_BATCH_SIZE,
- * CDT_RUNNER_EXIT_WHEN_CAUGHT_UP. Prints one JSON status line every 100 ms.
+ * CDT_RUNNER_EXIT_WHEN_CAUGHT_UP. Prints a JSON status line after every committed batch and every 100 ms.
  */
 async function main(): Promise<void> {
   const json = <T>(name: string): T => JSON.parse(process.env[name] ?? 'null') as T;
   const eventStore = await openEventStore(json<EventStoreOptions>('CDT_RUNNER_EVENTS'));
   const readStore = await VersionedKpiReadStore.open(await openReadModelDatabase(json<ReadModelDatabaseOptions>('CDT_RUNNER_READ_MODELS')));
-  const runner = new ProjectionRunner({ eventStore, readStore, resolve: adminUnitResolver(loadAdminUnits()), batchSize: Number(process.env['CDT_RUNNER_BATCH_SIZE'] ?? 500) });
+  // Reports each batch the moment the runner has committed it, so the spec can kill the process while
+  // it works on the next one, however fast catch-up is.
+  const reporting: ProjectionRunnerOptions['eventStore'] = {
+    head: () => eventStore.head(),
+    readAll: (options) => eventStore.readAll(options),
+    subscribe: (options) =>
+      eventStore.subscribe({
+        ...options,
+        handler: async (events, checkpoint) => {
+          await options.handler(events, checkpoint);
+          process.stdout.write(`${JSON.stringify({ state: 'batch', checkpoint, lagEvents: null })}\n`);
+        },
+      }),
+  };
+  const runner = new ProjectionRunner({ eventStore: reporting, readStore, resolve: adminUnitResolver(loadAdminUnits()), batchSize: Number(process.env['CDT_RUNNER_BATCH_SIZE'] ?? 500) });
   await runner.start();
   let closing = false;
   const shutdown = async () => {
