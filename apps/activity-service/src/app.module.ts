@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { EventStoreModule, type EventStoreOptions } from '@cdt/event-store';
-import { PlatformModule, type CdtConfig } from '@cdt/platform';
+import type { EventStoreOptions } from '@cdt/event-store';
+import { EventLogModule, PlatformModule, type CdtConfig } from '@cdt/platform';
 import { ActivityFeatureModule } from '@cdt/activity-feature';
 import { RegistryFeatureModule } from '@cdt/registry-feature';
 
@@ -12,18 +12,7 @@ export class AppModule {
   static forRoot(config: CdtConfig, store?: EventStoreOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        PlatformModule.forRoot({ serviceName: SERVICE_NAME, config }),
-        EventStoreModule.forRoot(store ?? eventStoreOptionsOf(config)),
-        RegistryFeatureModule,
-        ActivityFeatureModule,
-      ],
+      imports: [PlatformModule.forRoot({ serviceName: SERVICE_NAME, config }), EventLogModule.forRoot(config, store), RegistryFeatureModule, ActivityFeatureModule],
     };
   }
-}
-
-export function eventStoreOptionsOf(config: CdtConfig): EventStoreOptions {
-  return config.databaseUrl === undefined
-    ? { kind: 'embedded', dataDir: `${config.dataDir}/event-store` }
-    : { kind: 'postgres', url: config.databaseUrl, adminUrl: config.databaseAdminUrl };
 }

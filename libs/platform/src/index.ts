@@ -15,3 +15,4 @@ export * from './lib/metrics/http-metrics';
 export * from './lib/http/request';
 export * from './lib/http/openapi';
 export * from './lib/http/bootstrap';
+export * from './lib/storage/event-log.module';
