@@ -7,7 +7,7 @@ import { INDICATORS } from '@cdt/domain-kpi';
 import { compareCheckpoints, type Checkpoint } from '@cdt/event-store';
 import { DevTokens, bootstrapHttpApp, loadConfig, type CdtConfig } from '@cdt/platform';
 import { pseudonymousRef } from '@cdt/pseudonym';
-import { daysEndingOn, planActivities, planTeams, SeededRandom, type PlannedActivity, type PlannedTeam } from '@cdt/simulation';
+import { ACTIVITY_PATHS, daysEndingOn, planActivities, planTeams, SeededRandom, type PlannedActivity, type PlannedTeam } from '@cdt/simulation';
 import { describeWithEngine, freshPostgresDatabase } from '@cdt/testing';
 import { AppModule, SERVICE_NAME } from '../../apps/standalone/src/app.module';
 
@@ -19,13 +19,6 @@ import { AppModule, SERVICE_NAME } from '../../apps/standalone/src/app.module';
  * every indicator of the catalog, exactly what a plain count over the posted activities gives.
  */
 
-const KIND_PATHS: Record<PlannedActivity['kind'], string> = {
-  'household-visit': 'household-visits',
-  'training-enrollment': 'training-enrollments',
-  'training-completion': 'training-completions',
-  'app-install-assist': 'app-install-assists',
-  'digital-service-assist': 'digital-service-assists',
-};
 const REF_KEY = 'kpi-done-e2e-ref-key-not-for-real-citizens-000001';
 const vietnamDay = (epochMs: number): string => new Date(epochMs + 7 * 3_600_000).toISOString().slice(0, 10);
 
@@ -194,10 +187,10 @@ function kpiDoneE2e(title: string, environment: () => Promise<{ env: Record<stri
           }
         } else {
           for (const activity of items) {
-            const reply = await post(`/v1/activities/${KIND_PATHS[activity.kind]}`, token, activity.body);
+            const reply = await post(`/v1/activities/${ACTIVITY_PATHS[activity.kind]}`, token, activity.body);
             record(activity, reply.body.status);
             if (random.chance(0.05)) {
-              expect((await post(`/v1/activities/${KIND_PATHS[activity.kind]}`, token, activity.body)).body.status).toBe('duplicate');
+              expect((await post(`/v1/activities/${ACTIVITY_PATHS[activity.kind]}`, token, activity.body)).body.status).toBe('duplicate');
               duplicatesSeen++;
             }
           }

@@ -1,4 +1,4 @@
-import type { PlannedActivity } from '@cdt/simulation';
+import { ACTIVITY_PATHS, type PlannedActivity } from '@cdt/simulation';
 
 export interface RegisteredTeam {
   teamId: string;
@@ -8,13 +8,6 @@ export interface RegisteredTeam {
 
 export type ItemOutcome = { status: 'created' | 'duplicate' } | { status: 'rejected'; problem: unknown };
 
-const KIND_PATHS: Record<PlannedActivity['kind'], string> = {
-  'household-visit': 'household-visits',
-  'training-enrollment': 'training-enrollments',
-  'training-completion': 'training-completions',
-  'app-install-assist': 'app-install-assists',
-  'digital-service-assist': 'digital-service-assists',
-};
 
 /** The write-side HTTP API as a reporting app sees it (docs/api/v1-write-side.md). */
 export class ApiClient {
@@ -47,7 +40,7 @@ export class ApiClient {
   }
 
   async single(token: string, activity: PlannedActivity): Promise<ItemOutcome> {
-    const { status, json } = await this.send(`/v1/activities/${KIND_PATHS[activity.kind]}`, token, activity.body);
+    const { status, json } = await this.send(`/v1/activities/${ACTIVITY_PATHS[activity.kind]}`, token, activity.body);
     if (status === 201 || status === 200) return { status: (json as { status: 'created' | 'duplicate' }).status };
     return { status: 'rejected', problem: { status, activityId: activity.body.activityId, ...(json as object) } };
   }

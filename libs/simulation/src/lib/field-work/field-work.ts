@@ -23,6 +23,15 @@ export interface PlannedTeam {
 
 export type ActivityKindName = 'household-visit' | 'training-enrollment' | 'training-completion' | 'app-install-assist' | 'digital-service-assist';
 
+/** Where each kind is posted singly: `POST /v1/activities/<path>` (docs/api/v1-write-side.md). */
+export const ACTIVITY_PATHS: Readonly<Record<ActivityKindName, string>> = {
+  'household-visit': 'household-visits',
+  'training-enrollment': 'training-enrollments',
+  'training-completion': 'training-completions',
+  'app-install-assist': 'app-install-assists',
+  'digital-service-assist': 'digital-service-assists',
+};
+
 export interface PlannedActivity {
   kind: ActivityKindName;
   body: Record<string, unknown> & { activityId: string; teamId: string; memberIds: string[]; occurredAt: string };
