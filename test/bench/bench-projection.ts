@@ -12,18 +12,22 @@
  *   4. query latency: `--clients` concurrent callers of KpiQueries.rankChildren for a province-month
  *      drill-down (province → its communes, households reached) for `--query-seconds`, computed each
  *      time, then again with a KpiAnswerCache (answers kept until the model's checkpoint moves).
+ * `--mongo [url]` adds a catch-up of the same log into the MongoDB read store (MongoKpiReadStore).
  * PostgreSQL: CDT_BENCH_POSTGRES_URL (a role that may CREATE DATABASE), else test/engines/.state/env
  * (`bash test/engines/up.sh postgres`). `--keep` leaves the scratch database (and prints its URL);
  * `--database <url>` reuses one so the projection can be measured again without regenerating.
  * Prints one JSON line per measurement, then a table; progress on stderr.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'mongoose';
 import { Command, InvalidArgumentError } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
 import { Client, Pool } from 'pg';
 import { loadAdminUnits } from '@cdt/admin-units';
 import { openEventStore } from '@cdt/event-store';
-import { KpiAnswerCache, KpiQueries, pgDatabase, SqlKpiReadStore } from '@cdt/read-store';
+import { KpiAnswerCache, KpiQueries, openKpiReadStore, pgDatabase, SqlKpiReadStore } from '@cdt/read-store';
 import { CpuMeter, type CpuSplit } from './ingest/cpu-meter';
 import { catchUp, readOnly, type PassResult } from './projection/catch-up';
 import { appendLog } from './projection/generate';
@@ -45,6 +49,8 @@ interface Options {
   rebuild: boolean;
   keep: boolean;
   database?: string;
+  mongo?: string | boolean;
+  mongoBatch: number;
 }
 
 const CATCH_UP_TARGET = 50_000;
@@ -103,6 +109,20 @@ async function bench(options: Options): Promise<boolean> {
       rebuild = await metered(() => catchUp(bars, 'rebuild kpi_v2', store, v2, resolve, total, options.batch));
       await v2.close();
     }
+    let mongo: PassResult | undefined;
+    const mongoUrl = options.mongo === true ? benchMongoUrl() : options.mongo || undefined;
+    if (options.mongo && !mongoUrl) throw new Error('--mongo: set CDT_BENCH_MONGO_URL, pass a URL, or run bash test/engines/up.sh mongo');
+    if (mongoUrl) {
+      const dbUrl = new URL(mongoUrl);
+      dbUrl.pathname = `/cdt_bench_projection_${Date.now()}`;
+      const mongoStore = await openKpiReadStore({ kind: 'mongo', url: dbUrl.toString() });
+      try {
+        mongo = await catchUp(bars, 'catch-up mongo', store, mongoStore, resolve, total, options.mongoBatch);
+      } finally {
+        await dropMongoDatabase(dbUrl.toString());
+        await mongoStore.close();
+      }
+    }
     const cpuPer1k = (r: { events: number; cpu: CpuSplit }) => ({ node_cpu_ms_per_1k: Math.round((r.cpu.serviceMs * 1000) / r.events), postgres_cpu_ms_per_1k: Math.round((r.cpu.postgresMs * 1000) / r.events) });
     const load = () => Math.round(loadavg()[0] * 10) / 10;
     await sql(url, 'analyze');
@@ -122,6 +142,7 @@ async function bench(options: Options): Promise<boolean> {
       { bench: 'read-all', events: baseline.events, events_per_s: baseline.perSecond, seconds: baseline.seconds, page: options.batch, ...cpuPer1k(baseline) },
       { bench: 'catch-up-postgres', events: catchUpResult.events, events_per_s: catchUpResult.perSecond, ratio_to_read_all: ratio(catchUpResult), seconds: catchUpResult.seconds, ...cpuPer1k(catchUpResult), batches: catchUpResult.batches, read_wait_ms: catchUpResult.readWaitMs, project_and_write_ms: catchUpResult.projectMs, figures_rows: sizes['figures'], subject_ref_rows: sizes['refs'], database_size: sizes['database_size'], load_avg: load() },
       ...(rebuild ? [{ bench: 'rebuild-postgres', mechanism: 'catch-up into a new schema (kpi_v2)', events: rebuild.events, events_per_s: rebuild.perSecond, seconds: rebuild.seconds, ...cpuPer1k(rebuild), read_wait_ms: rebuild.readWaitMs, project_and_write_ms: rebuild.projectMs }] : []),
+      ...(mongo ? [{ bench: 'catch-up-mongo', events: mongo.events, events_per_s: mongo.perSecond, ratio_to_read_all: ratio(mongo), seconds: mongo.seconds, read_wait_ms: mongo.readWaitMs, project_and_write_ms: mongo.projectMs, page: options.mongoBatch }] : []),
       { bench: 'query-drill-down', via: 'KpiQueries.rankChildren', ...drill, clients: options.clients, queries: queries.queries, queries_per_s: queries.perSecond, p50_ms: queries.p50, p99_ms: queries.p99, children: queries.children },
       { bench: 'query-drill-down-cached', via: 'KpiQueries.rankChildren + KpiAnswerCache (one checkpoint read per call while no batch lands)', ...drill, clients: options.clients, queries: cached.queries, queries_per_s: cached.perSecond, p50_ms: cached.p50, p99_ms: cached.p99, children: cached.children },
     ];
@@ -129,6 +150,7 @@ async function bench(options: Options): Promise<boolean> {
     console.table([
       { measurement: 'read-all (baseline)', 'events/s': baseline.perSecond, seconds: baseline.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' },
       { measurement: 'catch-up kpi_v1', 'events/s': catchUpResult.perSecond, seconds: catchUpResult.seconds, 'p50 ms': '', 'p99 ms': '', target: `≥ ${CATCH_UP_TARGET} events/s`, met: catchUpResult.perSecond >= CATCH_UP_TARGET },
+      ...(mongo ? [{ measurement: 'catch-up mongo', 'events/s': mongo.perSecond, seconds: mongo.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' }] : []),
       ...(rebuild ? [{ measurement: 'rebuild kpi_v2', 'events/s': rebuild.perSecond, seconds: rebuild.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' }] : []),
       { measurement: `drill-down ×${options.clients}`, 'events/s': '', seconds: options.querySeconds, 'p50 ms': queries.p50, 'p99 ms': queries.p99, target: `p99 < ${QUERY_P99_TARGET_MS} ms`, met: queries.p99 < QUERY_P99_TARGET_MS },
       { measurement: `drill-down cached ×${options.clients}`, 'events/s': '', seconds: options.querySeconds, 'p50 ms': cached.p50, 'p99 ms': cached.p99, target: `p99 < ${QUERY_P99_TARGET_MS} ms`, met: cached.p99 < QUERY_P99_TARGET_MS },
@@ -140,6 +162,24 @@ async function bench(options: Options): Promise<boolean> {
     await store.close();
     bars.stop();
     if (scratch && !options.keep) await scratch.drop();
+  }
+}
+
+/** CDT_BENCH_MONGO_URL, else the engines harness env file's MongoDB. */
+function benchMongoUrl(): string | undefined {
+  if (process.env['CDT_BENCH_MONGO_URL']) return process.env['CDT_BENCH_MONGO_URL'];
+  const file = join(__dirname, '..', 'engines', '.state', 'env');
+  if (!existsSync(file)) return undefined;
+  const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('CDT_TEST_MONGO_URL='));
+  return line?.slice(line.indexOf('=') + 1).trim().replace(/^['"]|['"]$/g, '');
+}
+
+async function dropMongoDatabase(url: string): Promise<void> {
+  const connection = await createConnection(url).asPromise();
+  try {
+    await connection.dropDatabase();
+  } finally {
+    await connection.close();
   }
 }
 
@@ -156,7 +196,9 @@ const program = new Command('bench:projection')
   .option('--seed <n>', 'seed of the generated log', whole(0), 1)
   .option('--no-rebuild', 'skip the second projection into kpi_v2')
   .option('--keep', 'keep the scratch database and print its URL')
-  .option('--database <url>', 'reuse a database a --keep run generated (skips generation)');
+  .option('--database <url>', 'reuse a database a --keep run generated (skips generation)')
+  .option('--mongo-batch <n>', 'events per page for the MongoDB catch-up (a wire server may time out on huge bulk writes)', whole(1), 1000)
+  .option('--mongo [url]', 'also catch up into the MongoDB read store (a scratch database there; URL default: CDT_BENCH_MONGO_URL or the engines env)');
 
 program
   .parseAsync(process.argv)
