@@ -199,7 +199,7 @@ up_mongo() {
   alive_from_pidfile "$STATE/mongo.pid" && die "the MongoDB server we started (pid $(cat "$STATE/mongo.pid")) does not answer, see $STATE/mongo.log"
   fetch_jars mongo "$HERE/mongo/pom.xml"
   log "starting mongo-java-server on 127.0.0.1:$MONGO_PORT"
-  start_java mongo -Xmx512m -cp "$STATE/mongo-lib/*" "$HERE/mongo/MongoWireServer.java" 127.0.0.1 "$MONGO_PORT"
+  start_java mongo -Xmx3g -XX:+UseParallelGC -cp "$STATE/mongo-lib/*" "$HERE/mongo/MongoWireServer.java" 127.0.0.1 "$MONGO_PORT"
   wait_until 60 MongoDB port_open "$MONGO_PORT" || die "MongoDB does not answer, see $STATE/mongo.log"
 }
 

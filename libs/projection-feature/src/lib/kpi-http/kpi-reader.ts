@@ -3,7 +3,7 @@ import type { Hierarchy } from '@cdt/admin-units';
 import { LEVEL_RANK, indicatorByCode, rankUnits, type Indicator, type IndicatorValue, type Level, type View } from '@cdt/domain-kpi';
 import { periodKey, type PeriodBounds, type PeriodKind } from '@cdt/domain-shared';
 import type { Checkpoint } from '@cdt/event-store';
-import { KPI_READ_STORE, KpiQueries, periodsBetween, type CommuneCounter, type KpiReadStore } from '@cdt/read-store';
+import { KPI_READ_STORE, KpiAnswerCache, KpiQueries, periodsBetween, type CommuneCounter, type KpiReadStore } from '@cdt/read-store';
 import { KpiUnitResolver, badRequest } from './kpi-unit-resolver';
 import { isOfficialLevel, type KpiUnit } from './kpi-units';
 
@@ -101,6 +101,9 @@ export function defaultChildLevel(unit: KpiUnit, view: View): Level | undefined 
  */
 @Injectable()
 export class KpiReader {
+  /** Drill-downs and comparisons are answered once per model checkpoint (exact: the model only changes with it). */
+  private readonly answers = new KpiAnswerCache();
+
   constructor(
     @Inject(KPI_READ_STORE) private readonly store: KpiReadStore,
     private readonly resolver: KpiUnitResolver,
@@ -204,7 +207,7 @@ export class KpiReader {
       const unit = byKey.get(`${level}:${unitKey}`);
       return unit === undefined ? undefined : this.resolver.directory.communesIn(unit);
     };
-    return new KpiQueries(this.store, communesIn);
+    return new KpiQueries(this.store, communesIn, this.answers);
   }
 
   /**
