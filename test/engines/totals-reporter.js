@@ -24,6 +24,14 @@ class TotalsReporter {
     };
     mkdirSync(join(__dirname, '.state'), { recursive: true });
     writeFileSync(LAST_RUN, `${JSON.stringify(totals, null, 2)}\n`);
+    // No silent skips: every skipped test is named, with the reason its describe title carries.
+    for (const suite of results.testResults) {
+      for (const test of suite.testResults) {
+        if (test.status === 'pending' || test.status === 'skipped' || test.status === 'todo') {
+          process.stdout.write(`SKIPPED ${[...test.ancestorTitles, test.title].join(' › ')}\n`);
+        }
+      }
+    }
     const details = [`${totals.skipped} skipped`];
     if (brokenSuites) details.push(`${brokenSuites} suites failed to run (counted as failed)`);
     process.stdout.write(`\n${details.join(', ')}\n${totals.passed} passed, ${totals.failed} failed\n`);

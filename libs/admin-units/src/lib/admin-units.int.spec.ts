@@ -12,8 +12,9 @@ import { unitNameKey } from './unit-names';
 const REPO_ROOT = path.resolve(__dirname, '../../../..');
 const referenceDir = process.env['CDT_REFERENCE_DATA'] ?? path.resolve(REPO_ROOT, '../shared/reference-data');
 const available = fs.existsSync(path.join(referenceDir, 'thanglequoc')) && fs.existsSync(path.join(referenceDir, 'dvhcvn-20250701'));
-if (!available) console.warn(`[admin-units] reference cross-check skipped: no reference data at ${referenceDir} (set CDT_REFERENCE_DATA)`);
-const describeWithReference = available ? describe : describe.skip;
+const skipReason = `no reference data at ${referenceDir} (set CDT_REFERENCE_DATA)`;
+if (!available) console.warn(`[admin-units] reference cross-check skipped: ${skipReason}`);
+const describeWithReference = (title: string, body: () => void) => (available ? describe(title, body) : describe.skip(`${title} [skipped: ${skipReason}]`, body));
 
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(referenceDir, file), 'utf8')) as T;
 
