@@ -11,8 +11,8 @@
  * stderr. docs/operations/benchmarks.md records results.
  */
 import { cpus, totalmem } from 'node:os';
-import { Command, InvalidArgumentError } from 'commander';
-import { MultiBar, Presets } from 'cli-progress';
+import { Command } from 'commander';
+import { progressBars, runBench, whole } from './bench-cli';
 import { DevTokens, loadConfig } from '@cdt/platform';
 import { CpuMeter } from './ingest/cpu-meter';
 import { checkLedger } from './ingest/ledger-check';
@@ -41,13 +41,7 @@ interface Options {
   profile?: string;
 }
 
-const whole = (min: number) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`must be a whole number ≥ ${min}`);
-  return n;
-};
-
-const bars = new MultiBar({ format: '{label} |{bar}| {value}/{total} {eta}s left', stream: process.stderr, hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
+const bars = progressBars();
 
 async function bench(options: Options): Promise<boolean> {
   const serverUrl = benchPostgresUrl();
@@ -134,14 +128,4 @@ const program = new Command('bench:ingest')
   .option('--seed <n>', 'seed of the generated teams and work', whole(0), 1)
   .option('--profile <dir>', 'run the service with --cpu-prof and write its profile into <dir>');
 
-program
-  .parseAsync(process.argv)
-  .then(async () => {
-    const ok = await bench(program.opts<Options>());
-    process.exitCode = ok ? 0 : 1;
-  })
-  .catch((error: unknown) => {
-    bars.stop();
-    console.error(`bench:ingest: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exitCode = 1;
-  });
+runBench(program, bars, bench);

@@ -22,8 +22,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mongoose';
-import { Command, InvalidArgumentError } from 'commander';
-import { MultiBar, Presets } from 'cli-progress';
+import { Command } from 'commander';
+import { progressBars, runBench, whole } from './bench-cli';
 import { Client, Pool } from 'pg';
 import { loadAdminUnits } from '@cdt/admin-units';
 import { openEventStore } from '@cdt/event-store';
@@ -56,13 +56,7 @@ interface Options {
 const CATCH_UP_TARGET = 50_000;
 const QUERY_P99_TARGET_MS = 10;
 
-const whole = (min: number) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`must be a whole number ≥ ${min}`);
-  return n;
-};
-
-const bars = new MultiBar({ format: '{label} |{bar}| {value}/{total} {eta}s left', stream: process.stderr, hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
+const bars = progressBars();
 
 async function sql(url: string, text: string): Promise<{ rows: Record<string, unknown>[] }> {
   const client = new Client({ connectionString: url });
@@ -200,14 +194,4 @@ const program = new Command('bench:projection')
   .option('--mongo-batch <n>', 'events per page for the MongoDB catch-up (a wire server may time out on huge bulk writes)', whole(1), 1000)
   .option('--mongo [url]', 'also catch up into the MongoDB read store (a scratch database there; URL default: CDT_BENCH_MONGO_URL or the engines env)');
 
-program
-  .parseAsync(process.argv)
-  .then(async () => {
-    const ok = await bench(program.opts<Options>());
-    process.exitCode = ok ? 0 : 1;
-  })
-  .catch((error: unknown) => {
-    bars.stop();
-    console.error(`bench:projection: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exitCode = 1;
-  });
+runBench(program, bars, bench);
