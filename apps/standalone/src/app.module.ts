@@ -3,6 +3,7 @@ import { EventLogModule, PlatformModule, type CdtConfig } from '@cdt/platform';
 import { ActivityFeatureModule } from '@cdt/activity-feature';
 import { RegistryFeatureModule } from '@cdt/registry-feature';
 import { ProjectionFeatureModule, readModelOptionsOf } from '@cdt/projection-feature';
+import { AuditFeatureModule } from '@cdt/audit-feature';
 
 export const SERVICE_NAME = 'standalone';
 
@@ -21,6 +22,7 @@ export class AppModule {
         RegistryFeatureModule,
         ActivityFeatureModule,
         ProjectionFeatureModule.forRoot({ readModels: readModelOptionsOf(config) }),
+        AuditFeatureModule,
       ],
     };
   }

@@ -1,0 +1,2 @@
+export * from './lib/audit-feature.module';
+export * from './lib/history/audit-history';
