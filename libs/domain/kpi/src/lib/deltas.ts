@@ -79,6 +79,16 @@ export interface KpiDeltas {
 export const KEY_SEPARATOR = '\u001f';
 const SEP = KEY_SEPARATOR;
 
+/** Just the key of a row that carries more (a refcount's subject, a figure's value). */
+export const figureKeyOf = (key: FigureKey): FigureKey => ({
+  view: key.view,
+  level: key.level,
+  unitKey: key.unitKey,
+  periodKind: key.periodKind,
+  periodKey: key.periodKey,
+  indicator: key.indicator,
+});
+
 export const figureKeyString = (key: FigureKey): string =>
   [key.view, key.level, key.unitKey, key.periodKind, key.periodKey, key.indicator].join(SEP);
 

@@ -1,6 +1,6 @@
 import { PERIOD_KINDS, parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import { INDICATORS } from './catalog';
-import { figureKeyString, laterPlaced, refKeyString, type FigureKey, type KpiDeltas, type Placed, type TeamRecord } from './deltas';
+import { figureKeyOf, figureKeyString, laterPlaced, refKeyString, type FigureKey, type KpiDeltas, type Placed, type TeamRecord } from './deltas';
 import type { UnitFigures } from './figures';
 import type { ProjectorState, TeamContributions } from './projector';
 import type { Level, Placement, View } from './units';
@@ -41,12 +41,7 @@ const addToRow = (model: InMemoryReadModel, key: FigureKey, delta: number, place
   const row = model.counts.get(id);
   const { placement, placedOn } = laterPlaced(row, placed);
   model.counts.set(id, {
-    view: key.view,
-    level: key.level,
-    unitKey: key.unitKey,
-    periodKind: key.periodKind,
-    periodKey: key.periodKey,
-    indicator: key.indicator,
+    ...figureKeyOf(key),
     value: (row?.value ?? 0) + delta,
     placement,
     placedOn,

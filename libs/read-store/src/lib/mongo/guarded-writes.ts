@@ -1,5 +1,6 @@
 import { mongo } from 'mongoose';
 import {
+  figureKeyOf,
   figureKeyString,
   laterPlaced,
   refKeyString,
@@ -64,21 +65,12 @@ interface MergedFigure extends Placed {
   delta: number;
 }
 
-const keyOf = (key: FigureKey): FigureKey => ({
-  view: key.view,
-  level: key.level,
-  unitKey: key.unitKey,
-  periodKind: key.periodKind,
-  periodKey: key.periodKey,
-  indicator: key.indicator,
-});
-
 /** One update per document: a guarded document can be written once per batch. */
 const addFigure = (figures: Map<string, MergedFigure>, key: FigureKey, delta: number, placed: Placed): void => {
   const id = figureKeyString(key);
   const current = figures.get(id);
   const { placement, placedOn } = laterPlaced(current, placed);
-  figures.set(id, { key: current?.key ?? keyOf(key), delta: (current?.delta ?? 0) + delta, placement, placedOn });
+  figures.set(id, { key: current?.key ?? figureKeyOf(key), delta: (current?.delta ?? 0) + delta, placement, placedOn });
 };
 
 const mergeCounts = (counts: readonly CountDelta[]): Map<string, MergedFigure> => {
@@ -103,7 +95,7 @@ const refUpdate = (id: string, ref: RefDelta, at: BatchPosition): mongo.AnyBulkW
     update: {
       $inc: { count: ref.delta },
       $set: { lastDelta: ref.delta, appliedUpTo: at },
-      $setOnInsert: { ...keyOf(ref), subject: ref.subject, created: at },
+      $setOnInsert: { ...figureKeyOf(ref), subject: ref.subject, created: at },
     },
     upsert: true,
   },
