@@ -14,6 +14,7 @@ export type EventStoreOptions = (
       appRole?: string;
       poolSize?: number;
       idleInTransactionTimeoutMs?: number;
+      onConnectionLost?: (error: Error) => void;
     }
 ) & { upcasters?: Upcaster[]; pollIntervalMs?: number };
 

@@ -15,23 +15,37 @@ export interface SqlDatabase extends SqlClient {
   close(): Promise<void>;
 }
 
-export const pgDatabase = (pool: Pool): SqlDatabase => ({
+/**
+ * Wraps a pool and listens for its idle-client errors: without a listener, a connection the server ends
+ * (restart, failover, admin) is an unhandled 'error' that ends the process; the pool replaces it.
+ */
+export const pgDatabase = (pool: Pool, onConnectionLost: (error: Error) => void = warnConnectionLost): SqlDatabase => {
+  pool.on('error', onConnectionLost);
+  return pgPoolDatabase(pool);
+};
+
+const warnConnectionLost = (error: Error) =>
+  process.emitWarning(`idle PostgreSQL connection lost (${error.message}); the pool opens a new one`, 'CdtConnectionLost');
+
+const pgPoolDatabase = (pool: Pool): SqlDatabase => ({
   query: async <Row>(sql: string, params?: unknown[]) => ({ rows: (await pool.query(sql, params)).rows as Row[] }),
   exec: async (sql) => {
     await pool.query(sql);
   },
   transaction: async (work) => {
     const client = await pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('begin');
       const result = await work({ query: async <Row>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params)).rows as Row[] }) });
       await client.query('commit');
       return result;
     } catch (error) {
-      await client.query('rollback').catch(() => undefined);
+      // A client that cannot even roll back is broken: release(error) makes the pool discard it.
+      broken = await client.query('rollback').then(() => undefined, (rollbackError: Error) => rollbackError);
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   },
   close: () => pool.end(),

@@ -79,4 +79,33 @@ describeWithEngine('postgres', 'PostgreSQL event store', () => {
       }
     });
   });
+
+  describe('a connection the server ends', () => {
+    it('is replaced by the pool: the process survives and the next append works', async () => {
+      const database = await freshPostgresDatabase();
+      const lost: Error[] = [];
+      const store = await openEventStore({ kind: 'postgres', url: database.appUrl, adminUrl: database.adminUrl, poolSize: 2, onConnectionLost: (error) => lost.push(error) });
+      const metadata = { occurredAt: '2025-07-01T09:00:00+07:00', actor: 't', correlationId: 'c' };
+      const event = (n: number) => ({ eventId: randomUUID(), type: 'TeamEstablished', schemaVersion: 1, data: { n }, metadata });
+      try {
+        await store.append('team-1', [event(1)], 'no-stream');
+        // A role may end its own sessions: the application role ends the store's idle pooled one.
+        const admin = new Client({ connectionString: database.appUrl });
+        await admin.connect();
+        const ended = await admin.query(
+          "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = 'cdt-event-store' and state = 'idle'",
+        );
+        await admin.end();
+        expect(ended.rowCount).toBeGreaterThan(0);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+
+        expect(lost.map((error) => (error as Error & { code?: string }).code)).toContain('57P01');
+        await store.append('team-1', [event(2)], 1);
+        expect((await store.readStream('team-1')).map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }]);
+      } finally {
+        await store.close();
+        await database.drop();
+      }
+    });
+  });
 });

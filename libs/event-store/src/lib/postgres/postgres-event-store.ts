@@ -17,9 +17,14 @@ export interface PostgresEventStoreOptions {
   pollIntervalMs?: number;
   /** Kills sessions that sit idle inside a transaction, which would stall every gap-safe reader. */
   idleInTransactionTimeoutMs?: number;
+  /** Told when the server ends an idle pooled connection (restart, failover, admin); the pool replaces it. */
+  onConnectionLost?: (error: Error) => void;
 }
 
 const CHANNEL = 'cdt_events';
+
+const warnConnectionLost = (error: Error) =>
+  process.emitWarning(`idle PostgreSQL connection lost (${error.message}); the pool opens a new one`, 'CdtConnectionLost');
 
 /** PostgreSQL adapter: a pool for reads and appends plus one dedicated LISTEN connection. */
 export class PostgresEventStore extends SqlEventStore {
@@ -42,6 +47,8 @@ export class PostgresEventStore extends SqlEventStore {
       idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 30_000,
       application_name: 'cdt-event-store',
     });
+    // Without a listener, an idle client killed by the server is an unhandled 'error' that ends the process.
+    pool.on('error', (error) => (options.onConnectionLost ?? warnConnectionLost)(error));
     return new PostgresEventStore(pool, options);
   }
 
