@@ -1,4 +1,5 @@
 export * from './lib/criteria-set';
 export * from './lib/validate-criteria-set';
-export * from './lib/evaluate';
+export { requiredIndicators, requiredTargets } from './lib/indicators';
+export { evaluate, maxScoreOf } from './lib/evaluate';
 export * from './lib/digest';

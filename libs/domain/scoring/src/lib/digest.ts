@@ -1,26 +1,128 @@
-import type { CriteriaSet, Evaluation, EvaluationInput, HashFactory } from './criteria-set';
+import canonicalize from 'canonicalize';
+import type { CriteriaSet, Evaluation, EvaluationInput, HashFactory, UnitResult } from './criteria-set';
 
-/** RFC 8785 canonical JSON of a set: what its checksum covers (key order of the source is irrelevant). */
-export const canonicalCriteriaSet = (_set: CriteriaSet): string => {
-  throw new Error('not implemented yet');
+/**
+ * What a published criteria set and an evaluation run are pinned by. Both are RFC 8785 (JCS) canonical
+ * JSON, so key order, whitespace and the platform never change a checksum. The domain does no crypto:
+ * the caller passes a sha-256 factory (docs/adr/0006-scoring.md).
+ */
+
+const canonical = (value: unknown, what: string): string => {
+  const text = canonicalize(value);
+  if (text === undefined) throw new Error(`${what} cannot be written as canonical JSON`);
+  return text;
 };
+
+/** The canonical JSON of a set: what its checksum covers. */
+export const canonicalCriteriaSet = (set: CriteriaSet): string => canonical(set, `criteria set ${set.code} v${set.version}`);
 
 /** sha-256 hex of `canonicalCriteriaSet(set)`. */
-export const criteriaChecksum = (_set: CriteriaSet, _newHash: HashFactory): string => {
-  throw new Error('not implemented yet');
+export const criteriaChecksum = (set: CriteriaSet, newHash: HashFactory): string => {
+  const hash = newHash();
+  hash.update(canonicalCriteriaSet(set));
+  return hash.digest('hex');
 };
 
-/** sha-256 hex over the canonical inputs (by unitCode) and results of a run, fed unit by unit. */
-export const evaluationDigest = (_inputs: readonly EvaluationInput[], _evaluation: Evaluation, _newHash: HashFactory): string => {
-  throw new Error('not implemented yet');
+const byCode = <T extends { readonly unitCode: string }>(items: readonly T[]): Map<string, T> => new Map(items.map((item) => [item.unitCode, item]));
+const sortedUnion = (a: Iterable<string>, b: Iterable<string>): string[] => [...new Set([...a, ...b])].sort();
+
+/**
+ * The digest text, one canonical JSON line per piece: a header (criteria, maximum score, unit count),
+ * then each unit by unit code with its input and its result. Fed line by line into the hash, so 75,000
+ * units never become one string.
+ */
+export function* evaluationDigestLines(inputs: readonly EvaluationInput[], evaluation: Evaluation): Generator<string> {
+  const results = byCode(evaluation.results);
+  const given = byCode(inputs);
+  const codes = sortedUnion(given.keys(), results.keys());
+  yield `${canonical({ criteriaCode: evaluation.criteriaCode, criteriaVersion: evaluation.criteriaVersion, maxScore: evaluation.maxScore, units: codes.length }, 'evaluation header')}\n`;
+  for (const code of codes) {
+    yield `${canonical({ input: given.get(code) ?? null, result: results.get(code) ?? null }, `unit ${code}`)}\n`;
+  }
+}
+
+/** sha-256 hex over `evaluationDigestLines`: the same inputs and results give the same digest, in any order. */
+export const evaluationDigest = (inputs: readonly EvaluationInput[], evaluation: Evaluation, newHash: HashFactory): string => {
+  const hash = newHash();
+  for (const line of evaluationDigestLines(inputs, evaluation)) hash.update(line);
+  return hash.digest('hex');
 };
 
-/** The first difference between two evaluations, naming unit, criterion and field; undefined when identical. */
-export const firstDifference = (_a: Evaluation, _b: Evaluation): string | undefined => {
-  throw new Error('not implemented yet');
+const show = (value: unknown): string => (value === undefined ? 'absent' : JSON.stringify(value));
+const differs = (a: unknown, b: unknown): boolean => show(a) !== show(b);
+const pair = (a: unknown, b: unknown): string => `${show(a)} ≠ ${show(b)}`;
+
+/** What a unit's own figures gave: breakdown, score, eligibility. A difference here is a cause. */
+const ownDifference = (code: string, a: UnitResult, b: UnitResult): string | undefined => {
+  if (a.parentCode !== b.parentCode) return `unit ${code}: parentCode ${pair(a.parentCode, b.parentCode)}`;
+  const criteria = sortedUnion(
+    a.breakdown.map((line) => line.criterion),
+    b.breakdown.map((line) => line.criterion),
+  );
+  for (const criterion of criteria) {
+    const x = a.breakdown.find((line) => line.criterion === criterion);
+    const y = b.breakdown.find((line) => line.criterion === criterion);
+    if (x === undefined || y === undefined) return `unit ${code}: criterion ${criterion} only in the ${x === undefined ? 'second' : 'first'} evaluation`;
+    for (const field of ['raw', 'normalised', 'points', 'note'] as const) {
+      if (differs(x[field], y[field])) return `unit ${code}: criterion ${criterion}: ${field} ${pair(x[field], y[field])}`;
+    }
+  }
+  if (a.score !== b.score) return `unit ${code}: score ${pair(a.score, b.score)}`;
+  if (a.eligible !== b.eligible) return `unit ${code}: eligible ${pair(a.eligible, b.eligible)}`;
+  if (differs(a.ineligibleReasons, b.ineligibleReasons)) return `unit ${code}: ineligibleReasons ${pair(a.ineligibleReasons, b.ineligibleReasons)}`;
+  if (differs(a.unitName, b.unitName)) return `unit ${code}: unitName ${pair(a.unitName, b.unitName)}`;
+  return undefined;
 };
 
-/** The first difference between two input lists (by unitCode), naming unit, figure or target; undefined when identical. */
-export const firstInputDifference = (_a: readonly EvaluationInput[], _b: readonly EvaluationInput[]): string | undefined => {
-  throw new Error('not implemented yet');
+/**
+ * The first difference between two evaluations of the same units, e.g.
+ * `unit T-0042: criterion visits-per-member: points 3.5 ≠ 4`; undefined when identical. Differences a
+ * unit's own figures explain (breakdown, score, eligibility) are reported before ranks and tiers, since
+ * one changed score moves the ranks of its neighbours.
+ */
+export const firstDifference = (a: Evaluation, b: Evaluation): string | undefined => {
+  if (a.criteriaCode !== b.criteriaCode || a.criteriaVersion !== b.criteriaVersion) {
+    return `criteria ${a.criteriaCode} v${a.criteriaVersion} ≠ ${b.criteriaCode} v${b.criteriaVersion}`;
+  }
+  if (a.maxScore !== b.maxScore) return `maxScore ${pair(a.maxScore, b.maxScore)}`;
+  const left = byCode(a.results);
+  const right = byCode(b.results);
+  const codes = sortedUnion(left.keys(), right.keys());
+  for (const code of codes) {
+    const x = left.get(code);
+    const y = right.get(code);
+    if (x === undefined || y === undefined) return `unit ${code} only in the ${x === undefined ? 'second' : 'first'} evaluation`;
+    const own = ownDifference(code, x, y);
+    if (own !== undefined) return own;
+  }
+  for (const code of codes) {
+    const x = left.get(code) as UnitResult;
+    const y = right.get(code) as UnitResult;
+    if (x.rank !== y.rank) return `unit ${code}: rank ${pair(x.rank, y.rank)}`;
+    if (x.tier !== y.tier) return `unit ${code}: tier ${pair(x.tier, y.tier)}`;
+  }
+  return undefined;
+};
+
+const recordDifference = (code: string, what: string, a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): string | undefined => {
+  for (const key of sortedUnion(Object.keys(a), Object.keys(b))) {
+    if (a[key] !== b[key]) return `unit ${code}: ${what} ${key} ${pair(a[key], b[key])}`;
+  }
+  return undefined;
+};
+
+/** The first difference between two input lists by unit code, naming the unit and the figure or target. */
+export const firstInputDifference = (a: readonly EvaluationInput[], b: readonly EvaluationInput[]): string | undefined => {
+  const left = byCode(a);
+  const right = byCode(b);
+  for (const code of sortedUnion(left.keys(), right.keys())) {
+    const x = left.get(code);
+    const y = right.get(code);
+    if (x === undefined || y === undefined) return `unit ${code} only in the ${x === undefined ? 'second' : 'first'} inputs`;
+    if (x.parentCode !== y.parentCode) return `unit ${code}: parentCode ${pair(x.parentCode, y.parentCode)}`;
+    const difference = recordDifference(code, 'figure', x.figures, y.figures) ?? recordDifference(code, 'target', x.targets, y.targets);
+    if (difference !== undefined) return difference;
+    if (differs(x.unitName, y.unitName)) return `unit ${code}: unitName ${pair(x.unitName, y.unitName)}`;
+  }
+  return undefined;
 };
