@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
-import { type ManagedEventStore, openEventStore } from '@cdt/event-store';
+import { type Checkpoint, type ManagedEventStore, openEventStore } from '@cdt/event-store';
 import {
   checkProof,
   type InclusionProof,
@@ -12,6 +12,7 @@ import {
   type VerifyCheckpoint,
   type VerifyReport,
 } from '@cdt/ledger-integrity';
+import { checkReplayExport, exportLog, parseCheckpoint, type ReplayCheckReport, type ReplayFilter } from '@cdt/audit-feature';
 
 interface StoreOptions {
   databaseUrl?: string;
@@ -19,7 +20,7 @@ interface StoreOptions {
 }
 
 /**
- * `cdt audit seal | prove | check-proof | verify`: the ledger's integrity, for operators and auditors
+ * `cdt audit seal | prove | check-proof | verify | replay | check-replay`: the ledger's integrity, for operators and auditors
  * (docs/operations/audit.md). Exit code 1 when a check fails.
  */
 export function auditCommand(): Command {
@@ -82,7 +83,64 @@ export function auditCommand(): Command {
         printReport(report, Boolean(options.json));
         if (!report.ok) process.exitCode = 1;
       })));
+  audit.addCommand(withStore(new Command('replay'))
+    .description('export the log (or a filtered part) as NDJSON with its seals and a manifest; resumable')
+    .requiredOption('--to <dir>', 'where to write (empty, or an unfinished export of the same options to resume)')
+    .option('--stream-prefix <prefix>', 'only streams whose name starts with this, e.g. activity- or team-dt-28249')
+    .option('--type <types>', 'only these event types, comma-separated', (value: string) => value.split(','))
+    .option('--from-position <checkpoint>', 'only events after this checkpoint <transactionId>/<globalPosition> (exclusive)', parseCheckpoint)
+    .option('--to-position <checkpoint>', 'only events up to this checkpoint (inclusive); default: the head when the export starts', parseCheckpoint)
+    .option('--chunk-events <n>', 'events per NDJSON file (the unit of resumption)', positiveInt, 100_000)
+    .option('--page-size <n>', 'events per read', positiveInt, 5000)
+    .action((options: StoreOptions & { to: string; streamPrefix?: string; type?: string[]; fromPosition?: Checkpoint; toPosition?: Checkpoint; chunkEvents: number; pageSize: number }) =>
+      withOpenStore(options, async (store) => {
+        const filter: ReplayFilter = {
+          ...(options.streamPrefix === undefined ? {} : { streamPrefix: options.streamPrefix }),
+          ...(options.type === undefined ? {} : { types: options.type }),
+          ...(options.fromPosition === undefined ? {} : { from: options.fromPosition }),
+          ...(options.toPosition === undefined ? {} : { to: options.toPosition }),
+        };
+        const bar = new SingleBar({ format: 'replay |{bar}| position {value}/{total} · {events} events written · {eta}s left', stream: process.stderr, etaBuffer: 50 }, Presets.shades_classic);
+        let started = false;
+        const { manifest, resumed } = await exportLog(store, resolve(options.to), {
+          filter,
+          chunkEvents: options.chunkEvents,
+          pageSize: options.pageSize,
+          onProgress: (progress) => {
+            const total = Number(progress.to.globalPosition);
+            if (!started) {
+              started = true;
+              if (progress.resumed) process.stderr.write('resuming the unfinished export in this directory\n');
+              bar.start(total, 0, { events: 0 });
+            }
+            bar.update(Math.min(total, Number(progress.position.globalPosition)), { events: progress.events });
+          },
+        });
+        if (started) bar.stop();
+        const { events, streams, seals, sealLeaves, firstPosition, lastPosition, head } = manifest;
+        process.stdout.write(`${JSON.stringify({ dir: resolve(options.to), resumed, events, streams, seals, sealLeaves, firstPosition, lastPosition, head, files: manifest.files.length })}\n`);
+      })));
+
+  audit.addCommand(new Command('check-replay')
+    .description('re-verify an export offline (no database): file digests, every chain hash, the seals and their Merkle roots')
+    .argument('<dir>')
+    .option('--json', 'print the whole report as JSON')
+    .action(async (dir: string, options: { json?: boolean }) => {
+      const report = await checkReplayExport(resolve(dir));
+      printReplayReport(report, Boolean(options.json));
+      if (!report.ok) process.exitCode = 1;
+    }));
   return audit;
+}
+
+function printReplayReport(report: ReplayCheckReport, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  const { ok, events, streams, seals, findings } = report;
+  process.stdout.write(`${JSON.stringify({ ok, events, streams, seals, findingCount: findings.length })}\n`);
+  for (const finding of findings.slice(0, 20)) process.stdout.write(`${finding === report.firstBad ? 'FIRST BAD' : 'also'}: ${JSON.stringify(finding)}\n`);
 }
 
 function withStore(command: Command): Command {
