@@ -1,0 +1,115 @@
+import fc from 'fast-check';
+import teamDefault from '../../../../../docs/scoring/default-criteria.json';
+import type { CriteriaSet, Evaluation, EvaluationInput } from './criteria-set';
+import { canonicalCriteriaSet, criteriaChecksum, evaluationDigest, evaluationDigestLines, firstDifference, firstInputDifference } from './digest';
+import { evaluate } from './evaluate';
+import { criteriaSet, criterion, textHash, unit } from './scoring.fixtures';
+import { validateCriteriaSet } from './validate-criteria-set';
+
+/** The same JSON value with every object's keys in a different order. */
+const reorderKeys = (value: unknown, seed: number): unknown => {
+  if (Array.isArray(value)) return value.map((item, index) => reorderKeys(item, seed + index));
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value);
+  const rotated = [...entries.slice(seed % Math.max(entries.length, 1)), ...entries.slice(0, seed % Math.max(entries.length, 1))].reverse();
+  return Object.fromEntries(rotated.map(([key, item], index) => [key, reorderKeys(item, seed + index + 1)]));
+};
+
+const defaultSet = (): CriteriaSet => {
+  const result = validateCriteriaSet(teamDefault);
+  if (!result.ok) throw new Error('the shipped default must be valid');
+  return result.set;
+};
+
+describe('criteriaChecksum', () => {
+  it('hashes the RFC 8785 text of the set: sorted keys, no whitespace', () => {
+    const set = criteriaSet();
+    expect(canonicalCriteriaSet(set)).toBe(
+      '{"awardTiers":[],"code":"spec-set","criteria":[{"code":"visits","maxPoints":10,"measure":{"indicator":"household-visits"},"rule":{"cap":100,"kind":"proportional"},"title":"criterion visits"}],"effectiveFrom":"2025-07-01","eligibility":[],"level":"team","periodKind":"quarter","tieBreakers":[],"title":"A set for specs","version":1,"within":"province"}',
+    );
+    expect(criteriaChecksum(set, textHash)).toBe(canonicalCriteriaSet(set));
+  });
+
+  it('does not depend on the key order of the source (property)', () => {
+    const set = defaultSet();
+    fc.assert(
+      fc.property(fc.nat(1000), (seed) => {
+        const reordered = validateCriteriaSet(reorderKeys(JSON.parse(JSON.stringify(teamDefault)), seed));
+        expect(reordered.ok && criteriaChecksum(reordered.set, textHash)).toBe(criteriaChecksum(set, textHash));
+      }),
+    );
+  });
+
+  it('changes with any change of a criterion', () => {
+    const base = criteriaSet();
+    const changed = criteriaSet({ criteria: [criterion({ code: 'visits', rule: { kind: 'proportional', cap: 101 } })] });
+    expect(criteriaChecksum(changed, textHash)).not.toBe(criteriaChecksum(base, textHash));
+  });
+});
+
+describe('evaluationDigest', () => {
+  const set = criteriaSet({ awardTiers: [{ code: 'gold', title: 'Gold', top: 1 }] });
+  const inputs: EvaluationInput[] = [
+    unit('T2', { 'household-visits': 30 }, { unitName: 'Tổ thôn Hạ' }),
+    unit('T1', { 'household-visits': 40 }, { targets: { 'household-visits': 45 } }),
+    unit('T3', { 'household-visits': 10 }, { parentCode: 'P02' }),
+  ];
+
+  it('writes a header, then one line per unit by unit code with its input and result', () => {
+    const lines = [...evaluationDigestLines(inputs, evaluate(set, inputs))];
+    expect(lines[0]).toBe('{"criteriaCode":"spec-set","criteriaVersion":1,"maxScore":10,"units":3}\n');
+    expect(lines.slice(1).map((line) => JSON.parse(line).input.unitCode)).toEqual(['T1', 'T2', 'T3']);
+    expect(JSON.parse(lines[1])).toEqual({ input: inputs[1], result: evaluate(set, inputs).results[0] });
+  });
+
+  it('is the same for any input order, and differs when a figure differs', () => {
+    const digest = evaluationDigest(inputs, evaluate(set, inputs), textHash);
+    const reversed = [...inputs].reverse();
+    expect(evaluationDigest(reversed, evaluate(set, reversed), textHash)).toBe(digest);
+    const changed = [unit('T2', { 'household-visits': 30, 'app-installs': 1 }, { unitName: 'Tổ thôn Hạ' }), inputs[1], inputs[2]];
+    expect(evaluationDigest(changed, evaluate(set, changed), textHash)).not.toBe(digest);
+  });
+});
+
+describe('firstDifference', () => {
+  const set = criteriaSet({
+    criteria: [criterion({ code: 'visits' }), criterion({ code: 'installs', measure: { indicator: 'app-installs' } })],
+    awardTiers: [{ code: 'gold', title: 'Gold', top: 1 }],
+  });
+  const run = (inputs: EvaluationInput[]): Evaluation => evaluate(set, inputs);
+  const recorded = run([unit('T1', { 'household-visits': 40, 'app-installs': 10 }), unit('T2', { 'household-visits': 30, 'app-installs': 15 })]);
+
+  it('says nothing when identical', () => {
+    expect(firstDifference(recorded, run([unit('T2', { 'household-visits': 30, 'app-installs': 15 }), unit('T1', { 'household-visits': 40, 'app-installs': 10 })]))).toBeUndefined();
+  });
+
+  it('names the unit, the criterion and the field that caused a change, before the ranks it moved', () => {
+    const later = run([unit('T1', { 'household-visits': 40, 'app-installs': 10 }), unit('T2', { 'household-visits': 30, 'app-installs': 35 })]);
+    expect(firstDifference(recorded, later)).toBe('unit T2: criterion installs: raw 15 ≠ 35');
+  });
+
+  it('names a rank or tier change when the causes are outside the results', () => {
+    const reranked: Evaluation = { ...recorded, results: recorded.results.map((result) => ({ ...result, rank: result.rank === 1 ? 2 : 1 })) };
+    expect(firstDifference(recorded, reranked)).toBe('unit T1: rank 1 ≠ 2');
+    const untiered: Evaluation = { ...recorded, results: recorded.results.map((result) => ({ ...result, tier: null })) };
+    expect(firstDifference(recorded, untiered)).toBe('unit T1: tier "gold" ≠ null');
+  });
+
+  it('names a unit missing on one side, a changed score, and another criteria version', () => {
+    expect(firstDifference(recorded, run([unit('T1', { 'household-visits': 40, 'app-installs': 10 })]))).toBe('unit T2 only in the first evaluation');
+    const rescored: Evaluation = { ...recorded, results: [{ ...recorded.results[0], score: 99 }, recorded.results[1]] };
+    expect(firstDifference(recorded, rescored)).toBe('unit T1: score 5 ≠ 99');
+    expect(firstDifference(recorded, { ...recorded, criteriaVersion: 2 })).toBe('criteria spec-set v1 ≠ spec-set v2');
+  });
+});
+
+describe('firstInputDifference', () => {
+  const inputs = [unit('T1', { 'household-visits': 4 }, { targets: { 'household-visits': 10 } }), unit('T2', { 'household-visits': 5 })];
+
+  it('names the unit and the figure or target that differs', () => {
+    expect(firstInputDifference(inputs, [...inputs].reverse())).toBeUndefined();
+    expect(firstInputDifference(inputs, [inputs[0], unit('T2', { 'household-visits': 5, 'app-installs': 2 })])).toBe('unit T2: figure app-installs absent ≠ 2');
+    expect(firstInputDifference(inputs, [unit('T1', { 'household-visits': 4 }, { targets: { 'household-visits': 12 } }), inputs[1]])).toBe('unit T1: target household-visits 10 ≠ 12');
+    expect(firstInputDifference(inputs, [inputs[0]])).toBe('unit T2 only in the first inputs');
+  });
+});
