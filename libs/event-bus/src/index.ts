@@ -1,0 +1,3 @@
+export { KafkaRelay, type KafkaRelayOptions, type RelayStatus, type BusLogger } from './lib/kafka-relay';
+export { kafkaEventFeed, type KafkaEventFeedOptions, type EventFeed } from './lib/kafka-event-feed';
+export { ensureEventTopic, lastCheckpointOnTopic } from './lib/kafka-topic';
