@@ -4,7 +4,7 @@ import type { CriteriaSet, Evaluation, EvaluationInput, HashFactory, UnitResult 
 /**
  * What a published criteria set and an evaluation run are pinned by. Both are RFC 8785 (JCS) canonical
  * JSON, so key order, whitespace and the platform never change a checksum. The domain does no crypto:
- * the caller passes a sha-256 factory (docs/adr/0006-scoring.md).
+ * the caller passes a sha-256 factory (docs/scoring/README.md, "Checksums and digests").
  */
 
 const canonical = (value: unknown, what: string): string => {
