@@ -74,4 +74,24 @@ describe('loadConfig', () => {
     writeFileSync(join(dataDir, 'dev-secret'), 'abc');
     expect(() => loadConfig({ CDT_DATA_DIR: dataDir })).toThrow(/shorter than 32 bytes/);
   });
+
+  it('reads the Kafka bus settings, and names each bad one', () => {
+    expect(loadConfig({ CDT_DATA_DIR: dataDir })).toMatchObject({ kafka: undefined, projectionSource: 'store' });
+    expect(loadConfig({ CDT_DATA_DIR: dataDir, CDT_KAFKA_BROKERS: 'k1:9092, k2:9092', CDT_PROJECTION_SOURCE: 'kafka' })).toMatchObject({
+      kafka: { brokers: ['k1:9092', 'k2:9092'], topic: 'cdt.events', relay: true },
+      projectionSource: 'kafka',
+    });
+    expect(loadConfig({ CDT_DATA_DIR: dataDir, CDT_KAFKA_BROKERS: 'k1:9092', CDT_KAFKA_TOPIC: 'cdt.events.v2', CDT_KAFKA_RELAY: 'off' }).kafka).toEqual({
+      brokers: ['k1:9092'],
+      topic: 'cdt.events.v2',
+      relay: false,
+    });
+    expect(problemsOf({ CDT_DATA_DIR: dataDir, CDT_PROJECTION_SOURCE: 'kafka' })).toEqual(['CDT_PROJECTION_SOURCE is kafka but CDT_KAFKA_BROKERS is not set']);
+    expect(problemsOf({ CDT_DATA_DIR: dataDir, CDT_KAFKA_BROKERS: 'http://k1', CDT_KAFKA_TOPIC: 'bad topic', CDT_KAFKA_RELAY: 'maybe', CDT_PROJECTION_SOURCE: 'bus' })).toEqual([
+      'CDT_KAFKA_BROKERS must be a comma-separated list of host:port (got "http://k1")',
+      'CDT_KAFKA_TOPIC must be a Kafka topic name: letters, digits, . _ - (got "bad topic")',
+      'CDT_KAFKA_RELAY must be on or off (got "maybe")',
+      'CDT_PROJECTION_SOURCE must be store or kafka (got "bus")',
+    ]);
+  });
 });

@@ -29,6 +29,18 @@ export interface CdtConfig {
   logLevel: LogLevel;
   /** Largest accepted request body, in body-parser notation (`2mb`, `512kb`). */
   bodyLimit: string;
+  /** Cluster mode's bus (CDT_KAFKA_BROKERS): the relay publishes the log here, readers may consume it. */
+  kafka?: KafkaConfig;
+  /** Where the KPI projection reads the log: the store's own subscription, or the Kafka topic. */
+  projectionSource: 'store' | 'kafka';
+}
+
+export interface KafkaConfig {
+  brokers: string[];
+  /** The one-partition event topic (CDT_KAFKA_TOPIC, default `cdt.events`). */
+  topic: string;
+  /** Whether this process runs the relay (CDT_KAFKA_RELAY=on|off, default on). */
+  relay: boolean;
 }
 
 export class ConfigError extends Error {
@@ -80,8 +92,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CdtConfig {
   const audience = text('CDT_JWT_AUDIENCE') ?? 'cdt-ledger';
   const jwt = jwtConfig({ secret: text('CDT_JWT_SECRET'), jwksUrl: text('CDT_JWT_JWKS_URL'), issuer, audience, mode, dataDir }, problems);
 
+  const kafka = kafkaConfig(text('CDT_KAFKA_BROKERS'), text('CDT_KAFKA_TOPIC'), text('CDT_KAFKA_RELAY'), problems);
+  const projectionSource = text('CDT_PROJECTION_SOURCE') ?? 'store';
+  if (projectionSource !== 'store' && projectionSource !== 'kafka') problems.push(`CDT_PROJECTION_SOURCE must be store or kafka (got "${projectionSource}")`);
+  else if (projectionSource === 'kafka' && kafka === undefined) problems.push('CDT_PROJECTION_SOURCE is kafka but CDT_KAFKA_BROKERS is not set');
+
   if (problems.length > 0 || jwt === undefined || logLevel === undefined) throw new ConfigError(problems);
-  return { mode, port, host, dataDir, databaseUrl, databaseAdminUrl, jwt, logLevel, bodyLimit };
+  return { mode, port, host, dataDir, databaseUrl, databaseAdminUrl, jwt, logLevel, bodyLimit, kafka, projectionSource: projectionSource as CdtConfig['projectionSource'] };
 }
 
 function parsePort(raw: string | undefined, problems: string[]): number {
@@ -92,6 +109,24 @@ function parsePort(raw: string | undefined, problems: string[]): number {
     return 3000;
   }
   return port;
+}
+
+const BROKER = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+const KAFKA_TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+
+function kafkaConfig(brokersRaw: string | undefined, topicRaw: string | undefined, relayRaw: string | undefined, problems: string[]): KafkaConfig | undefined {
+  if (brokersRaw === undefined) {
+    if (topicRaw !== undefined || relayRaw !== undefined) problems.push('CDT_KAFKA_TOPIC or CDT_KAFKA_RELAY is set but CDT_KAFKA_BROKERS is not');
+    return undefined;
+  }
+  const brokers = brokersRaw.split(',').map((broker) => broker.trim()).filter((broker) => broker !== '');
+  const bad = brokers.filter((broker) => !BROKER.test(broker));
+  if (brokers.length === 0 || bad.length > 0) problems.push(`CDT_KAFKA_BROKERS must be a comma-separated list of host:port (got "${brokersRaw}")`);
+  const topic = topicRaw ?? 'cdt.events';
+  if (!KAFKA_TOPIC.test(topic)) problems.push(`CDT_KAFKA_TOPIC must be a Kafka topic name: letters, digits, . _ - (got "${topic}")`);
+  const relay = (relayRaw ?? 'on').toLowerCase();
+  if (relay !== 'on' && relay !== 'off') problems.push(`CDT_KAFKA_RELAY must be on or off (got "${relayRaw}")`);
+  return { brokers, topic, relay: relay === 'on' };
 }
 
 function checkUrl(name: string, raw: string, protocols: string[], problems: string[]): void {
