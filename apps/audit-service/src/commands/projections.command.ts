@@ -4,6 +4,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { loadAdminUnits } from '@cdt/admin-units';
 import { openEventStore, type EventStoreOptions } from '@cdt/event-store';
 import { adminUnitResolver, openReadModelDatabase, rebuildKpiModel, VersionedKpiReadStore, type ReadModelDatabaseOptions } from '@cdt/projection-feature';
+import { verifyKpiModel, type ModelCheckReport } from '@cdt/audit-feature';
 
 interface StoreFlags {
   databaseUrl?: string;
@@ -11,8 +12,9 @@ interface StoreFlags {
 }
 
 /**
- * `cdt projections rebuild|status`: the KPI read model's versions. A rebuild projects the whole log into
- * a new version beside the live one, switches when caught up and drops the old one (docs/operations/projections.md).
+ * `cdt projections rebuild|status|verify`: the KPI read model's versions. A rebuild projects the whole log into
+ * a new version beside the live one, switches when caught up and drops the old one; verify rebuilds into a
+ * scratch schema and names every figure that differs from the live one (docs/operations/projections.md).
  */
 export function projectionsCommand(): Command {
   const projections = new Command('projections').description('KPI read models: status and rebuild without downtime');
@@ -68,7 +70,55 @@ export function projectionsCommand(): Command {
         });
       }),
   );
+  projections.addCommand(
+    withStoreFlags(new Command('verify'))
+      .description('rebuild the KPI model from the log into a scratch schema and report every figure that differs from the live one (exit code 1)')
+      .option('--batch-size <n>', 'events per transaction', positiveInt, 2000)
+      .option('--max-differences <n>', 'differences listed (all are counted)', positiveInt, 1000)
+      .option('--keep-scratch', 'keep the scratch schema kpi_verify afterwards, to query it')
+      .option('--json', 'print the whole report as JSON')
+      .action(async (flags: StoreFlags & { batchSize: number; maxDifferences: number; keepScratch?: boolean; json?: boolean }) => {
+        await withStores(flags, async ({ eventStore, readStore }) => {
+          const bar = new SingleBar({ format: 'verify: rebuilding |{bar}| {percentage}% {value}/{total} log positions | {eta_formatted} left', stream: process.stderr, etaBuffer: 50 }, Presets.shades_classic);
+          let started = false;
+          const report = await verifyKpiModel({
+            eventStore,
+            readStore,
+            resolve: adminUnitResolver(loadAdminUnits()),
+            batchSize: flags.batchSize,
+            maxDifferences: flags.maxDifferences,
+            keepScratch: flags.keepScratch,
+            onProgress: (p) => {
+              if (!started) {
+                started = true;
+                if (p.resumed) process.stderr.write('resuming the scratch rebuild an interrupted verify left\n');
+                bar.start(p.total, p.done);
+              }
+              bar.setTotal(p.total);
+              bar.update(p.done);
+            },
+          });
+          if (started) bar.stop();
+          printModelCheck(report, Boolean(flags.json));
+          if (!report.ok) process.exitCode = 1;
+        });
+      }),
+  );
   return projections;
+}
+
+function printModelCheck(report: ModelCheckReport, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  const { ok, live, checkpoint, figuresCompared, differenceCount, eventsProjected, resumed } = report;
+  process.stdout.write(`${JSON.stringify({ ok, live, checkpoint, figuresCompared, differenceCount, eventsProjected, resumed })}\n`);
+  for (const d of report.differences) {
+    const where = d.kind === 'figure' ? `${d.view} ${d.level} ${d.unitKey} ${d.periodKind} ${d.period} ${d.indicator}` : `target ${d.unitKey} ${d.period} ${d.indicator}`;
+    process.stdout.write(`DIFFERS ${where}: live ${d.live ?? '(none)'} rebuilt ${d.rebuilt ?? '(none)'}\n`);
+  }
+  if (differenceCount > report.differences.length) process.stdout.write(`… and ${differenceCount - report.differences.length} more (--max-differences)\n`);
 }
 
 function positiveInt(raw: string): number {
