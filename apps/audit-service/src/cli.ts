@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { auditCommand } from './commands/audit.command';
 import { projectionsCommand } from './commands/projections.command';
+import { rankingCommand } from './commands/ranking.command';
 import { refCommand } from './commands/ref.command';
 
 /** `npx cdt <command>`: the operator's and auditor's command line. */
@@ -8,6 +9,7 @@ const program = new Command('cdt').description('CDT Ledger command line').showHe
 program.addCommand(refCommand());
 program.addCommand(projectionsCommand());
 program.addCommand(auditCommand());
+program.addCommand(rankingCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`cdt: ${error instanceof Error ? error.message : String(error)}`);

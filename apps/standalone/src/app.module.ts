@@ -4,6 +4,7 @@ import { ActivityFeatureModule } from '@cdt/activity-feature';
 import { RegistryFeatureModule } from '@cdt/registry-feature';
 import { ProjectionFeatureModule, readModelOptionsOf } from '@cdt/projection-feature';
 import { AuditFeatureModule } from '@cdt/audit-feature';
+import { ScoringFeatureModule } from '@cdt/scoring-feature';
 
 export const SERVICE_NAME = 'standalone';
 
@@ -23,6 +24,7 @@ export class AppModule {
         ActivityFeatureModule,
         ProjectionFeatureModule.forRoot({ readModels: readModelOptionsOf(config) }),
         AuditFeatureModule,
+        ScoringFeatureModule,
       ],
     };
   }
