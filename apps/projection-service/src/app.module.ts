@@ -1,10 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventLogModule, PlatformModule, type CdtConfig } from '@cdt/platform';
-import { ProjectionFeatureModule, readModelOptionsOf } from '@cdt/projection-feature';
+import { ProjectionFeatureModule, projectionOptionsOf } from '@cdt/projection-feature';
 
 export const SERVICE_NAME = 'projection-service';
 
-/** The KPI read side alone: the projection runner over the event log, on PostgreSQL or embedded PGlite. */
+/**
+ * The KPI read side alone: the projection runner over the event log (the store's subscription, or the
+ * Kafka event topic with CDT_PROJECTION_SOURCE=kafka), on PostgreSQL or embedded PGlite.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: CdtConfig): DynamicModule {
@@ -13,7 +16,7 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot({ serviceName: SERVICE_NAME, config }),
         EventLogModule.forRoot(config),
-        ProjectionFeatureModule.forRoot({ readModels: readModelOptionsOf(config) }),
+        ProjectionFeatureModule.forRoot(projectionOptionsOf(config)),
       ],
     };
   }

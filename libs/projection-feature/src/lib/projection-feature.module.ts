@@ -1,7 +1,8 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { loadAdminUnits } from '@cdt/admin-units';
+import { kafkaClient, kafkaEventFeed } from '@cdt/event-bus';
 import { EVENT_STORE, type EventStore } from '@cdt/event-store';
-import { METRICS_REGISTRY, READINESS_CHECKS, ROOT_LOGGER, ReadinessChecks } from '@cdt/platform';
+import { METRICS_REGISTRY, READINESS_CHECKS, ROOT_LOGGER, ReadinessChecks, type KafkaConfig } from '@cdt/platform';
 import { KPI_READ_STORE } from '@cdt/read-store';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -14,7 +15,12 @@ import { ProjectionRunner } from './runner/projection-runner';
 export interface ProjectionFeatureOptions {
   readModels: ReadModelDatabaseOptions;
   batchSize?: number;
+  /** Read the log from the Kafka event topic (cluster mode) instead of the store's subscription. */
+  kafka?: KafkaConfig;
 }
+
+/** The consumer group of the KPI projection on the event topic. */
+export const PROJECTION_CONSUMER_GROUP = 'cdt-projection-kpi';
 
 /**
  * The KPI read side of one process: the /v1/kpi query API, KPI_READ_STORE (a VersionedKpiReadStore,
@@ -42,7 +48,15 @@ export class ProjectionFeatureModule implements OnModuleInit, OnModuleDestroy, O
           inject: [EVENT_STORE, KPI_READ_STORE, METRICS_REGISTRY, ROOT_LOGGER],
           useFactory: (eventStore: EventStore, readStore: VersionedKpiReadStore, registry: Registry, logger: Logger) =>
             new ProjectionRunner({
-              eventStore,
+              eventStore: options.kafka
+                ? kafkaEventFeed({
+                    kafka: kafkaClient(options.kafka, 'cdt-projection', logger.child({ component: 'kafka-feed' })),
+                    topic: options.kafka.topic,
+                    groupId: PROJECTION_CONSUMER_GROUP,
+                    eventStore,
+                    logger: logger.child({ component: 'kafka-feed' }),
+                  })
+                : eventStore,
               readStore,
               resolve: adminUnitResolver(loadAdminUnits()),
               batchSize: options.batchSize,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { CdtConfig } from '@cdt/platform';
+import type { ProjectionFeatureOptions } from '../projection-feature.module';
 import type { ReadModelDatabaseOptions } from './read-model-database';
 
 /**
@@ -11,4 +12,9 @@ export function readModelOptionsOf(config: CdtConfig): ReadModelDatabaseOptions 
   return config.databaseUrl === undefined
     ? { kind: 'embedded', dataDir: join(config.dataDir, 'read-models') }
     : { kind: 'postgres', url: config.databaseAdminUrl ?? config.databaseUrl };
+}
+
+/** The projection of one process, from start-up config: its read models and where it reads the log. */
+export function projectionOptionsOf(config: CdtConfig): ProjectionFeatureOptions {
+  return { readModels: readModelOptionsOf(config), kafka: config.projectionSource === 'kafka' ? config.kafka : undefined };
 }
