@@ -1,4 +1,5 @@
 import canonicalize from 'canonicalize';
+import { canonicalInput, canonicalResult } from './canonical-units';
 import type { CriteriaSet, Evaluation, EvaluationInput, HashFactory, UnitResult } from './criteria-set';
 
 /**
@@ -37,7 +38,9 @@ export function* evaluationDigestLines(inputs: readonly EvaluationInput[], evalu
   const codes = sortedUnion(given.keys(), results.keys());
   yield `${canonical({ criteriaCode: evaluation.criteriaCode, criteriaVersion: evaluation.criteriaVersion, maxScore: evaluation.maxScore, units: codes.length }, 'evaluation header')}\n`;
   for (const code of codes) {
-    yield `${canonical({ input: given.get(code) ?? null, result: results.get(code) ?? null }, `unit ${code}`)}\n`;
+    const input = given.get(code);
+    const result = results.get(code);
+    yield `{"input":${input === undefined ? 'null' : canonicalInput(input)},"result":${result === undefined ? 'null' : canonicalResult(result)}}\n`;
   }
 }
 

@@ -1,7 +1,6 @@
 import { DomainError } from '@cdt/domain-shared';
 import type {
   AwardTier,
-  Comparison,
   CriteriaSet,
   Criterion,
   CriterionResult,
@@ -9,10 +8,10 @@ import type {
   Evaluation,
   EvaluationInput,
   IneligibleReason,
-  Measure,
   TieBreaker,
   UnitResult,
 } from './criteria-set';
+import { compare, compileMeasure } from './measures';
 
 /**
  * Applying a criteria set to the figures of every unit. Points are kept in whole hundredths from the
@@ -20,105 +19,100 @@ import type {
  * order can move it by a float ulp; ranks are a total order (score, tie-breakers, unit code).
  */
 
-interface Measured {
-  readonly value: number | null;
-  readonly note?: string;
+const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;
+const hundredths = (points: number): number => Math.round(points * 100);
+
+/**
+ * A criterion compiled once per run: `score` appends the unit's breakdown line and returns its points
+ * in whole hundredths (after weight). Every sentence a line can carry is built here, once.
+ */
+interface CompiledCriterion {
+  readonly score: (input: EvaluationInput, breakdown: CriterionResult[]) => number;
 }
 
-export const measureOf = (measure: Measure, input: EvaluationInput): Measured => {
-  if ('indicator' in measure) return { value: input.figures[measure.indicator] ?? 0 };
-  if ('ratio' in measure) {
-    const { numerator, denominator, per = 1 } = measure.ratio;
-    const below = input.figures[denominator] ?? 0;
-    if (below === 0) return { value: null, note: `${denominator} is 0, so the ratio cannot be measured` };
-    return { value: ((input.figures[numerator] ?? 0) / below) * per };
-  }
-  const { indicator } = measure.attainment;
-  const target = input.targets[indicator];
-  if (target === undefined || target <= 0) return { value: null, note: `no target for ${indicator} in the period` };
-  return { value: (input.figures[indicator] ?? 0) / target };
-};
+const line = (criterion: string, raw: number | null, normalised: number, earned: number, note: string): CriterionResult =>
+  note === '' ? { criterion, raw, normalised, points: earned / 100 } : { criterion, raw, normalised, points: earned / 100, note };
 
-export const compare = (value: number, op: Comparison, threshold: number): boolean => {
-  switch (op) {
-    case '>=':
-      return value >= threshold;
-    case '>':
-      return value > threshold;
-    case '<=':
-      return value <= threshold;
-    case '<':
-      return value < threshold;
-    case '==':
-      return value === threshold;
+const compileCriterion = (criterion: Criterion): CompiledCriterion => {
+  const { code, rule, maxPoints } = criterion;
+  const weight = criterion.weight ?? 1;
+  const measure = compileMeasure(criterion.measure);
+  const unmeasured = (breakdown: CriterionResult[]): number => {
+    breakdown.push(line(code, null, 0, 0, measure.whyNot));
+    return 0;
+  };
+  switch (rule.kind) {
+    case 'proportional': {
+      const { cap } = rule;
+      const capped = `capped at ${cap}`;
+      return {
+        score: (input, breakdown) => {
+          const value = measure.read(input);
+          if (value === null) return unmeasured(breakdown);
+          const counted = Math.min(Math.max(value, 0), cap);
+          const earned = hundredths((weight * maxPoints * counted) / cap);
+          breakdown.push(line(code, value, round4(counted / cap), earned, value > cap ? capped : ''));
+          return earned;
+        },
+      };
+    }
+    case 'bands': {
+      const bands = rule.bands.map((band) => ({ from: band.from, earned: hundredths(weight * band.points), normalised: round4(band.points / maxPoints), note: `band from ${band.from}` }));
+      const below = `below the first band (${bands[0].from})`;
+      return {
+        score: (input, breakdown) => {
+          const value = measure.read(input);
+          if (value === null) return unmeasured(breakdown);
+          for (let i = bands.length - 1; i >= 0; i--) {
+            const band = bands[i];
+            if (value >= band.from) {
+              breakdown.push(line(code, value, band.normalised, band.earned, band.note));
+              return band.earned;
+            }
+          }
+          breakdown.push(line(code, value, 0, 0, below));
+          return 0;
+        },
+      };
+    }
+    case 'condition': {
+      const { op, threshold } = rule;
+      const earned = hundredths(weight * rule.points);
+      const normalised = round4(rule.points / maxPoints);
+      const met = `${op} ${threshold}`;
+      const notMet = `not ${op} ${threshold}`;
+      return {
+        score: (input, breakdown) => {
+          const value = measure.read(input);
+          if (value === null) return unmeasured(breakdown);
+          const holds = compare(value, op, threshold);
+          breakdown.push(line(code, value, holds ? normalised : 0, holds ? earned : 0, holds ? met : notMet));
+          return holds ? earned : 0;
+        },
+      };
+    }
     default: {
-      const _exhaustive: never = op;
+      const _exhaustive: never = rule;
       return _exhaustive;
     }
   }
 };
 
-const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;
-const hundredths = (points: number): number => Math.round(points * 100);
-
-/** Points of one criterion in whole hundredths (after weight), with its explanation. */
-interface Scored {
-  readonly result: CriterionResult;
-  readonly hundredths: number;
+interface CompiledRule {
+  readonly check: (input: EvaluationInput, reasons: IneligibleReason[]) => void;
 }
 
-const scoreCriterion = (criterion: Criterion, input: EvaluationInput): Scored => {
-  const { value, note } = measureOf(criterion.measure, input);
-  const weight = criterion.weight ?? 1;
-  const { rule, maxPoints } = criterion;
-  let normalised = 0;
-  let earned = 0;
-  let why = note;
-  if (value !== null) {
-    switch (rule.kind) {
-      case 'proportional': {
-        const counted = Math.min(Math.max(value, 0), rule.cap);
-        normalised = counted / rule.cap;
-        earned = hundredths((weight * maxPoints * counted) / rule.cap);
-        if (value > rule.cap) why = `capped at ${rule.cap}`;
-        break;
-      }
-      case 'bands': {
-        let band: number | undefined;
-        for (let i = rule.bands.length - 1; i >= 0 && band === undefined; i--) if (value >= rule.bands[i].from) band = i;
-        const points = band === undefined ? 0 : rule.bands[band].points;
-        normalised = points / maxPoints;
-        earned = hundredths(weight * points);
-        why = band === undefined ? `below the first band (${rule.bands[0].from})` : `band from ${rule.bands[band].from}`;
-        break;
-      }
-      case 'condition': {
-        const met = compare(value, rule.op, rule.threshold);
-        normalised = met ? rule.points / maxPoints : 0;
-        earned = met ? hundredths(weight * rule.points) : 0;
-        why = `${met ? '' : 'not '}${rule.op} ${rule.threshold}`;
-        break;
-      }
-      default: {
-        const _exhaustive: never = rule;
-        return _exhaustive;
-      }
-    }
-  }
-  const result: CriterionResult = { criterion: criterion.code, raw: value, normalised: round4(normalised), points: earned / 100 };
-  return { result: why === undefined ? result : { ...result, note: why }, hundredths: earned };
-};
-
-const checkEligibility = (rules: readonly EligibilityRule[], input: EvaluationInput): IneligibleReason[] => {
-  const reasons: IneligibleReason[] = [];
-  for (const rule of rules) {
-    const { value, note } = measureOf(rule.measure, input);
-    if (value === null) reasons.push({ rule: rule.code, value, message: `${rule.title}: ${note}` });
-    else if (!compare(value, rule.op, rule.threshold)) {
-      reasons.push({ rule: rule.code, value, message: `${rule.title}: ${round4(value)}, required ${rule.op} ${rule.threshold}` });
-    }
-  }
-  return reasons;
+const compileRule = (rule: EligibilityRule): CompiledRule => {
+  const measure = compileMeasure(rule.measure);
+  const { code, title, op, threshold } = rule;
+  const unmeasured = `${title}: ${measure.whyNot}`;
+  return {
+    check: (input, reasons) => {
+      const value = measure.read(input);
+      if (value === null) reasons.push({ rule: code, value, message: unmeasured });
+      else if (!compare(value, op, threshold)) reasons.push({ rule: code, value, message: `${title}: ${round4(value)}, required ${op} ${threshold}` });
+    },
+  };
 };
 
 /** One unit while ranking: its scored result and the sort keys, computed once. */
@@ -132,13 +126,21 @@ interface Candidate {
   readonly tieKeys: (number | null)[];
 }
 
-const tieKeysOf = (breakers: readonly TieBreaker[], criteria: readonly Criterion[], earned: readonly number[], input: EvaluationInput): (number | null)[] =>
-  breakers.map((breaker) => {
-    const sign = breaker.order === 'asc' ? 1 : -1;
-    if ('criterion' in breaker) return sign * earned[criteria.findIndex((criterion) => criterion.code === breaker.criterion)];
-    const { value } = measureOf(breaker.measure, input);
+/** One key per tie-breaker, signed so that smaller sorts first; null (not measurable) sorts last. */
+type TieKey = (input: EvaluationInput, earned: readonly number[]) => number | null;
+
+const compileTieBreaker = (breaker: TieBreaker, criteria: readonly Criterion[]): TieKey => {
+  const sign = breaker.order === 'asc' ? 1 : -1;
+  if ('criterion' in breaker) {
+    const index = criteria.findIndex((criterion) => criterion.code === breaker.criterion);
+    return (_input, earned) => sign * earned[index];
+  }
+  const measure = compileMeasure(breaker.measure);
+  return (input) => {
+    const value = measure.read(input);
     return value === null ? null : sign * value;
-  });
+  };
+};
 
 const byRank = (a: Candidate, b: Candidate): number => {
   if (a.scoreHundredths !== b.scoreHundredths) return b.scoreHundredths - a.scoreHundredths;
@@ -179,24 +181,36 @@ const resultOf = (candidate: Candidate, rank: number | null, tier: string | null
   };
 };
 
-const candidateOf = (set: CriteriaSet, input: EvaluationInput): Candidate => {
+interface Plan {
+  readonly criteria: readonly CompiledCriterion[];
+  readonly eligibility: readonly CompiledRule[];
+  readonly tieKeys: readonly TieKey[];
+}
+
+const planOf = (set: CriteriaSet): Plan => ({
+  criteria: set.criteria.map(compileCriterion),
+  eligibility: set.eligibility.map(compileRule),
+  tieKeys: set.tieBreakers.map((breaker) => compileTieBreaker(breaker, set.criteria)),
+});
+
+const candidateOf = (plan: Plan, input: EvaluationInput): Candidate => {
   const breakdown: CriterionResult[] = [];
   const earned: number[] = [];
   let scoreHundredths = 0;
-  for (const criterion of set.criteria) {
-    const scored = scoreCriterion(criterion, input);
-    breakdown.push(scored.result);
-    earned.push(scored.hundredths);
-    scoreHundredths += scored.hundredths;
+  for (const criterion of plan.criteria) {
+    const points = criterion.score(input, breakdown);
+    earned.push(points);
+    scoreHundredths += points;
   }
-  const ineligibleReasons = checkEligibility(set.eligibility, input);
+  const ineligibleReasons: IneligibleReason[] = [];
+  for (const rule of plan.eligibility) rule.check(input, ineligibleReasons);
   return {
     input,
     eligible: ineligibleReasons.length === 0,
     ineligibleReasons,
     scoreHundredths,
     breakdown,
-    tieKeys: tieKeysOf(set.tieBreakers, set.criteria, earned, input),
+    tieKeys: plan.tieKeys.map((key) => key(input, earned)),
   };
 };
 
@@ -210,13 +224,14 @@ export const maxScoreOf = (set: CriteriaSet): number =>
  * tier. The same set and inputs give the same Evaluation whatever the order of the inputs.
  */
 export const evaluate = (set: CriteriaSet, inputs: readonly EvaluationInput[]): Evaluation => {
+  const plan = planOf(set);
   const groups = new Map<string, Candidate[]>();
   const seen = new Set<string>();
   for (const input of inputs) {
     if (seen.has(input.unitCode)) throw new DomainError('INVALID_VALUE', `unit ${input.unitCode} appears twice in the evaluation inputs`, 'unitCode');
     seen.add(input.unitCode);
     const group = groups.get(input.parentCode);
-    const candidate = candidateOf(set, input);
+    const candidate = candidateOf(plan, input);
     if (group === undefined) groups.set(input.parentCode, [candidate]);
     else group.push(candidate);
   }

@@ -1,7 +1,4 @@
-import communeDefault from '../../../../../docs/scoring/default-criteria.commune.json';
-import teamDefault from '../../../../../docs/scoring/default-criteria.json';
 import type { CriteriaProblem } from './criteria-set';
-import { evaluate } from './evaluate';
 import { requiredIndicators, requiredTargets } from './indicators';
 import { criteriaSet, criterion } from './scoring.fixtures';
 import { formatProblem, validateCriteriaSet } from './validate-criteria-set';
@@ -23,24 +20,14 @@ describe('validateCriteriaSet', () => {
     expect(result).toEqual({ ok: true, set: { ...criteriaSet(), note: 'n' } });
   });
 
-  it.each([
-    ['the team default (team within province, quarter)', teamDefault],
-    ['the commune default (commune within province, quarter)', communeDefault],
-  ])('accepts the shipped %s, worth 100 points, labelled as an example', (_name, raw) => {
-    const result = validateCriteriaSet(raw);
-    if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
-    expect(result.set.note).toMatch(/EXAMPLE ONLY/);
-    expect(result.set.title).toMatch(/example, not official/);
-    expect(evaluate(result.set, []).maxScore).toBe(100);
-  });
-
-  it('says what the team default needs the feature to gather', () => {
-    const result = validateCriteriaSet(teamDefault);
-    if (!result.ok) throw new Error('default rejected');
-    expect(requiredTargets(result.set)).toEqual(['app-install.vneid', 'dvctt-dossiers', 'household-visits', 'merchants-onboarded', 'products-listed']);
-    expect(requiredIndicators(result.set)).toEqual(
-      expect.arrayContaining(['active-teams', 'active-weeks', 'households-reached', 'members-registered', 'youth-union-members', 'visit-skill.online-safety']),
-    );
+  it('lists the figures and targets a set reads, from criteria, eligibility and tie-breakers', () => {
+    const set = criteriaSet({
+      criteria: [criterion({ code: 'a', measure: { attainment: { indicator: 'app-install.vneid' } } }), criterion({ code: 'b', measure: { ratio: { numerator: 'households-reached', denominator: 'members-registered' } } })],
+      eligibility: [{ code: 'active', title: 'active', measure: { indicator: 'active-weeks' }, op: '>=', threshold: 1 }],
+      tieBreakers: [{ title: 'visits', measure: { indicator: 'household-visits' } }, { criterion: 'a' }],
+    });
+    expect(requiredIndicators(set)).toEqual(['active-weeks', 'app-install.vneid', 'household-visits', 'households-reached', 'members-registered']);
+    expect(requiredTargets(set)).toEqual(['app-install.vneid']);
   });
 
   it('rejects what is not an object', () => {
