@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { loadAdminUnits } from '@cdt/admin-units';
 import { evaluationStream, quarterKey } from '@cdt/domain-shared';
-import { EVENT_STORE, type EventStore } from '@cdt/event-store';
+import { EVENT_STORE, START, compareCheckpoints, type Checkpoint, type EventStore } from '@cdt/event-store';
 import { DevTokens, bootstrapHttpApp, loadConfig, type CdtConfig } from '@cdt/platform';
 import { pseudonymousRef } from '@cdt/pseudonym';
 import { readRun } from '@cdt/scoring-feature';
@@ -53,6 +53,25 @@ function scoringDone(title: string, environment: () => Promise<{ env: Record<str
     let store: EventStore;
     const dataDir = mkdtempSync(join(tmpdir(), 'cdt-scoring-'));
     const tokens = new Map<string, string>();
+    let lastWrite: Checkpoint = START;
+    const noteWrite = (position: unknown) => {
+      if (position && typeof position === 'object' && compareCheckpoints(position as Checkpoint, lastWrite) > 0) lastWrite = position as Checkpoint;
+    };
+    /**
+     * Readers see a commit once every older transaction of the server has ended (gap safety); on a shared
+     * PostgreSQL server that can be a moment after the write was acknowledged. Wait until the KPI model
+     * has our last write, as a client wanting read-your-writes would.
+     */
+    const projected = async (token: string, period: string) => {
+      const deadline = Date.now() + 90_000;
+      for (;;) {
+        const reply = await request('GET', `/v1/kpi/province/82?period=${period}`, token);
+        const at = (reply.body['watermark'] as { checkpoint: Checkpoint | null } | undefined)?.checkpoint;
+        if (at && compareCheckpoints(at, lastWrite) >= 0) return;
+        if (Date.now() > deadline) throw new Error(`the projection did not reach ${JSON.stringify(lastWrite)} in 90 s`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
 
     const request = async (method: string, path: string, token: string, body?: unknown): Promise<Reply> => {
       const response = await fetch(`${url}${path}`, {
@@ -102,8 +121,14 @@ function scoringDone(title: string, environment: () => Promise<{ env: Record<str
       const officer79 = await tokenFor('officer79', { subject: 'officer-79', role: 'officer', provinceCode: '79' });
 
       const register = async (officer: string, team: PlannedTeam) => {
-        expect((await request('POST', '/v1/teams', officer, { teamId: team.teamId, communeCode: team.communeCode, village: team.village, establishedOn: team.establishedOn })).status).toBe(201);
-        for (const member of team.members) expect((await request('POST', `/v1/teams/${team.teamId}/members`, officer, { ...member, joinedOn: team.establishedOn })).status).toBe(201);
+        const established = await request('POST', '/v1/teams', officer, { teamId: team.teamId, communeCode: team.communeCode, village: team.village, establishedOn: team.establishedOn });
+        expect(established.status).toBe(201);
+        noteWrite(established.body['position']);
+        for (const member of team.members) {
+          const joined = await request('POST', `/v1/teams/${team.teamId}/members`, officer, { ...member, joinedOn: team.establishedOn });
+          expect(joined.status).toBe(201);
+          noteWrite(joined.body['position']);
+        }
       };
       const postWork = async (activities: readonly PlannedActivity[]) => {
         const byTeam = new Map<string, PlannedActivity[]>();
@@ -114,12 +139,15 @@ function scoringDone(title: string, environment: () => Promise<{ env: Record<str
             const reply = await request('POST', '/v1/activities:batch', reporter, { items: items.slice(start, start + 500).map((a) => ({ kind: a.kind, ...a.body })) });
             expect(reply.status).toBe(200);
             expect((reply.body['results'] as { status: string }[]).every((r) => r.status === 'created')).toBe(true);
+            for (const result of reply.body['results'] as { position?: Checkpoint }[]) noteWrite(result.position);
           }
         }
       };
       for (const team of dtTeams) await register(officer82, team);
       for (const team of hcmTeams) await register(officer79, team);
       await postWork(planActivities({ teams: [...dtTeams, ...hcmTeams], days, perTeamPerDay: 4, seed: 53, ref: (id) => pseudonymousRef(id, REF_KEY), notAfter: now }));
+
+      await projected(ministry, quarter);
 
       // ── criteria: validate, publish (idempotent), immutable ─────────────────────────────────────
       const criteria = '/v1/scoring/criteria-sets';
@@ -167,6 +195,7 @@ function scoringDone(title: string, environment: () => Promise<{ env: Record<str
         expect(result.score).toBeCloseTo(result.breakdown.reduce((sum, b) => sum + b.points, 0), 2);
       }
       const ranked = results.filter((r) => r.eligible);
+      expect(ranked.length).toBeGreaterThan(0);
       expect(ranked.map((r) => r.rank)).toEqual(ranked.map((_, i) => i + 1));
       expect((await request('GET', `/v1/scoring/evaluations/${runId}`, officer82)).status).toBe(200);
       expect((await request('GET', `/v1/scoring/evaluations/${runId}`, officer79)).status).toBe(403);
@@ -206,6 +235,7 @@ function scoringDone(title: string, environment: () => Promise<{ env: Record<str
       const late = planTeams({ provinceCode: '82', communeCodes: units.children('82', today).slice(6, 7).map((c) => c.code), teamsPerCommune: 1, establishedOn, seed: 54 });
       await register(officer82, late[0]);
       await postWork(planActivities({ teams: [dtTeams[0], late[0]], days: [today], perTeamPerDay: 5, seed: 55, ref: (id) => pseudonymousRef(`late-${id}`, REF_KEY), notAfter: Date.now() }));
+      await projected(ministry, quarter);
       const after = await verify(runId);
       expect(after.output).toContain(`run ${runId}: identical`);
       expect(after.code).toBe(0);
