@@ -8,9 +8,15 @@ import type { CriterionResult, EvaluationInput, IneligibleReason, UnitResult } f
  * types are not covered.
  */
 
-/** Strings JSON writes as they are: no quote, backslash, control character or surrogate to escape. */
-const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
-const text = (value: string): string => (PLAIN.test(value) ? `"${value}"` : JSON.stringify(value));
+/** Whether JSON writes the string as it is: no quote, backslash, control character or surrogate to escape. */
+const isPlain = (value: string): boolean => {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
+};
+const text = (value: string): string => (isPlain(value) ? `"${value}"` : JSON.stringify(value));
 
 /** ECMAScript's shortest round-trip form, which is what JSON (and RFC 8785) writes for a finite number. */
 const number = (value: number): string => {
