@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { auditCommand } from './commands/audit.command';
+import { privacyCommand } from './commands/privacy.command';
 import { projectionsCommand } from './commands/projections.command';
 import { rankingCommand } from './commands/ranking.command';
 import { refCommand } from './commands/ref.command';
@@ -10,6 +11,7 @@ program.addCommand(refCommand());
 program.addCommand(projectionsCommand());
 program.addCommand(auditCommand());
 program.addCommand(rankingCommand());
+program.addCommand(privacyCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`cdt: ${error instanceof Error ? error.message : String(error)}`);

@@ -5,6 +5,7 @@ export * from './lib/open-event-store';
 export * from './lib/event-store.module';
 export { compareCheckpoints } from './lib/event-rows';
 export { migrate, migrationFiles } from './lib/migrator';
+export type { SqlClient } from './lib/sql-client';
 export { PostgresEventStore, migratePostgres } from './lib/postgres/postgres-event-store';
 export type { PostgresEventStoreOptions } from './lib/postgres/postgres-event-store';
 export { PgliteEventStore, loadPglite } from './lib/pglite/pglite-event-store';

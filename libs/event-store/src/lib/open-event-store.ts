@@ -1,6 +1,7 @@
 import type { EventStore } from './event-store.port';
 import { PgliteEventStore } from './pglite/pglite-event-store';
 import { PostgresEventStore } from './postgres/postgres-event-store';
+import type { SqlClient } from './sql-client';
 import type { Upcaster } from './upcasting';
 
 export type EventStoreOptions = (
@@ -21,6 +22,11 @@ export type EventStoreOptions = (
 export interface ManagedEventStore extends EventStore {
   /** Rejects when the store cannot answer (readiness probes). */
   health(): Promise<void>;
+  /**
+   * The store's own database (its pool, or the one PGlite connection), for the few tables that must
+   * live beside the log and follow its migrations: `privacy.subject_keys`. Not for the event tables.
+   */
+  readonly database: SqlClient;
 }
 
 /** The one place an engine is chosen: from validated start-up config. */

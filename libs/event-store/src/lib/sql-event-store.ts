@@ -82,6 +82,11 @@ export class SqlEventStore implements EventStore {
     private readonly pollIntervalMs = 1000,
   ) {}
 
+  /** See ManagedEventStore.database. */
+  get database(): SqlClient {
+    return this.client;
+  }
+
   async append(streamName: string, events: NewEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult> {
     const payload = appendPayloadJson(events);
     const expected = expectedVersion === 'any' ? -1 : expectedVersion === 'no-stream' ? 0 : expectedVersion;

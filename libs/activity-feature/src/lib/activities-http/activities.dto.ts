@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMinSize, Equals, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { ASSISTED_APPS, DIGITAL_SERVICES, DIGITAL_SKILLS, TRAINEE_KINDS, type AssistedApp, type DigitalService, type DigitalSkill, type TraineeKind } from '@cdt/domain-activity';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
@@ -20,11 +21,26 @@ export class ActivityCommonDto {
   deviceId?: string;
 }
 
+/** A Vietnamese mobile or landline number, written 0…, 84… or +84…, without separators. */
+const VIETNAMESE_PHONE = /^(?:\+84|84|0)(?:[35789]\d{8}|2\d{9})$/;
+
+export class FollowUpContactDto {
+  @ApiProperty({ example: '0912345678', description: 'Kept only sealed under the household\'s key (docs/privacy/erasure.md); erasable' })
+  @IsString() @Matches(VIETNAMESE_PHONE, { message: 'phone must be a Vietnamese phone number: 0…, 84… or +84… and 9–10 digits' })
+  phone!: string;
+  @ApiProperty({ enum: [true], description: 'The citizen agreed to be contacted again' })
+  @Equals(true, { message: 'consent must be true: a contact is kept only with the citizen\'s consent' })
+  consent!: boolean;
+}
+
 export class HouseholdVisitDto extends ActivityCommonDto {
   @ApiProperty({ description: REF_DOC }) @IsString() @IsNotEmpty()
   householdRef!: string;
   @ApiProperty({ enum: DIGITAL_SKILLS, isArray: true }) @IsArray() @IsIn(DIGITAL_SKILLS, { each: true })
   skills!: DigitalSkill[];
+  @ApiPropertyOptional({ type: FollowUpContactDto, description: 'A way to reach the household again, given with consent' })
+  @IsOptional() @ValidateNested() @Type(() => FollowUpContactDto)
+  followUpContact?: FollowUpContactDto;
 }
 
 export class TrainingDto extends ActivityCommonDto {
@@ -60,6 +76,9 @@ export const DTO_OF_KIND: Record<ActivityKind, new () => ActivityCommonDto> = {
   'app-install-assist': AppInstallAssistDto,
   'digital-service-assist': DigitalServiceAssistDto,
 };
+
+/** Nested bodies by field, so the batch path (no class-transformer) validates them as the pipe does. */
+export const NESTED_DTOS: Readonly<Record<string, new () => object>> = { followUpContact: FollowUpContactDto };
 
 export class BatchDto {
   @ApiProperty({

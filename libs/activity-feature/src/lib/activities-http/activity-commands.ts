@@ -1,4 +1,5 @@
 import type { RecordActivity } from '@cdt/domain-activity';
+import type { FollowUpContact } from '@cdt/privacy';
 import type { ActivityItem } from '../ingestion/activity-item';
 import type { ActivityCommonDto, ActivityKind, AppInstallAssistDto, DigitalServiceAssistDto, HouseholdVisitDto, TrainingDto } from './activities.dto';
 
@@ -6,10 +7,13 @@ import type { ActivityCommonDto, ActivityKind, AppInstallAssistDto, DigitalServi
 export function activityItemOf(kind: ActivityKind, dto: ActivityCommonDto, now: string): ActivityItem {
   const base = { activityId: dto.activityId.toLowerCase(), teamId: dto.teamId, memberIds: dto.memberIds, occurredAt: dto.occurredAt, now };
   let command: RecordActivity;
+  let followUpContact: FollowUpContact | undefined;
   switch (kind) {
     case 'household-visit': {
-      const { householdRef, skills } = dto as HouseholdVisitDto;
+      const { householdRef, skills, followUpContact: contact } = dto as HouseholdVisitDto;
       command = { type: 'RecordHouseholdVisit', ...base, householdRef, skills };
+      // Kept in clear on the item only: the ingestion seals it under the household's key before deciding.
+      if (contact) followUpContact = { phone: normalisedPhone(contact.phone) };
       break;
     }
     case 'training-enrollment':
@@ -33,5 +37,12 @@ export function activityItemOf(kind: ActivityKind, dto: ActivityCommonDto, now: 
       throw new Error(`unknown activity kind ${String(unknownKind)}`);
     }
   }
-  return dto.deviceId === undefined ? { command } : { command, deviceId: dto.deviceId };
+  return {
+    command,
+    ...(dto.deviceId === undefined ? {} : { deviceId: dto.deviceId }),
+    ...(followUpContact === undefined ? {} : { followUpContact }),
+  };
 }
+
+/** One spelling per number (0…), so a retry written +84… seals to the same box as the first try. */
+const normalisedPhone = (phone: string): string => phone.replace(/^(?:\+84|84)/, '0');

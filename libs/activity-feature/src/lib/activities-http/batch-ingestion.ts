@@ -6,7 +6,7 @@ import { TeamAccess, type TeamSnapshot, type WriteContext } from '@cdt/registry-
 import type { ActivityItem, ActivityOutcome } from '../ingestion/activity-item';
 import { forEachLimited } from '../ingestion/for-each-limited';
 import { MAX_BATCH_ITEMS, RecordActivityBatch } from '../record-activity-batch/record-activity-batch.command';
-import { ACTIVITY_KINDS, BatchDto, DTO_OF_KIND, type ActivityKind } from './activities.dto';
+import { ACTIVITY_KINDS, BatchDto, DTO_OF_KIND, NESTED_DTOS, type ActivityKind } from './activities.dto';
 import { activityItemOf } from './activity-commands';
 import { dtoInstanceOf } from './dto-instance';
 
@@ -118,11 +118,19 @@ function checkItem(raw: unknown, index: number, now: string): Checked {
   if (!ACTIVITY_KINDS.includes(kind as ActivityKind)) {
     return { index, activityId, problem: invalid([{ field: `${path}.kind`, code: 'IS_IN', message: `kind must be one of ${ACTIVITY_KINDS.join(', ')}` }]) };
   }
-  const dto = dtoInstanceOf(DTO_OF_KIND[kind as ActivityKind], body);
+  const dto = dtoInstanceOf(DTO_OF_KIND[kind as ActivityKind], withNestedDtos(body));
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
   if (errors.length > 0) return { index, activityId, problem: invalid(fieldProblemsOf(errors, path)) };
   return { index, item: activityItemOf(kind as ActivityKind, dto, now) };
 }
+
+function withNestedDtos(body: Record<string, unknown>): Record<string, unknown> {
+  const nested = Object.entries(NESTED_DTOS).filter(([field]) => isObject(body[field]));
+  if (nested.length === 0) return body;
+  return { ...body, ...Object.fromEntries(nested.map(([field, type]) => [field, dtoInstanceOf(type, body[field] as Record<string, unknown>)])) };
+}
+
+const isObject = (value: unknown): boolean => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 function invalid(errors: Problem['errors'] & object): Problem {
   const names = [...new Set(errors.map((e) => e.field))];

@@ -14,7 +14,8 @@ import {
   type ActivityRecorded,
   type ActivityState,
 } from '@cdt/domain-activity';
-import { activityStream } from '@cdt/domain-shared';
+import { activityStream, isPseudonymousRef } from '@cdt/domain-shared';
+import { ContactVault } from '@cdt/privacy';
 import { TeamDirectory, metadataOf, type TeamSnapshot, type WriteContext } from '@cdt/registry-feature';
 import type { ActivityItem, ActivityOutcome } from './activity-item';
 import { forEachLimited } from './for-each-limited';
@@ -64,13 +65,16 @@ export class ActivityIngestion {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly teams: TeamDirectory,
+    private readonly contacts: ContactVault,
   ) {}
 
   /** `teams`: snapshots the caller loaded for its access check in this same request, to decide on. */
   async record(items: readonly ActivityItem[], context: WriteContext, teams?: ReadonlyMap<string, TeamSnapshot>): Promise<ActivityOutcome[]> {
     const outcomes: ActivityOutcome[] = new Array(items.length);
     // Uuids compare case-insensitively in the store; the decider compares strings, so use one spelling.
-    const normalised = items.map((item) => ({ ...item, command: { ...item.command, activityId: lowerIfString(item.command.activityId) } }));
+    const normalised = await Promise.all(
+      items.map((item) => this.sealed({ ...item, command: { ...item.command, activityId: lowerIfString(item.command.activityId) } })),
+    );
     // The k-th repeat of an activityId within one batch is decided after the (k-1)-th is stored, so
     // it is judged like any retry: a duplicate of it, or a conflicting reuse of the id.
     for (const wave of wavesOf(normalised)) {
@@ -93,6 +97,18 @@ export class ActivityIngestion {
       });
     }
     return outcomes;
+  }
+
+  /**
+   * A follow-up contact leaves the item in clear and enters the command sealed under the household's
+   * key. Sealing is deterministic, so a retry seals to the same box and is still a retry. A householdRef
+   * that is not a ref gets no key made for it: the decider refuses the item for its ref anyway.
+   */
+  private async sealed(item: ActivityItem): Promise<ActivityItem> {
+    const { followUpContact, ...rest } = item;
+    if (!followUpContact || item.command.type !== 'RecordHouseholdVisit' || !isPseudonymousRef(item.command.householdRef)) return rest;
+    const box = await this.contacts.seal(item.command.householdRef, item.command.activityId, followUpContact);
+    return { ...rest, command: { ...item.command, followUpContact: { ...box, consent: true } } };
   }
 
   private async recordGroup(stream: string, slots: Slot[], context: WriteContext, knownTeam?: TeamSnapshot): Promise<Map<number, ActivityOutcome>> {

@@ -1,10 +1,13 @@
 import type { Checkpoint } from '@cdt/event-store';
 import type { RecordActivity } from '@cdt/domain-activity';
+import type { FollowUpContact } from '@cdt/privacy';
 
 /** One activity as the client sent it, already in the domain's command shape. */
 export interface ActivityItem {
   readonly command: RecordActivity;
   readonly deviceId?: string;
+  /** In clear, household visits only: sealed into the command's followUpContact before deciding. */
+  readonly followUpContact?: FollowUpContact;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { DomainError, requireId, requireOneOf, requireRef } from '@cdt/domain-shared';
+import { DomainError, requireId, requireOneOf, requireRef, requireUuid } from '@cdt/domain-shared';
 import {
   ASSISTED_APPS,
   DIGITAL_SERVICES,
@@ -18,6 +18,25 @@ import {
 export interface HouseholdVisitDetails {
   householdRef: string;
   skills: DigitalSkill[];
+  /** Absent on most visits (and on every visit recorded before it existed). */
+  followUpContact?: SealedFollowUpContact;
+}
+
+/**
+ * A way to reach the household again, given with the citizen's consent. The log never holds it in
+ * clear: the write side seals it under the household's own key, kept outside the log, and erasing the
+ * household destroys that key (docs/adr/0006-crypto-shredding.md). The domain checks the envelope only.
+ */
+export interface SealedFollowUpContact {
+  /** The citizen agreed to be contacted again; without it nothing is kept. */
+  consent: true;
+  scheme: 'cdt-seal/v1';
+  /** Whose key sealed it: the activity's own subject (the householdRef). */
+  subjectRef: string;
+  keyId: string;
+  nonce: string;
+  ciphertext: string;
+  tag: string;
 }
 export interface TrainingDetails {
   traineeRef: string;
@@ -35,7 +54,30 @@ export interface DigitalServiceDetails {
 
 const COURSE_CODE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
-export const householdVisitDetails = (command: { householdRef: unknown; skills: unknown }): HouseholdVisitDetails => {
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const SEALED_LIMITS = { nonce: 16, ciphertext: 1024, tag: 22 } as const;
+
+const sealedFollowUpContact = (value: unknown, subjectRef: string): SealedFollowUpContact => {
+  const field = 'followUpContact';
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new DomainError('INVALID_VALUE', `${field} must be a sealed contact`, field);
+  const sealed = value as Record<string, unknown>;
+  if (sealed['consent'] !== true) throw new DomainError('INVALID_VALUE', `${field} is kept only with the citizen's consent`, `${field}.consent`);
+  if (sealed['scheme'] !== 'cdt-seal/v1') throw new DomainError('INVALID_VALUE', `${field}.scheme must be cdt-seal/v1`, `${field}.scheme`);
+  if (sealed['subjectRef'] !== subjectRef) throw new DomainError('INVALID_VALUE', `${field} must be sealed under the householdRef's key`, `${field}.subjectRef`);
+  const keyId = requireUuid(sealed['keyId'], `${field}.keyId`);
+  const parts = Object.fromEntries(
+    Object.entries(SEALED_LIMITS).map(([part, max]) => {
+      const text = sealed[part];
+      if (typeof text !== 'string' || !BASE64URL.test(text) || text.length > max) {
+        throw new DomainError('INVALID_VALUE', `${field}.${part} must be base64url of at most ${max} characters`, `${field}.${part}`);
+      }
+      return [part, text];
+    }),
+  ) as Record<keyof typeof SEALED_LIMITS, string>;
+  return { consent: true, scheme: 'cdt-seal/v1', subjectRef, keyId, ...parts };
+};
+
+export const householdVisitDetails = (command: { householdRef: unknown; skills: unknown; followUpContact?: unknown }): HouseholdVisitDetails => {
   const householdRef = requireRef(command.householdRef, 'householdRef');
   if (!Array.isArray(command.skills)) {
     throw new DomainError('INVALID_VALUE', `skills must be a list of ${DIGITAL_SKILLS.join(', ')}`, 'skills');
@@ -44,7 +86,11 @@ export const householdVisitDetails = (command: { householdRef: unknown; skills: 
   if (new Set(taught).size !== taught.length) {
     throw new DomainError('INVALID_VALUE', 'skills must not repeat a skill', 'skills');
   }
-  return { householdRef, skills: DIGITAL_SKILLS.filter((skill) => taught.includes(skill)) };
+  const skillsInOrder = DIGITAL_SKILLS.filter((skill) => taught.includes(skill));
+  // An absent contact leaves no key at all: events recorded before the field existed hash as they did.
+  return command.followUpContact === undefined
+    ? { householdRef, skills: skillsInOrder }
+    : { householdRef, skills: skillsInOrder, followUpContact: sealedFollowUpContact(command.followUpContact, householdRef) };
 };
 
 export const trainingDetails = (command: { traineeRef: unknown; traineeKind: unknown; courseCode: unknown }): TrainingDetails => {
