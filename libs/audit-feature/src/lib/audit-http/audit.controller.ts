@@ -54,6 +54,7 @@ export class AuditController {
       types: query.types === undefined ? undefined : splitList(query.types),
       streamPrefix: query.streamPrefix,
       teamId: query.team,
+      unitCode: query.unit,
       fromMs: boundMs(query.from, false),
       toMs: boundMs(query.to, true),
     });

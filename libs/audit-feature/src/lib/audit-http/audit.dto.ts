@@ -70,6 +70,9 @@ export class LogQueryDto {
   @ApiPropertyOptional({ example: 'dt-28249-tan-hoa', description: "Only this team's streams: team-<id> and activity-<id>-<yyyy-mm>" })
   @IsOptional() @Matches(ID, { message: 'team must be letters, digits and _ . : -' })
   team?: string;
+  @ApiPropertyOptional({ example: '82', description: 'Only events of teams in this unit (province 2 digits, pre-2025 district 3, commune 5) and its targets, the code read on each event\'s own day: 82 is Tiền Giang before 2025-07-01, Đồng Tháp after' })
+  @IsOptional() @Matches(/^(\d{2}|\d{3}|\d{5})$/, { message: 'unit must be a province (2 digits), district (3) or commune (5) code' })
+  unit?: string;
   @ApiPropertyOptional({ example: '2026-03-01', description: 'recordedAt from (a day: its start in Vietnam), applied to the page read' })
   @IsOptional() @IsDayOrInstant()
   from?: string;

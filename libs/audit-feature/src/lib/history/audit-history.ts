@@ -1,8 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { AdminUnits } from '@cdt/admin-units';
+import type { UnitResolver } from '@cdt/domain-kpi';
 import { EVENT_STORE, type Checkpoint, type EventStore, type RecordedEvent } from '@cdt/event-store';
+import { adminUnitResolver } from '@cdt/projection-feature';
+import { ADMIN_UNITS } from '@cdt/registry-feature';
 import { evolveTeam, initialTeamState, isTeamEvent, type TeamState } from '@cdt/domain-registry';
 import { teamStream } from '@cdt/domain-shared';
 import { ProblemError } from '@cdt/platform';
+import { UnitFilter } from './unit-filter';
 
 export interface StreamHistoryQuery {
   fromVersion: number;
@@ -34,6 +39,8 @@ export interface LogQuery {
   types?: string[];
   streamPrefix?: string;
   teamId?: string;
+  /** A province (2 digits), pre-2025 district (3) or commune (5) code, read on each event's own day. */
+  unitCode?: string;
   /** Epoch ms bounds on recordedAt, inclusive; applied to the page read, so a page may come back short. */
   fromMs?: number;
   toMs?: number;
@@ -56,7 +63,14 @@ const isStreamOfTeam = (streamName: string, teamId: string): boolean => {
 /** Read-only questions an auditor asks of the event log; nothing here writes. */
 @Injectable()
 export class AuditHistory {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  private readonly resolve: UnitResolver;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ADMIN_UNITS) units: AdminUnits,
+  ) {
+    this.resolve = adminUnitResolver(units);
+  }
 
   /** Events exactly as stored (not upcast), so `data` and `hash` can be checked against each other. */
   async streamHistory(streamName: string, query: StreamHistoryQuery): Promise<StreamHistory> {
@@ -85,9 +99,11 @@ export class AuditHistory {
    * One page of the global log. Types and stream prefixes (a team is two prefixes) are filtered by the
    * store; the exact team match, a prefix combined with a team, and the recordedAt bounds are applied to
    * the page the store returned, so a page may hold fewer than `limit` events (even none) before the head.
+   * A unit keeps the events of the teams in it and its targets (UnitFilter), also applied to the page.
    */
   async log(query: LogQuery): Promise<LogPage> {
-    const prefixes = query.teamId !== undefined ? [teamStream(query.teamId), `activity-${query.teamId}-`] : query.streamPrefix !== undefined ? [query.streamPrefix] : undefined;
+    const unitStreams = query.unitCode !== undefined ? ['team-', 'activity-', 'unit-'] : undefined;
+    const prefixes = query.teamId !== undefined ? [teamStream(query.teamId), `activity-${query.teamId}-`] : query.streamPrefix !== undefined ? [query.streamPrefix] : unitStreams;
     const page = await this.store.readAll({ after: query.after, limit: query.limit, raw: true, filter: { types: query.types, streamPrefixes: prefixes } });
     const keep = (event: RecordedEvent): boolean => {
       if (query.teamId !== undefined && !isStreamOfTeam(event.streamName, query.teamId)) return false;
@@ -96,6 +112,10 @@ export class AuditHistory {
       if (query.fromMs !== undefined && recordedMs < query.fromMs) return false;
       return query.toMs === undefined || recordedMs <= query.toMs;
     };
-    return { events: page.events.filter(keep), next: page.checkpoint, atHead: page.atHead };
+    const kept = page.events.filter(keep);
+    if (query.unitCode === undefined) return { events: kept, next: page.checkpoint, atHead: page.atHead };
+    const unit = new UnitFilter(this.store, this.resolve, query.unitCode);
+    const inUnit = await Promise.all(kept.map((event) => unit.keeps(event)));
+    return { events: kept.filter((_, i) => inUnit[i]), next: page.checkpoint, atHead: page.atHead };
   }
 }
