@@ -3,15 +3,13 @@ import { PERIOD_KINDS, periodKeys, vietnamDate, type PeriodKeys, type PeriodKind
 import { INDICATORS, type ActivityMatch, type Indicator, type StockOf, type SubjectField } from './catalog';
 import {
   KEY_SEPARATOR as SEP,
-  figureKeyString,
-  refKeyString,
   type CountDelta,
   type KpiDeltas,
   type RefDelta,
   type TargetSet,
   type TeamRecord,
 } from './deltas';
-import { levelOfUnitCode, unitChain, type UnitChain, type UnitResolver, type View } from './units';
+import { levelOfUnitCode, unitChain, type UnitAt, type UnitChain, type UnitResolver, type View } from './units';
 
 /**
  * The KPI projector: a batch of recorded events → additive deltas for every view, level and period.
@@ -92,60 +90,98 @@ const INDICATORS_BY_EVENT: ReadonlyMap<string, typeof ACTIVITY_INDICATORS> = new
   ]),
 );
 
-/** Collects a batch's deltas, merging those that hit the same row. */
+/**
+ * One cell a unit chain reaches on a day: (view, unit, period kind) with its row-key prefix. A batch
+ * resolves each (chain, day) to its ~60 cells once; every event of that team and day reuses them.
+ */
+interface Cell {
+  readonly view: View;
+  readonly level: UnitAt['level'];
+  readonly unitKey: string;
+  readonly periodKind: PeriodKind;
+  readonly periodKey: string;
+  readonly placement: UnitAt['placement'];
+  readonly placedOn: string;
+  /** view, level, unit, period kind and key, joined: the row's key without its indicator. */
+  readonly prefix: string;
+}
+
+const cellOf = (d: CountDelta | RefDelta): Cell => ({
+  view: d.view,
+  level: d.level,
+  unitKey: d.unitKey,
+  periodKind: d.periodKind,
+  periodKey: d.periodKey,
+  placement: d.placement,
+  placedOn: d.placedOn,
+  prefix: d.view + SEP + d.level + SEP + d.unitKey + SEP + d.periodKind + SEP + d.periodKey + SEP,
+});
+
+/**
+ * Collects a batch's deltas, merging those that hit the same row. Hot path (hundreds of calls per
+ * event): rows are found by the cell's precomputed prefix, then indicator (then subject), so a row
+ * seen before costs two or three look-ups of strings whose hashes are cached, and no allocation. The
+ * output lists keep the order rows first appeared in, as one flat map would.
+ */
 class DeltaBuffer {
-  readonly counts = new Map<string, CountDelta>();
-  readonly refs = new Map<string, RefDelta>();
-  /** Current-view team-level keys per team: what a relocation in the same batch must carry along. */
-  private readonly teamCountKeys = new Map<string, Set<string>>();
-  private readonly teamRefKeys = new Map<string, Set<string>>();
+  readonly counts: Mutable<CountDelta>[] = [];
+  readonly refs: Mutable<RefDelta>[] = [];
+  private readonly countRows = new Map<string, Map<string, Mutable<CountDelta>>>();
+  private readonly refRows = new Map<string, Map<string, Map<string, Mutable<RefDelta>>>>();
+  /** Current-view team-level rows per team: what a relocation in the same batch must carry along. */
+  private readonly teamCounts = new Map<string, CountDelta[]>();
+  private readonly teamRefs = new Map<string, RefDelta[]>();
 
   count(delta: CountDelta): void {
-    this.addCount(figureKeyString(delta), delta);
+    this.addCount(cellOf(delta), delta.indicator, delta.delta);
   }
 
   ref(delta: RefDelta): void {
-    this.addRef(refKeyString(delta), delta);
+    this.addRef(cellOf(delta), delta.indicator, delta.subject, delta.delta);
   }
 
-  // Hot path (hundreds of calls per event): the caller builds the key; a row seen before is merged in
-  // place, so the delta object is only read (and copied) the first time its row appears in the batch.
-  addCount(key: string, delta: CountDelta): void {
-    const before = this.counts.get(key) as Mutable<CountDelta> | undefined;
+  addCount(cell: Cell, indicator: string, delta: number): void {
+    let row = this.countRows.get(cell.prefix);
+    if (!row) this.countRows.set(cell.prefix, (row = new Map()));
+    const before = row.get(indicator);
     if (before) {
-      before.delta += delta.delta;
-      if (delta.placedOn >= before.placedOn) [before.placement, before.placedOn] = [delta.placement, delta.placedOn];
+      before.delta += delta;
+      if (cell.placedOn >= before.placedOn) [before.placement, before.placedOn] = [cell.placement, cell.placedOn];
       return;
     }
-    this.counts.set(key, { ...delta });
-    if (delta.view === 'current' && delta.level === 'team') index(this.teamCountKeys, delta.unitKey, key);
+    const created = { view: cell.view, level: cell.level, unitKey: cell.unitKey, periodKind: cell.periodKind, periodKey: cell.periodKey, indicator, placement: cell.placement, placedOn: cell.placedOn, delta };
+    row.set(indicator, created);
+    this.counts.push(created);
+    if (cell.view === 'current' && cell.level === 'team') index(this.teamCounts, cell.unitKey, created);
   }
 
-  addRef(key: string, delta: RefDelta): void {
-    const before = this.refs.get(key) as Mutable<RefDelta> | undefined;
+  addRef(cell: Cell, indicator: string, subject: string, delta: number): void {
+    let row = this.refRows.get(cell.prefix);
+    if (!row) this.refRows.set(cell.prefix, (row = new Map()));
+    let subjects = row.get(indicator);
+    if (!subjects) row.set(indicator, (subjects = new Map()));
+    const before = subjects.get(subject);
     if (before) {
-      before.delta += delta.delta;
-      if (delta.placedOn >= before.placedOn) [before.placement, before.placedOn] = [delta.placement, delta.placedOn];
+      before.delta += delta;
+      if (cell.placedOn >= before.placedOn) [before.placement, before.placedOn] = [cell.placement, cell.placedOn];
       return;
     }
-    this.refs.set(key, { ...delta });
-    if (delta.view === 'current' && delta.level === 'team') index(this.teamRefKeys, delta.unitKey, key);
+    const created = { view: cell.view, level: cell.level, unitKey: cell.unitKey, periodKind: cell.periodKind, periodKey: cell.periodKey, indicator, subject, placement: cell.placement, placedOn: cell.placedOn, delta };
+    subjects.set(subject, created);
+    this.refs.push(created);
+    if (cell.view === 'current' && cell.level === 'team') index(this.teamRefs, cell.unitKey, created);
   }
 
   /** The team's stored contributions plus what this batch has added to them so far. */
   contributions(teamId: string, stored: TeamContributions): TeamContributions {
     const counts = new Map(stored.counts.map((c) => [`${c.periodKind}|${c.periodKey}|${c.indicator}`, { ...c }]));
-    for (const key of this.teamCountKeys.get(teamId) ?? []) {
-      const d = this.counts.get(key);
-      if (!d) continue;
+    for (const d of this.teamCounts.get(teamId) ?? []) {
       const id = `${d.periodKind}|${d.periodKey}|${d.indicator}`;
       const row = counts.get(id) ?? { periodKind: d.periodKind, periodKey: d.periodKey, indicator: d.indicator, value: 0 };
       counts.set(id, { ...row, value: row.value + d.delta });
     }
     const refs = new Map(stored.refs.map((r) => [`${r.periodKind}|${r.periodKey}|${r.indicator}|${r.subject}`, { ...r }]));
-    for (const key of this.teamRefKeys.get(teamId) ?? []) {
-      const d = this.refs.get(key);
-      if (!d) continue;
+    for (const d of this.teamRefs.get(teamId) ?? []) {
       const id = `${d.periodKind}|${d.periodKey}|${d.indicator}|${d.subject}`;
       const row = refs.get(id) ?? { periodKind: d.periodKind, periodKey: d.periodKey, indicator: d.indicator, subject: d.subject, count: 0 };
       refs.set(id, { ...row, count: row.count + d.delta });
@@ -154,10 +190,10 @@ class DeltaBuffer {
   }
 }
 
-const index = (map: Map<string, Set<string>>, teamId: string, key: string): void => {
-  const keys = map.get(teamId) ?? new Set<string>();
-  keys.add(key);
-  map.set(teamId, keys);
+const index = <T>(map: Map<string, T[]>, teamId: string, row: T): void => {
+  const rows = map.get(teamId);
+  if (rows) rows.push(row);
+  else map.set(teamId, [row]);
 };
 
 const ALL_LEVELS = () => true;
@@ -172,6 +208,7 @@ class Projection {
   private readonly applied: string[] = [];
   private readonly chains = new Map<string, UnitChain>();
   private readonly periods = new Map<string, PeriodKeys>();
+  private readonly cells = new Map<UnitChain, Map<string, readonly Cell[]>>();
 
   constructor(
     state: ProjectorState,
@@ -339,22 +376,14 @@ class Projection {
       // A team the model never saw established (filtered stream, imported history) stays where it recorded.
       ['current', team ? this.currentChain(team) : this.chainOf('current', facts, on)],
     ];
-    const periods = this.periodsOf(on);
     const counted = (INDICATORS_BY_EVENT.get(type) ?? []).filter(({ definition }) => definition.matches.some((match) => matches(match, type, data)));
     const subjects = counted.map(({ definition }) => (definition.kind === 'distinct' ? subjectsOf(definition.subject, data) : []));
     for (const [view, chain] of chains) {
-      for (const unit of chain) {
-        const prefix = view + SEP + unit.level + SEP + unit.key + SEP;
-        for (const periodKind of PERIOD_KINDS) {
-          const periodKey = periods[periodKind];
-          const figurePrefix = prefix + periodKind + SEP + periodKey + SEP;
-          for (let i = 0; i < counted.length; i++) {
-            const { code, definition } = counted[i];
-            const key = figurePrefix + code;
-            const delta = { view, level: unit.level, unitKey: unit.key, periodKind, periodKey, indicator: code, placement: unit.placement, placedOn: unit.placedOn, delta: sign };
-            if (definition.kind === 'count') this.buffer.addCount(key, delta);
-            else for (const subject of subjects[i]) this.buffer.addRef(key + SEP + subject, { ...delta, subject });
-          }
+      for (const cell of this.cellsOf(view, chain, on)) {
+        for (let i = 0; i < counted.length; i++) {
+          const { code, definition } = counted[i];
+          if (definition.kind === 'count') this.buffer.addCount(cell, code, sign);
+          else for (const subject of subjects[i]) this.buffer.addRef(cell, code, subject, sign);
         }
       }
     }
@@ -374,6 +403,30 @@ class Projection {
       this.chains.set(key, chain);
     }
     return chain;
+  }
+
+  /** Every (unit, period kind) cell of a chain on a day, in chain order then period order; once per batch. */
+  private cellsOf(view: View, chain: UnitChain, on: string): readonly Cell[] {
+    let byDay = this.cells.get(chain);
+    if (!byDay) this.cells.set(chain, (byDay = new Map()));
+    let cells = byDay.get(on);
+    if (!cells) {
+      const periods = this.periodsOf(on);
+      cells = chain.flatMap((unit) =>
+        PERIOD_KINDS.map((periodKind) => ({
+          view,
+          level: unit.level,
+          unitKey: unit.key,
+          periodKind,
+          periodKey: periods[periodKind],
+          placement: unit.placement,
+          placedOn: unit.placedOn,
+          prefix: view + SEP + unit.level + SEP + unit.key + SEP + periodKind + SEP + periods[periodKind] + SEP,
+        })),
+      );
+      byDay.set(on, cells);
+    }
+    return cells;
   }
 
   private periodsOf(on: string): PeriodKeys {
