@@ -4,6 +4,7 @@ import { ActivityFeatureModule } from '@cdt/activity-feature';
 import { RegistryFeatureModule } from '@cdt/registry-feature';
 import { ProjectionFeatureModule, readModelOptionsOf } from '@cdt/projection-feature';
 import { AuditFeatureModule } from '@cdt/audit-feature';
+import { LedgerSealerModule } from '@cdt/ledger-integrity';
 import { ScoringFeatureModule } from '@cdt/scoring-feature';
 
 export const SERVICE_NAME = 'standalone';
@@ -24,6 +25,7 @@ export class AppModule {
         ActivityFeatureModule,
         ProjectionFeatureModule.forRoot({ readModels: readModelOptionsOf(config) }),
         AuditFeatureModule,
+        LedgerSealerModule.forRoot({ ...config.ledgerSealer, actor: 'ledger-sealer' }),
         ScoringFeatureModule,
       ],
     };

@@ -7,9 +7,14 @@ export const LEDGER_SEALER_OPTIONS = Symbol('LEDGER_SEALER_OPTIONS');
 export interface LedgerSealerModuleOptions extends SealerOptions {
   /** How often the sealer looks for work, ms (default: min(everyMs, 10 s)). */
   tickMs?: number;
+  /** false: the module loads but never seals (another process does; config CDT_SEALER=off). Default true. */
+  enabled?: boolean;
 }
 
-/** Runs the sealer on a timer inside a Nest application; needs EVENT_STORE (EventStoreModule.forRoot). */
+/**
+ * Runs the sealer on a timer inside a Nest application; needs EVENT_STORE (EventStoreModule.forRoot).
+ * Full ranges of `everyEvents` are sealed at the next tick, so a seal lags its range by up to `tickMs`.
+ */
 @Injectable()
 export class LedgerSealerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('LedgerSealer');
@@ -25,9 +30,11 @@ export class LedgerSealerService implements OnApplicationBootstrap, OnApplicatio
   }
 
   onApplicationBootstrap(): void {
+    if (this.options.enabled === false) return;
     const tickMs = this.options.tickMs ?? Math.max(100, Math.min(this.options.everyMs, 10_000));
     this.timer = setInterval(() => void this.tick(), tickMs);
     this.timer.unref();
+    this.logger.log({ msg: 'ledger sealer running', everyEvents: this.options.everyEvents, everyMs: this.options.everyMs, tickMs });
   }
 
   async onApplicationShutdown(): Promise<void> {

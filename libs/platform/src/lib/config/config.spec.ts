@@ -64,6 +64,13 @@ describe('loadConfig', () => {
     }
   });
 
+  it('seals every 1,000 events or 5 minutes unless told otherwise, and names a bad sealer variable', () => {
+    expect(loadConfig({ CDT_DATA_DIR: dataDir }).ledgerSealer).toEqual({ enabled: true, everyEvents: 1000, everyMs: 300_000 });
+    expect(loadConfig({ CDT_DATA_DIR: dataDir, CDT_SEALER: 'off', CDT_SEAL_EVERY_EVENTS: '50', CDT_SEAL_EVERY_MINUTES: '0.5' }).ledgerSealer).toEqual({ enabled: false, everyEvents: 50, everyMs: 30_000 });
+    const problems = problemsOf({ CDT_DATA_DIR: dataDir, CDT_SEALER: 'maybe', CDT_SEAL_EVERY_EVENTS: '1.5', CDT_SEAL_EVERY_MINUTES: '-1' });
+    expect(problems.map((problem) => problem.split(' ')[0])).toEqual(['CDT_SEALER', 'CDT_SEAL_EVERY_EVENTS', 'CDT_SEAL_EVERY_MINUTES']);
+  });
+
   it('refuses both a secret and a JWKS URL', () => {
     expect(problemsOf({ CDT_JWT_SECRET: 'x'.repeat(32), CDT_JWT_JWKS_URL: 'https://idp.example/jwks.json' })).toEqual([
       'CDT_JWT_SECRET and CDT_JWT_JWKS_URL are both set: choose one way to verify tokens',

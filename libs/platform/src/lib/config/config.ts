@@ -33,6 +33,17 @@ export interface CdtConfig {
   kafka?: KafkaConfig;
   /** Where the KPI projection reads the log: the store's own subscription, or the Kafka topic. */
   projectionSource: 'store' | 'kafka';
+  /** The ledger sealer of apps that run one (standalone): a seal every N events or T ms (ADR 0005 §9). */
+  ledgerSealer: LedgerSealerConfig;
+}
+
+export interface LedgerSealerConfig {
+  /** CDT_SEALER=off turns it off (another process seals, e.g. `cdt audit seal` from cron). */
+  enabled: boolean;
+  /** CDT_SEAL_EVERY_EVENTS: a seal as soon as this many events are unsealed (default 1000). */
+  everyEvents: number;
+  /** CDT_SEAL_EVERY_MINUTES (may be fractional), in ms: the unsealed rest is sealed once this old (default 5 min). */
+  everyMs: number;
 }
 
 export interface KafkaConfig {
@@ -97,8 +108,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CdtConfig {
   if (projectionSource !== 'store' && projectionSource !== 'kafka') problems.push(`CDT_PROJECTION_SOURCE must be store or kafka (got "${projectionSource}")`);
   else if (projectionSource === 'kafka' && kafka === undefined) problems.push('CDT_PROJECTION_SOURCE is kafka but CDT_KAFKA_BROKERS is not set');
 
+  const ledgerSealer = ledgerSealerConfig(text('CDT_SEALER'), text('CDT_SEAL_EVERY_EVENTS'), text('CDT_SEAL_EVERY_MINUTES'), problems);
+
   if (problems.length > 0 || jwt === undefined || logLevel === undefined) throw new ConfigError(problems);
-  return { mode, port, host, dataDir, databaseUrl, databaseAdminUrl, jwt, logLevel, bodyLimit, kafka, projectionSource: projectionSource as CdtConfig['projectionSource'] };
+  return { mode, port, host, dataDir, databaseUrl, databaseAdminUrl, jwt, logLevel, bodyLimit, kafka, projectionSource: projectionSource as CdtConfig['projectionSource'], ledgerSealer };
 }
 
 function parsePort(raw: string | undefined, problems: string[]): number {
@@ -127,6 +140,16 @@ function kafkaConfig(brokersRaw: string | undefined, topicRaw: string | undefine
   const relay = (relayRaw ?? 'on').toLowerCase();
   if (relay !== 'on' && relay !== 'off') problems.push(`CDT_KAFKA_RELAY must be on or off (got "${relayRaw}")`);
   return { brokers, topic, relay: relay === 'on' };
+}
+
+function ledgerSealerConfig(switchRaw: string | undefined, eventsRaw: string | undefined, minutesRaw: string | undefined, problems: string[]): LedgerSealerConfig {
+  const sealer = (switchRaw ?? 'on').toLowerCase();
+  if (sealer !== 'on' && sealer !== 'off') problems.push(`CDT_SEALER must be on or off (got "${switchRaw}")`);
+  const everyEvents = eventsRaw === undefined ? 1000 : Number(eventsRaw);
+  if (!/^\d+$/.test(eventsRaw ?? '1000') || everyEvents < 1) problems.push(`CDT_SEAL_EVERY_EVENTS must be a positive integer (got "${eventsRaw}")`);
+  const minutes = minutesRaw === undefined ? 5 : Number(minutesRaw);
+  if (!Number.isFinite(minutes) || minutes <= 0) problems.push(`CDT_SEAL_EVERY_MINUTES must be a positive number of minutes, e.g. 5 or 0.5 (got "${minutesRaw}")`);
+  return { enabled: sealer !== 'off', everyEvents, everyMs: Math.round(minutes * 60_000) };
 }
 
 function checkUrl(name: string, raw: string, protocols: string[], problems: string[]): void {
