@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { CriteriaSet, Evaluation, EvaluationInput } from './criteria-set';
-import { canonicalCriteriaSet, criteriaChecksum, evaluationDigest, evaluationDigestLines, firstDifference, firstInputDifference } from './digest';
+import canonicalize from 'canonicalize';
+import { canonicalCriteriaSet, criteriaChecksum, evaluationDigest, evaluationDigestLines, evaluationInputsDigest, firstDifference, firstInputDifference } from './digest';
 import { evaluate } from './evaluate';
 import { criteriaSet, criterion, textHash, unit } from './scoring.fixtures';
 import { validateCriteriaSet } from './validate-criteria-set';
@@ -75,6 +76,13 @@ describe('evaluationDigest', () => {
     expect(evaluationDigest(reversed, evaluate(set, reversed), textHash)).toBe(digest);
     const changed = [unit('T2', { 'household-visits': 30, 'app-installs': 1 }, { unitName: 'Tổ thôn Hạ' }), inputs[1], inputs[2]];
     expect(evaluationDigest(changed, evaluate(set, changed), textHash)).not.toBe(digest);
+  });
+});
+
+describe('evaluationInputsDigest', () => {
+  it('hashes each input canonicalized on its own line, in unit-code order', () => {
+    const inputs = [unit('T2', { b: 1, a: 2 }, { unitName: 'Hạ' }), unit('T1', {}, { targets: { 'household-visits': 3 } })];
+    expect(evaluationInputsDigest(inputs, textHash)).toBe(`${canonicalize(inputs[1])}\n${canonicalize(inputs[0])}\n`);
   });
 });
 

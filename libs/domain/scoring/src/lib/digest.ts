@@ -51,6 +51,16 @@ export const evaluationDigest = (inputs: readonly EvaluationInput[], evaluation:
   return hash.digest('hex');
 };
 
+/**
+ * sha-256 hex over the inputs alone, in unit-code order, one canonical JSON line each (`…\n`): the
+ * same bytes as hashing `canonicalize(input) + '\n'` per input, written without the generic serializer.
+ */
+export const evaluationInputsDigest = (inputs: readonly EvaluationInput[], newHash: HashFactory): string => {
+  const hash = newHash();
+  for (const input of [...inputs].sort((a, b) => (a.unitCode < b.unitCode ? -1 : a.unitCode > b.unitCode ? 1 : 0))) hash.update(`${canonicalInput(input)}\n`);
+  return hash.digest('hex');
+};
+
 const show = (value: unknown): string => (value === undefined ? 'absent' : JSON.stringify(value));
 const differs = (a: unknown, b: unknown): boolean => show(a) !== show(b);
 const pair = (a: unknown, b: unknown): string => `${show(a)} ≠ ${show(b)}`;
