@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,9 @@ import { compareCheckpoints, type Checkpoint } from '@cdt/event-store';
 import { DevTokens, bootstrapHttpApp, loadConfig, type CdtConfig } from '@cdt/platform';
 import { pseudonymousRef } from '@cdt/pseudonym';
 import { ACTIVITY_PATHS, daysEndingOn, planActivities, planTeams, SeededRandom, type PlannedActivity, type PlannedTeam } from '@cdt/simulation';
-import { describeWithEngine, freshPostgresDatabase } from '@cdt/testing';
+import { describeWithEngine, freshPostgresDatabase, kafkaBrokers } from '@cdt/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import { PROJECTION_CONSUMER_GROUP } from '@cdt/projection-feature';
 import { AppModule, SERVICE_NAME } from '../../apps/standalone/src/app.module';
 
 /**
@@ -250,5 +253,35 @@ describeWithEngine('postgres', 'Done means on PostgreSQL (server mode)', () => {
   kpiDoneE2e('PostgreSQL', async () => {
     const database = await freshPostgresDatabase();
     return { env: { CDT_DATABASE_URL: database.appUrl, CDT_DATABASE_ADMIN_URL: database.adminUrl }, cleanup: () => database.drop() };
+  });
+});
+
+// Cluster mode's bus: the same app relays its log to Kafka and projects from the topic, not the store.
+describeWithEngine('postgres', 'Done means with the Kafka bus (cluster mode)', () => {
+  describeWithEngine('kafka', 'projecting from the event topic', () => {
+    kpiDoneE2e('PostgreSQL → Kafka → projection', async () => {
+      const database = await freshPostgresDatabase();
+      const topic = `cdt-events-kpi-done-${randomUUID()}`;
+      const env = {
+        CDT_DATABASE_URL: database.appUrl,
+        CDT_DATABASE_ADMIN_URL: database.adminUrl,
+        CDT_KAFKA_BROKERS: kafkaBrokers().join(','),
+        CDT_KAFKA_TOPIC: topic,
+        CDT_PROJECTION_SOURCE: 'kafka',
+      };
+      const cleanup = async () => {
+        const admin = new Kafka({ clientId: 'kpi-done-cleanup', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+        await admin.connect();
+        // The figures came through the topic: the projection's consumer group read all of it.
+        const [{ high }] = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId: PROJECTION_CONSUMER_GROUP, topics: [topic] });
+        expect(Number(high)).toBeGreaterThan(20);
+        expect(committed.partitions[0].offset).toBe(high);
+        await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+        await admin.disconnect();
+        await database.drop();
+      };
+      return { env, cleanup };
+    });
   });
 });

@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { EventBusModule } from '@cdt/event-bus';
 import { EventLogModule, PlatformModule, type CdtConfig } from '@cdt/platform';
 import { ActivityFeatureModule } from '@cdt/activity-feature';
 import { RegistryFeatureModule } from '@cdt/registry-feature';
-import { ProjectionFeatureModule, readModelOptionsOf } from '@cdt/projection-feature';
+import { ProjectionFeatureModule, projectionOptionsOf } from '@cdt/projection-feature';
 import { AuditFeatureModule } from '@cdt/audit-feature';
 import { LedgerSealerModule } from '@cdt/ledger-integrity';
 import { ScoringFeatureModule } from '@cdt/scoring-feature';
@@ -21,9 +22,10 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot({ serviceName: SERVICE_NAME, config }),
         EventLogModule.forRoot(config),
+        EventBusModule.forRoot(config),
         RegistryFeatureModule,
         ActivityFeatureModule,
-        ProjectionFeatureModule.forRoot({ readModels: readModelOptionsOf(config) }),
+        ProjectionFeatureModule.forRoot(projectionOptionsOf(config)),
         AuditFeatureModule,
         LedgerSealerModule.forRoot({ ...config.ledgerSealer, actor: 'ledger-sealer' }),
         ScoringFeatureModule,
