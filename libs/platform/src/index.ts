@@ -14,5 +14,6 @@ export * from './lib/health/readiness';
 export * from './lib/metrics/http-metrics';
 export * from './lib/http/request';
 export * from './lib/http/openapi';
+export * from './lib/http/table-export';
 export * from './lib/http/bootstrap';
 export * from './lib/storage/event-log.module';

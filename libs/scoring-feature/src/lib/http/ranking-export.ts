@@ -1,4 +1,4 @@
-import { Workbook } from 'exceljs';
+import type { ExportTable } from '@cdt/platform';
 import type { UnitResult } from '@cdt/domain-scoring';
 import type { RankingView } from './ranking-view';
 
@@ -8,20 +8,11 @@ import type { RankingView } from './ranking-view';
  * version, checksum and log position the file comes from.
  */
 
-export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
-export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-type Cell = string | number | null;
-
-export interface RankingTable {
-  readonly headers: readonly string[];
-  readonly rows: readonly (readonly Cell[])[];
-  readonly about: readonly (readonly [string, string])[];
-}
+type Cell = ExportTable['rows'][number][number];
 
 const STATUS_VI = { draft: 'Bản nháp (chưa phê duyệt)', published: 'Đã phê duyệt, công bố', superseded: 'Đã được thay thế' } as const;
 
-export function rankingTable(view: RankingView): RankingTable {
+export function rankingTable(view: RankingView): ExportTable {
   const criteria = view.criteria.list;
   const headers = [
     'Hạng',
@@ -60,43 +51,5 @@ export function rankingTable(view: RankingView): RankingTable {
     ['Vị trí sổ cái (transactionId/globalPosition)', `${view.watermark.transactionId}/${view.watermark.globalPosition}`],
     ['Mã băm kết quả', view.resultsDigest],
   ];
-  return { headers, rows: view.results.map(row), about };
-}
-
-/** A spreadsheet runs a cell that starts with = + - @ as a formula. */
-const defused = (text: string): string => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
-
-const csvCell = (cell: Cell): string => {
-  if (cell === null) return '';
-  if (typeof cell === 'number') return String(cell);
-  const text = defused(cell);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
-/** RFC 4180 with CRLF, UTF-8 with a byte-order mark so Excel reads the Vietnamese correctly. */
-export function toCsv(table: RankingTable): Buffer {
-  const lines = [table.headers, ...table.rows].map((row) => row.map(csvCell).join(','));
-  return Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8');
-}
-
-export async function toXlsx(table: RankingTable): Promise<Buffer> {
-  const workbook = new Workbook();
-  workbook.creator = 'CDT Ledger';
-  const sheet = workbook.addWorksheet('Xếp hạng', { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.addRow([...table.headers]).font = { bold: true };
-  for (const row of table.rows) sheet.addRow(row.map((cell) => (typeof cell === 'string' ? defused(cell) : cell)));
-  const about = workbook.addWorksheet('Thông tin');
-  for (const [key, value] of table.about) about.addRow([key, defused(value)]);
-  about.getColumn(1).width = 44;
-  about.getColumn(2).width = 70;
-  return Buffer.from(await workbook.xlsx.writeBuffer());
-}
-
-/** `?format=` wins; otherwise an Accept header asking for CSV or XLSX gets it. */
-export function formatOf(format: 'json' | 'csv' | 'xlsx' | undefined, accept: string | undefined): 'json' | 'csv' | 'xlsx' {
-  if (format) return format;
-  const wanted = (accept ?? '').toLowerCase();
-  if (wanted.startsWith('text/csv')) return 'csv';
-  if (wanted.startsWith(XLSX_CONTENT_TYPE)) return 'xlsx';
-  return 'json';
+  return { sheetName: 'Xếp hạng', headers, rows: view.results.map(row), about };
 }

@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CorrelationId, CurrentPrincipal, ProblemDto, Roles, type Principal } from '@cdt/platform';
+import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, contentDisposition, CorrelationId, CurrentPrincipal, negotiateFormat, ProblemDto, Roles, toCsv, toXlsx, type Principal } from '@cdt/platform';
 import type { EventMetadata } from '@cdt/event-store';
 import { CriteriaSets, criteriaNotFound, type CriteriaCheck, type PublishResult } from '../criteria/criteria-sets';
 import { ScoringUnits } from '../inputs/scoring-units';
 import { ScoringCatalog, type AwardList, type CriteriaVersionSummary, type RunSummary } from '../ledger/scoring-catalog';
 import { EvaluationRuns } from '../runs/evaluation-runs';
-import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, formatOf, rankingTable, toCsv, toXlsx } from './ranking-export';
+import { rankingTable } from './ranking-export';
 import { rankingView, type RankingView } from './ranking-view';
 import { assertMayRun, provinceOfResult, readableRows } from './scoring-scope';
 import {
@@ -115,13 +115,13 @@ export class ScoringController {
   ): Promise<RankingView | StreamableFile> {
     const run = await this.runs.load(params.runId);
     const view = rankingView(run, readableRows(principal, run.record.completed.data, this.units));
-    const format = formatOf(query.format, accept);
+    const format = negotiateFormat(query.format, accept);
     res.setHeader('Vary', 'Accept');
     if (format === 'json') return view;
     const table = rankingTable(view);
     const body = format === 'csv' ? toCsv(table) : await toXlsx(table);
-    const name = `xep-hang_${view.criteria.code}_v${view.criteria.version}_${view.area.code}_${view.period}_${view.runId.slice(0, 8)}.${format}`;
-    return new StreamableFile(body, { type: format === 'csv' ? CSV_CONTENT_TYPE : XLSX_CONTENT_TYPE, disposition: `attachment; filename="${name}"`, length: body.length });
+    const disposition = contentDisposition(['xep-hang', view.criteria.code, `v${view.criteria.version}`, view.area.code, view.period, view.runId.slice(0, 8)], format);
+    return new StreamableFile(body, { type: format === 'csv' ? CSV_CONTENT_TYPE : XLSX_CONTENT_TYPE, disposition, length: body.length });
   }
 
   @Post('evaluations/:runId/approve')
