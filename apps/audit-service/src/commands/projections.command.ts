@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadAdminUnits } from '@cdt/admin-units';
 import { openEventStore, type EventStoreOptions } from '@cdt/event-store';
-import { adminUnitResolver, openReadModelDatabase, rebuildKpiModel, VersionedKpiReadStore, type ReadModelDatabaseOptions } from '@cdt/projection-feature';
+import { adminUnitResolver, DEFAULT_REBUILD_BATCH_SIZE, openReadModelDatabase, rebuildKpiModel, VersionedKpiReadStore, type ReadModelDatabaseOptions } from '@cdt/projection-feature';
 import { verifyKpiModel, type ModelCheckReport } from '@cdt/audit-feature';
 
 interface StoreFlags {
@@ -26,7 +26,7 @@ export function projectionsCommand(): Command {
   projections.addCommand(
     withStoreFlags(new Command('rebuild'))
       .description('build a new KPI model version from the whole log, switch to it when caught up, drop the old one')
-      .option('--batch-size <n>', 'events per transaction', positiveInt, 2000)
+      .option('--batch-size <n>', 'events per transaction', positiveInt, DEFAULT_REBUILD_BATCH_SIZE)
       .option('--grace-ms <ms>', 'wait between the switch and dropping the old version', positiveInt)
       .action(async (flags: StoreFlags & { batchSize: number; graceMs?: number }) => {
         await withStores(flags, async ({ eventStore, readStore }) => {

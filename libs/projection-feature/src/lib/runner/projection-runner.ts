@@ -5,7 +5,12 @@ import type { Registry } from 'prom-client';
 import type { VersionedKpiReadStore } from '../read-models/versioned-kpi-read-store';
 import { ProjectionMetrics } from './projection-metrics';
 
-export const DEFAULT_BATCH_SIZE = 1000;
+/**
+ * Events per batch, at most: a page holds what the log has, so live batches stay small; while behind,
+ * a bigger page merges more events into each written row (on the bench log, 100,000 events write
+ * 9.1 M rows in pages of 1,000, 8.1 M in pages of 10,000) and commits less often.
+ */
+export const DEFAULT_BATCH_SIZE = 10_000;
 
 export type RunnerState = 'stopped' | 'starting' | 'catching-up' | 'live' | 'retrying';
 
