@@ -22,6 +22,14 @@ create table if not exists :schema.figures (
 create index if not exists figures_by_province on :schema.figures (view, period_kind, level, province, period_key);
 create index if not exists figures_by_district on :schema.figures (view, period_kind, level, district, period_key) where district is not null;
 create index if not exists figures_by_commune  on :schema.figures (view, period_kind, level, commune, period_key);
+-- Coverage (communes/villages with an active or a registered team) reads only these two indicators of
+-- a unit's children: without them a province drill-down read every figure row of its villages' month.
+create index if not exists figures_coverage_by_province on :schema.figures (view, period_kind, level, province, indicator, period_key)
+  where indicator in ('active-teams', 'teams-registered');
+create index if not exists figures_coverage_by_district on :schema.figures (view, period_kind, level, district, indicator, period_key)
+  where indicator in ('active-teams', 'teams-registered') and district is not null;
+create index if not exists figures_coverage_by_commune on :schema.figures (view, period_kind, level, commune, indicator, period_key)
+  where indicator in ('active-teams', 'teams-registered');
 
 -- Subject refcounts behind every distinct count: a distinct count moves when a refcount crosses 0.
 create table if not exists :schema.subject_refs (
