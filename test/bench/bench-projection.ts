@@ -48,6 +48,7 @@ interface Options {
   seed: number;
   rebuild: boolean;
   keep: boolean;
+  generateOnly: boolean;
   database?: string;
   mongo?: string | boolean;
   mongoBatch: number;
@@ -83,6 +84,10 @@ async function bench(options: Options): Promise<boolean> {
       const log = projectionLog(units, { events: options.events, provinces, teams: options.teams, perTeamPerDay: options.perTeamPerDay, retractShare: 0.01, relocateShare: 0.02, seed: options.seed });
       await appendLog(bars, store, log, options.events, options.writers);
       await sql(url, 'vacuum analyze event_store.events');
+      if (options.generateOnly) {
+        process.stderr.write(`generated; measure it with --database ${url}\n`);
+        return true;
+      }
     }
     for (const schema of ['kpi_v1', 'kpi_v2']) await sql(url, `drop schema if exists ${schema} cascade`);
     const total = Number((await sql(url, 'select count(*)::int as n from event_store.events')).rows[0]['n']);
@@ -155,7 +160,7 @@ async function bench(options: Options): Promise<boolean> {
   } finally {
     await store.close();
     bars.stop();
-    if (scratch && !options.keep) await scratch.drop();
+    if (scratch && !options.keep && !options.generateOnly) await scratch.drop();
   }
 }
 
@@ -190,6 +195,7 @@ const program = new Command('bench:projection')
   .option('--seed <n>', 'seed of the generated log', whole(0), 1)
   .option('--no-rebuild', 'skip the second projection into kpi_v2')
   .option('--keep', 'keep the scratch database and print its URL')
+  .option('--generate-only', 'generate the log into a kept scratch database, print its URL and stop')
   .option('--database <url>', 'reuse a database a --keep run generated (skips generation)')
   .option('--mongo-batch <n>', 'events per page for the MongoDB catch-up (a wire server may time out on huge bulk writes)', whole(1), 1000)
   .option('--mongo [url]', 'also catch up into the MongoDB read store (a scratch database there; URL default: CDT_BENCH_MONGO_URL or the engines env)');
