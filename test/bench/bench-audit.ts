@@ -1,19 +1,22 @@
 /**
- * `npm run bench:audit [-- --events 1000000 --streams 2000 --seal-every 10000 --page-size 5000]`
+ * `npm run bench:audit [-- --events 1000000 --streams 2000 --seal-every 10000 --page-size 5000 --workers 0,1,2]`
  * Writes `events` ~450-byte events with valid per-stream hash chains straight into a scratch PostgreSQL
  * database (as its owner, in bulk: generating through cdt_append would take longer than what is
- * measured), seals them, then in the same run reads the whole log twice through the same port:
- *   - baseline: readAll pages, raw, with the same read-ahead, no hashing;
- *   - verify:   verifyLedger (JCS + 3 sha-256 per event, Merkle roots, seal index, stream heads).
- * Prints one JSON line and a table. PostgreSQL: CDT_BENCH_POSTGRES_URL, else the engines harness env file.
+ * measured), seals them, then in the same run reads the whole log:
+ *   - baseline: readAll pages through the event-store port (rows parsed into events), raw, with the same
+ *     read-ahead, no hashing: how any reader reads the events;
+ *   - scan:     the pages verify itself reads (jsonb as text, no parse), no hashing: the floor of verify;
+ *   - verify:   verifyLedger (JSON.parse + JCS + 3 sha-256 per event on `--workers` threads, Merkle
+ *     roots, seal index, stream heads), once per worker count given.
+ * Prints one JSON line per verify run and a table. PostgreSQL: CDT_BENCH_POSTGRES_URL, else the engines harness env file.
  */
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { MultiBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
 import { Client } from 'pg';
-import { computeChainHash, contentDigest, GENESIS_HASH, microsToIso, type NewEvent, openEventStore, type ReadAllResult, START, type EventStore } from '@cdt/event-store';
-import { LedgerSealer, verifyLedger } from '@cdt/ledger-integrity';
+import { type Checkpoint, compareCheckpoints, computeChainHash, contentDigest, GENESIS_HASH, microsToIso, type NewEvent, openEventStore, type ReadAllResult, START, type EventStore } from '@cdt/event-store';
+import { defaultHashWorkers, LedgerSealer, scanPage, type ScanPage, verifyLedger } from '@cdt/ledger-integrity';
 import { benchPostgresUrl, scratchDatabase } from './store-append';
 
 interface Options {
@@ -21,6 +24,8 @@ interface Options {
   streams: number;
   sealEvery: number;
   pageSize: number;
+  /** One verify run per entry, over the same generated log. */
+  workers: number[];
 }
 
 const bars = new MultiBar({ format: '{label} |{bar}| {value}/{total} events {eta}s left', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
@@ -41,8 +46,8 @@ function benchEvent(i: number, streamIndex: number): NewEvent {
   };
 }
 
-/** Valid chains, written in bulk by the owner: what cdt_append would have stored, much faster. */
-async function generate(url: string, options: Options): Promise<void> {
+/** Valid chains, written in bulk by the owner: what cdt_append would have stored, much faster. Returns the last position. */
+async function generate(url: string, options: Options): Promise<Checkpoint> {
   const client = new Client({ connectionString: url });
   await client.connect();
   const bar = bars.create(options.events, 0, { label: 'generate'.padEnd(10) });
@@ -76,15 +81,46 @@ async function generate(url: string, options: Options): Promise<void> {
       [[...heads.keys()], [...heads.values()].map((h) => h.version), [...heads.values()].map((h) => h.hash.toString('hex'))],
     );
     await client.query('analyze event_store.events');
+    return await lastPosition(client);
   } finally {
     bar.stop();
     await client.end();
   }
 }
 
-/** The baseline: the same pages through the same port, with the same read-ahead, and no hashing. */
+async function lastPosition(client: Client): Promise<Checkpoint> {
+  const { rows } = await client.query<{ tx: string; gp: string }>('select transaction_id::text as tx, global_position::text as gp from event_store.events order by transaction_id desc, global_position desc limit 1');
+  return { transactionId: rows[0].tx, globalPosition: rows[0].gp };
+}
+
+/**
+ * Gap-safe readers see nothing while any older transaction runs on the server (ADR 0001 §3); on a
+ * PostgreSQL shared with other work, wait until the generated log is visible before timing anything.
+ */
+async function untilVisible(store: EventStore, last: Checkpoint): Promise<void> {
+  for (const deadline = Date.now() + 300_000; compareCheckpoints(await store.head(), last) < 0; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    if (Date.now() > deadline) throw new Error(`the generated log is not visible after 5 minutes: a transaction on the server holds the snapshot back`);
+  }
+}
+
+/** The baseline: the pages verify reads, with the same read-ahead, and no hashing. */
+async function scanWithoutHashing(store: EventStore, pageSize: number, total: number): Promise<number> {
+  const bar = bars.create(total, 0, { label: 'scan'.padEnd(10) });
+  let count = 0;
+  let next: Promise<ScanPage> | undefined = scanPage(store, START, pageSize);
+  while (next) {
+    const page: ScanPage = await next;
+    next = page.atHead || page.events.length === 0 ? undefined : scanPage(store, page.checkpoint, pageSize);
+    count += page.events.length;
+    bar.update(count);
+  }
+  bar.stop();
+  return count;
+}
+
+/** For reference: readAll pages through the port, rows parsed into events, no hashing. */
 async function readWithoutHashing(store: EventStore, pageSize: number, total: number): Promise<number> {
-  const bar = bars.create(total, 0, { label: 'read'.padEnd(10) });
+  const bar = bars.create(total, 0, { label: 'port read'.padEnd(10) });
   let count = 0;
   let next: Promise<ReadAllResult> | undefined = store.readAll({ after: START, limit: pageSize, raw: true });
   while (next) {
@@ -106,12 +142,19 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: nu
   return { value, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
+function workerCounts(value: string): number[] {
+  const counts = value.split(',').map(Number);
+  if (counts.some((n) => !Number.isInteger(n) || n < 0 || n > 16)) throw new Error(`--workers takes whole numbers from 0 to 16, e.g. 1 or 0,1,2 (got ${value})`);
+  return counts;
+}
+
 async function main(): Promise<void> {
   const options = new Command()
     .option('--events <n>', 'events to generate and verify', (v) => Number(v), 1_000_000)
     .option('--streams <n>', 'streams the events spread over', (v) => Number(v), 2000)
     .option('--seal-every <n>', 'events per seal', (v) => Number(v), 10_000)
     .option('--page-size <n>', 'events per read', (v) => Number(v), 5000)
+    .option('--workers <list>', 'hashing worker threads of verify, e.g. 1 or 0,1,2 (one verify run each; 0: on the main thread)', workerCounts, [defaultHashWorkers()])
     .parse()
     .opts<Options>();
   const serverUrl = benchPostgresUrl();
@@ -121,42 +164,58 @@ async function main(): Promise<void> {
     const store = await openEventStore({ kind: 'postgres', url: database.url, adminUrl: database.url, poolSize: 3 });
     try {
       const generated = await timed(() => generate(database.url, options));
+      await untilVisible(store, generated.value);
       const sealBar = bars.create(options.events, 0, { label: 'seal'.padEnd(10) });
       const sealed = await timed(() => new LedgerSealer(store, { everyEvents: options.sealEvery, everyMs: 0 }).sealPending(true));
       sealBar.update(options.events);
       sealBar.stop();
+      const owner = new Client({ connectionString: database.url });
+      await owner.connect();
+      await untilVisible(store, await lastPosition(owner).finally(() => owner.end()));
       const total = options.events + sealed.value.length;
 
+      const scanned = await timed(() => scanWithoutHashing(store, options.pageSize, total));
       const baseline = await timed(() => readWithoutHashing(store, options.pageSize, total));
-      const verifyBar = bars.create(total, 0, { label: 'verify'.padEnd(10) });
-      const verified = await timed(() => verifyLedger(store, { pageSize: options.pageSize, onProgress: (n) => verifyBar.update(n) }));
-      verifyBar.stop();
+      const table = [];
+      for (const workers of options.workers) {
+        const verifyBar = bars.create(total, 0, { label: `verify/${workers}`.padEnd(10) });
+        const verified = await timed(() => verifyLedger(store, { pageSize: options.pageSize, workers, onProgress: (n) => verifyBar.update(n) }));
+        verifyBar.stop();
+        if (!verified.value.ok) throw new Error(`verify found problems in a clean ledger: ${JSON.stringify(verified.value.firstBad)}`);
+        if (verified.value.eventsChecked !== total || scanned.value !== total || baseline.value !== total) {
+          throw new Error(`scanned ${scanned.value}, read ${baseline.value} and verified ${verified.value.eventsChecked} of ${total} events`);
+        }
+        const eventsPerSecond = Math.round(total / verified.seconds);
+        const baselinePerSecond = Math.round(total / baseline.seconds);
+        const scanPerSecond = Math.round(total / scanned.seconds);
+        const result = {
+          bench: 'audit-verify',
+          events: total,
+          streams: verified.value.streamsChecked,
+          seals: verified.value.sealsChecked,
+          workers,
+          page_size: options.pageSize,
+          events_per_s: eventsPerSecond,
+          baseline_read_events_per_s: baselinePerSecond,
+          ratio: Math.round((eventsPerSecond / baselinePerSecond) * 100) / 100,
+          scan_events_per_s: scanPerSecond,
+          ratio_vs_scan: Math.round((eventsPerSecond / scanPerSecond) * 100) / 100,
+          verify_s: Math.round(verified.seconds * 10) / 10,
+          baseline_s: Math.round(baseline.seconds * 10) / 10,
+          verify_node_cpu_us_per_event: Math.round((verified.cpuSeconds / total) * 1e7) / 10,
+          baseline_node_cpu_us_per_event: Math.round((baseline.cpuSeconds / total) * 1e7) / 10,
+          scan_node_cpu_us_per_event: Math.round((scanned.cpuSeconds / total) * 1e7) / 10,
+          seal_events_per_s: Math.round(options.events / sealed.seconds),
+          generate_s: Math.round(generated.seconds),
+          rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
+          load_avg_1m: Math.round(loadavg()[0] * 10) / 10,
+          cpus: cpus().length,
+        };
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+        table.push({ events: total, workers, verify_per_s: eventsPerSecond, read_per_s: baselinePerSecond, ratio: result.ratio, scan_per_s: scanPerSecond, ratio_vs_scan: result.ratio_vs_scan, load: result.load_avg_1m });
+      }
       bars.stop();
-      if (!verified.value.ok) throw new Error(`verify found problems in a clean ledger: ${JSON.stringify(verified.value.firstBad)}`);
-      if (verified.value.eventsChecked !== total || baseline.value !== total) throw new Error(`read ${baseline.value} and verified ${verified.value.eventsChecked} of ${total} events`);
-
-      const eventsPerSecond = Math.round(total / verified.seconds);
-      const baselinePerSecond = Math.round(total / baseline.seconds);
-      const result = {
-        bench: 'audit-verify',
-        events: total,
-        streams: verified.value.streamsChecked,
-        seals: verified.value.sealsChecked,
-        events_per_s: eventsPerSecond,
-        baseline_read_events_per_s: baselinePerSecond,
-        ratio: Math.round((eventsPerSecond / baselinePerSecond) * 100) / 100,
-        verify_s: Math.round(verified.seconds * 10) / 10,
-        baseline_s: Math.round(baseline.seconds * 10) / 10,
-        verify_node_cpu_us_per_event: Math.round((verified.cpuSeconds / total) * 1e7) / 10,
-        baseline_node_cpu_us_per_event: Math.round((baseline.cpuSeconds / total) * 1e7) / 10,
-        seal_events_per_s: Math.round(options.events / sealed.seconds),
-        generate_s: Math.round(generated.seconds),
-        rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
-        load_avg_1m: Math.round(loadavg()[0] * 10) / 10,
-        cpus: cpus().length,
-      };
-      process.stdout.write(`${JSON.stringify(result)}\n`);
-      console.table([{ store: 'postgres', events: result.events, verify_per_s: result.events_per_s, read_per_s: result.baseline_read_events_per_s, ratio: result.ratio, seal_per_s: result.seal_events_per_s, rss_mb: result.rss_mb }]);
+      console.table(table);
     } finally {
       await store.close();
     }

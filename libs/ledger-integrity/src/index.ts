@@ -6,3 +6,6 @@ export * from './lib/sealer';
 export * from './lib/ledger-sealer.module';
 export * from './lib/proof';
 export * from './lib/verifier';
+export { scanPage } from './lib/log-scan';
+export type { ScanPage, ScannedEvent } from './lib/log-scan';
+export { defaultHashWorkers } from './lib/hash-pool';

@@ -1,8 +1,11 @@
-import { Checkpoint, computeChainHash, contentDigest, EventStore, GENESIS_HASH, isoToMicros, ReadAllResult, RecordedEvent, START } from '@cdt/event-store';
+import { Checkpoint, computeChainHash, contentDigest, EventMetadata, EventStore, GENESIS_HASH, START } from '@cdt/event-store';
 import { LEDGER_STREAM } from '@cdt/domain-shared';
 import { readSeals, StoredSeal, ZERO_HASH_HEX } from './ledger-log';
-import { leafHash, merkleRoot } from './merkle';
+import { merkleRoot } from './merkle';
 import { decodeIndex, INDEX_LEAF_BYTES } from './seal';
+import { HASHED_BYTES, type HashBatch } from './event-hasher';
+import { defaultHashWorkers, HashPool } from './hash-pool';
+import { scanPage, type ScanPage, type ScannedEvent } from './log-scan';
 
 export type FindingKind = 'content-digest-mismatch' | 'chain-break' | 'missing-event' | 'unexpected-event' | 'order' | 'seal-mismatch';
 
@@ -34,6 +37,11 @@ export interface VerifyOptions {
   onCheckpoint?: (checkpoint: VerifyCheckpoint) => void;
   /** Findings kept in the report (the count goes on). */
   maxFindings?: number;
+  /**
+   * Worker threads that hash (default: one per core, at most 4). 0 hashes on this thread. Workers
+   * start only once the log is longer than one page.
+   */
+  workers?: number;
 }
 
 export interface VerifyReport {
@@ -150,7 +158,7 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
     if (findingCount === 0) options.onCheckpoint?.({ after: seal.data.to, sealNumber: seal.data.sealNumber, eventsChecked });
   };
 
-  const stateOf = async (event: RecordedEvent): Promise<StreamState> => {
+  const stateOf = async (event: ScannedEvent): Promise<StreamState> => {
     const known = streams.get(event.streamName);
     if (known) return known;
     let state: StreamState = { version: 0, hash: GENESIS_HASH, broken: false, lastWalkIndex: -1, gaps: [] };
@@ -163,7 +171,7 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
     return state;
   };
 
-  const checkEvent = (event: RecordedEvent, stream: StreamState, at: number): Buffer => {
+  const checkEvent = (event: ScannedEvent, stream: StreamState, at: number, chainMatches: boolean): void => {
     const where = { position: event.position, eventId: event.eventId, streamName: event.streamName, streamVersion: event.streamVersion };
     const stored = Buffer.from(event.hash, 'hex');
     let bad = false;
@@ -182,23 +190,21 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
       }
       bad = true;
     }
-    if (!bad) {
-      const recomputed = computeChainHash(stream.hash, contentDigest(event), event.streamName, event.streamVersion, isoToMicros(event.recordedAt));
-      if (!recomputed.equals(stored)) {
-        report(stream.broken
-          ? { ...where, kind: 'chain-break', detail: `does not chain from the previous event of ${event.streamName}, which was itself altered` }
-          : { ...where, kind: 'content-digest-mismatch', detail: `stored hash ${event.hash} ≠ sha256(prevHash ‖ contentDigest ‖ stream/version/recordedAt) = ${recomputed.toString('hex')}: content, stream, version or recordedAt was edited` }, at);
-        bad = true;
-      }
+    // The chain step was recomputed (on a worker) from the stored hash this stream's previous event has
+    // in walk order, which is exactly stream.hash here; only a mismatch is recomputed again, for its detail.
+    if (!bad && !chainMatches) {
+      report(stream.broken
+        ? { ...where, kind: 'chain-break', detail: `does not chain from the previous event of ${event.streamName}, which was itself altered` }
+        : { ...where, kind: 'content-digest-mismatch', detail: `stored hash ${event.hash} ≠ sha256(prevHash ‖ contentDigest ‖ stream/version/recordedAt) = ${recomputeChainHash(event, stream.hash).toString('hex')}: content, stream, version or recordedAt was edited` }, at);
+      bad = true;
     }
     stream.version = Math.max(stream.version, event.streamVersion);
     stream.hash = stored;
     stream.broken = stream.broken || bad;
     stream.lastWalkIndex = at;
-    return stored;
   };
 
-  const checkAgainstSeal = (state: SealState, event: RecordedEvent, leaf: Buffer, at: number) => {
+  const checkAgainstSeal = (state: SealState, event: ScannedEvent, leaf: Buffer, at: number) => {
     state.leaves.push(leaf);
     const where = { position: event.position, eventId: event.eventId, streamName: event.streamName, streamVersion: event.streamVersion, sealNumber: state.seal.data.sealNumber };
     const ordinal = state.ordinals.get(event.position.globalPosition);
@@ -252,23 +258,56 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
     return current;
   };
 
-  let checkpoint = resume?.after ?? START;
-  let nextPage: Promise<ReadAllResult> | undefined = store.readAll({ after: checkpoint, limit: pageSize, raw: true });
-  while (nextPage) {
-    const page: ReadAllResult = await nextPage;
-    // Read the next page while this one is hashed: the database works on another core meanwhile.
-    nextPage = page.atHead || page.events.length === 0 ? undefined : store.readAll({ after: page.checkpoint, limit: pageSize, raw: true });
+  // Three stages overlap: the database reads page k+1, workers hash page k, this thread walks page k-1.
+  // Hashing needs each event's predecessor hash as stored, known as soon as the page is read.
+  const pool = new LazyPool(options.workers ?? defaultHashWorkers());
+  const dispatchedHash = new Map<string, string>();
+  const prepare = async (page: ScanPage, first: boolean): Promise<InFlight> => {
+    const batch: HashBatch = { eventIds: [], types: [], schemaVersions: [], data: [], metadata: [], streamNames: [], streamVersions: [], recordedMicros: [], prevHashes: [], hashes: [] };
     for (const event of page.events) {
-      const stream = await stateOf(event);
-      const stored = checkEvent(event, stream, walkIndex);
+      let prev = dispatchedHash.get(event.streamName);
+      if (prev === undefined) prev = (await stateOf(event)).hash.toString('hex');
+      dispatchedHash.set(event.streamName, event.hash);
+      batch.eventIds.push(event.eventId);
+      batch.types.push(event.type);
+      batch.schemaVersions.push(event.schemaVersion);
+      batch.data.push(event.data);
+      batch.metadata.push(event.metadata);
+      batch.streamNames.push(event.streamName);
+      batch.streamVersions.push(event.streamVersion);
+      batch.recordedMicros.push(event.recordedMicros);
+      batch.prevHashes.push(prev);
+      batch.hashes.push(event.hash);
+    }
+    // A log of one page is hashed here: starting workers would cost more than it saves.
+    return { page, hashed: pool.hash(batch, first && page.atHead) };
+  };
+  const walk = async ({ page, hashed }: InFlight): Promise<void> => {
+    const results = await hashed;
+    page.events.forEach((event, i) => {
+      const stream = streams.get(event.streamName) as StreamState;
+      checkEvent(event, stream, walkIndex, results[i * HASHED_BYTES] === 1);
       const seal = sealFor(event.position);
-      if (seal) checkAgainstSeal(seal, event, leafHash(stored), walkIndex);
+      if (seal) checkAgainstSeal(seal, event, Buffer.from(results.buffer, results.byteOffset + i * HASHED_BYTES + 1, 32), walkIndex);
       else unsealedEvents += 1;
       walkIndex += 1;
       eventsChecked += 1;
+    });
+    options.onProgress?.(eventsChecked, page.checkpoint);
+  };
+
+  const inFlight: InFlight[] = [];
+  try {
+    let nextPage: Promise<ScanPage> | undefined = scanPage(store, resume?.after ?? START, pageSize);
+    for (let first = true; nextPage; first = false) {
+      const page: ScanPage = await nextPage;
+      nextPage = page.atHead || page.events.length === 0 ? undefined : scanPage(store, page.checkpoint, pageSize);
+      inFlight.push(await prepare(page, first));
+      while (inFlight.length > pool.depth) await walk(inFlight.shift() as InFlight);
     }
-    checkpoint = page.checkpoint;
-    options.onProgress?.(eventsChecked, checkpoint);
+    while (inFlight.length > 0) await walk(inFlight.shift() as InFlight);
+  } finally {
+    await pool.close();
   }
   if (current) closeSeal(current);
   while (sealIndex < pending.length) closeSeal(openSeal(pending[sealIndex++]));
@@ -366,4 +405,43 @@ function after(a: Checkpoint, b: Checkpoint): boolean {
 function compareDecimal(a: string, b: string): number {
   if (a.length !== b.length) return a.length - b.length;
   return a === b ? 0 : a < b ? -1 : 1;
+}
+
+interface InFlight {
+  page: ScanPage;
+  hashed: Promise<Uint8Array>;
+}
+
+/** Hashes on this thread until a batch is worth a worker, then on a pool started once. */
+class LazyPool {
+  private pool: HashPool | undefined;
+  private readonly inline = new HashPool(0);
+
+  constructor(private readonly size: number) {}
+
+  /** Pages in flight before the walk must catch up: enough to keep every worker busy. */
+  get depth(): number {
+    return (this.pool?.size ?? 0) + 1;
+  }
+
+  hash(batch: HashBatch, small: boolean): Promise<Uint8Array> {
+    if (small || this.size === 0) return this.inline.hash(batch);
+    this.pool ??= new HashPool(this.size);
+    return this.pool.hash(batch);
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+}
+
+function recomputeChainHash(event: ScannedEvent, prevHash: Buffer): Buffer {
+  const digest = contentDigest({
+    eventId: event.eventId,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    data: JSON.parse(event.data) as Record<string, unknown>,
+    metadata: JSON.parse(event.metadata) as EventMetadata,
+  });
+  return computeChainHash(prevHash, digest, event.streamName, event.streamVersion, BigInt(event.recordedMicros));
 }

@@ -1,0 +1,74 @@
+import { availableParallelism } from 'node:os';
+import { extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { hashBatch, type HashBatch } from './event-hasher';
+
+type Pending = { resolve: (hashed: Uint8Array) => void; reject: (error: Error) => void };
+
+/** Worker threads a verify uses by default: one per core the database and the main thread leave over. */
+export const defaultHashWorkers = (): number => Math.max(1, Math.min(4, availableParallelism() - 1));
+
+/**
+ * Hashes batches on worker threads, each batch on the least busy worker; with no workers it hashes on
+ * the calling thread. Every event's chain step only needs the stored hash of its predecessor, which the
+ * caller puts in the batch, so batches are independent and any worker may take any batch.
+ */
+export class HashPool {
+  private readonly workers: { worker: Worker; busy: number }[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private failure: Error | undefined;
+
+  constructor(size: number) {
+    for (let i = 0; i < size; i++) this.workers.push({ worker: this.start(), busy: 0 });
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  hash(batch: HashBatch): Promise<Uint8Array> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.workers.length === 0) return Promise.resolve(hashBatch(batch));
+    const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const id = this.nextId++;
+    slot.busy += 1;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.pending.set(id, {
+        resolve: (hashed) => { slot.busy -= 1; resolve(hashed); },
+        reject: (error) => { slot.busy -= 1; reject(error); },
+      });
+      slot.worker.postMessage({ id, batch });
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
+    this.workers.length = 0;
+  }
+
+  private start(): Worker {
+    // From the TypeScript sources (tests, `npx cdt`), the worker registers the same transpiler first.
+    const typescript = extname(__filename) === '.ts';
+    const worker = new Worker(join(__dirname, `hash-worker${extname(__filename)}`), {
+      execArgv: typescript ? ['-r', join(__dirname, '..', '..', '..', '..', 'scripts', 'register.js')] : [],
+    });
+    worker.on('message', ({ id, hashed, error }: { id: number; hashed?: Uint8Array; error?: string }) => {
+      const pending = this.pending.get(id);
+      this.pending.delete(id);
+      if (error !== undefined || !hashed) pending?.reject(new Error(`hash worker: ${error}`));
+      else pending?.resolve(hashed);
+    });
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => {
+      if (code !== 0) this.fail(new Error(`hash worker exited with code ${code}`));
+    });
+    return worker;
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+  }
+}
