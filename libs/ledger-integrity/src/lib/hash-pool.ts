@@ -5,8 +5,12 @@ import { hashBatch, type HashBatch } from './event-hasher';
 
 type Pending = { resolve: (hashed: Uint8Array) => void; reject: (error: Error) => void };
 
-/** Worker threads a verify uses by default: one per core the database and the main thread leave over. */
-export const defaultHashWorkers = (): number => Math.max(1, Math.min(4, availableParallelism() - 1));
+/**
+ * Worker threads a verify uses by default: the cores left after the database and the main thread (at
+ * most 4). On 2 cores that is none: measured at 1,000,000 events, 0 workers did 46k events/s, 1 or 2
+ * workers 40–41k (they only add copying and scheduling there; docs/operations/benchmarks.md).
+ */
+export const defaultHashWorkers = (): number => Math.max(0, Math.min(4, availableParallelism() - 2));
 
 /**
  * Hashes batches on worker threads, each batch on the least busy worker; with no workers it hashes on

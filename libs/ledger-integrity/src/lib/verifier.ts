@@ -38,8 +38,8 @@ export interface VerifyOptions {
   /** Findings kept in the report (the count goes on). */
   maxFindings?: number;
   /**
-   * Worker threads that hash (default: one per core, at most 4). 0 hashes on this thread. Workers
-   * start only once the log is longer than one page.
+   * Worker threads that hash (default: the cores beyond two, at most 4; none on 2 cores). 0 hashes on
+   * this thread. Workers start only once the log is longer than one page.
    */
   workers?: number;
 }
