@@ -1,4 +1,5 @@
 export * from './lib/read-store.port';
+export * from './lib/figures-under';
 export * from './lib/sql-database';
 export * from './lib/sql-kpi-read-store';
 export * from './lib/mongo/mongo-kpi-read-store';

@@ -9,6 +9,7 @@ import {
   type InMemoryReadModel,
   type ProjectionEvent,
 } from '@cdt/domain-kpi';
+import { figuresUnderOf, sortedFiguresUnder, type FiguresUnderQuery } from '../lib/figures-under';
 import { KpiQueries } from '../lib/kpi-queries';
 import { loadProjectorState, projectIntoStore } from '../lib/project-into-store';
 import type { KpiReadStore } from '../lib/read-store.port';
@@ -97,6 +98,33 @@ export function kpiReadStoreContract(name: string, open: () => Promise<ReadStore
       expect(await subject.store.checkpoint()).toEqual(at(1));
       await feed(subject.store, events.slice(10), 100, 1);
       await expectEqualToOracle(subject.store, oracle(events));
+    });
+
+    it('reads figures under a parent in bulk exactly as the reference model does (flows at each period, stocks up to it, targets)', async () => {
+      const events = scenario();
+      await feed(subject.store, events, 4);
+      const model = oracle(events);
+      const indicators = ['household-visits', 'app-install.vneid', 'active-teams', 'dvctt-dossiers', 'teams-registered', 'members-registered', 'youth-union-members', 'commune-coverage', 'no-such-code'];
+      const targets = ['app-install.vneid', 'dvctt-dossiers'];
+      const periods = ['2024', '2024-Q1', '2024-03', '2024-W10', '2024-W09', '2025', '2025-08', '2025-Q3', '2026-Q1'];
+      const parents = [['nation', 'VN'], ['province', '10'], ['province', '30'], ['district', '101'], ['commune', '10002'], ['village', '10001/Thôn 1'], ['team', 't1']] as const;
+      let nonEmpty = 0;
+      for (const view of ['as-recorded', 'current'] as const) {
+        for (const [underLevel, unitKey] of parents) {
+          for (const level of ['team', 'commune', 'province', 'nation'] as const) {
+            const query: FiguresUnderQuery = { view, under: { level: underLevel, unitKey }, level, periods, indicators, targets };
+            const expected = figuresUnderOf(model, query);
+            if (expected.figures.length > 0) nonEmpty++;
+            expect({ query, ...sortedFiguresUnder(await subject.store.figuresUnder(query)) }).toEqual({ query, ...expected });
+          }
+        }
+      }
+      // The comparison is not vacuous: province 10's units hold installs, the relocated t1 sits under 30 today.
+      expect(nonEmpty).toBeGreaterThan(20);
+      const t1 = figuresUnderOf(model, { view: 'current', under: { level: 'province', unitKey: '30' }, level: 'team', periods: ['2025-Q3'], indicators, targets });
+      expect(t1.figures).toEqual(expect.arrayContaining([{ unitKey: 't1', period: '2025-Q3', indicator: 'dvctt-dossiers', value: 1 }, { unitKey: 't1', period: '2025-Q3', indicator: 'members-registered', value: 2 }]));
+      const province = figuresUnderOf(model, { view: 'as-recorded', under: { level: 'nation', unitKey: 'VN' }, level: 'province', periods: ['2024'], indicators, targets });
+      expect(province.targets).toEqual([{ unitKey: '10', period: '2024', indicator: 'app-install.vneid', value: 4 }]);
     });
 
     it('answers the query API: attainment, ranked children, a time series, compared units', async () => {

@@ -1,5 +1,6 @@
 import type { Checkpoint } from '@cdt/event-store';
 import type { KpiDeltas, Level, TeamContributions, TeamRecord, UnitFigures, View } from '@cdt/domain-kpi';
+import type { FiguresUnder, FiguresUnderQuery } from './figures-under';
 
 /**
  * The KPI read-store port: what the projection runner writes and the query API reads. Every adapter
@@ -30,6 +31,11 @@ export interface KpiReadStore {
   figures(view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitFigures[]>;
   /** Units at `childLevel` under (level, unitKey) with any figure in the period's kind up to its end. */
   children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]>;
+  /**
+   * In one round trip, the flows and stocks of every unit at `query.level` under `query.under`, for
+   * each of several periods, and their targets (see figures-under.ts; the reference is figuresUnderOf).
+   */
+  figuresUnder(query: FiguresUnderQuery): Promise<FiguresUnder>;
 
   health(): Promise<void>;
   close(): Promise<void>;

@@ -14,6 +14,7 @@ import {
   type View,
 } from '@cdt/domain-kpi';
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
+import { planFiguresUnder, type FiguresUnder, type FiguresUnderQuery, type PeriodFigure } from './figures-under';
 import type { KpiReadStore } from './read-store.port';
 import type { SqlClient, SqlDatabase } from './sql-database';
 
@@ -285,6 +286,43 @@ export class SqlKpiReadStore implements KpiReadStore {
       [view, childLevel, kind, period, unitKey],
     );
     return rows.map((r) => r.unit_key).sort(byCodeUnits);
+  }
+
+  /**
+   * One statement: the flows of each period (`=`), the stocks summed up to it (`<=`), zeros dropped, and
+   * the targets of the units that remain, tagged 'f' / 't' in one result. The parent is found through
+   * the rows' ancestor columns (figures_by_province / _by_district / _by_commune).
+   */
+  async figuresUnder(query: FiguresUnderQuery): Promise<FiguresUnder> {
+    const { periods, flows, stocks } = planFiguresUnder(query);
+    const { level: parentLevel, unitKey: parentKey } = query.under;
+    const column = ANCESTOR_COLUMN[parentLevel];
+    const under =
+      parentLevel === 'nation' ? '$7::text is not null' : parentLevel === query.level ? 'f.unit_key = $7' : column && LEVEL_RANK[parentLevel] > LEVEL_RANK[query.level] ? `f.${column} = $7` : '$7::text is null';
+    const figures = this.t('figures');
+    const { rows } = await this.db.query<{ kind: 'f' | 't'; unit_key: string; period: string; indicator: string; value: string }>(
+      `with q as (select * from unnest($3::text[], $4::text[]) as q(period_kind, period_key)),
+       nonzero as (
+         select * from (
+           select f.unit_key, q.period_key as period, f.indicator, f.value::numeric as value
+             from q join ${figures} f on f.view = $1 and f.level = $2 and f.period_kind = q.period_kind and f.period_key = q.period_key
+            where f.indicator = any($5::text[]) and ${under}
+           union all
+           select f.unit_key, q.period_key, f.indicator, sum(f.value)
+             from q join ${figures} f on f.view = $1 and f.level = $2 and f.period_kind = q.period_kind and f.period_key <= q.period_key
+            where f.indicator = any($6::text[]) and ${under}
+            group by 1, 2, 3
+         ) v where value <> 0
+       )
+       select 'f' as kind, unit_key, period, indicator, value::text from nonzero
+       union all
+       select 't', t.unit_key, t.period, t.indicator, t.value::text from ${this.t('targets')} t
+        where t.period = any($4::text[]) and t.indicator = any($8::text[]) and t.unit_key in (select unit_key from nonzero)`,
+      [query.view, query.level, periods.map((p) => p.kind), periods.map((p) => p.key), flows, stocks, parentKey, [...new Set(query.targets ?? [])]],
+    );
+    const result: { figures: PeriodFigure[]; targets: PeriodFigure[] } = { figures: [], targets: [] };
+    for (const r of rows) (r.kind === 'f' ? result.figures : result.targets).push({ unitKey: r.unit_key, period: r.period, indicator: r.indicator, value: Number(r.value) });
+    return result;
   }
 
   async health(): Promise<void> {

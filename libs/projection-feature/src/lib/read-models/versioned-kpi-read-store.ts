@@ -1,6 +1,6 @@
 import type { Checkpoint } from '@cdt/event-store';
 import type { KpiDeltas, Level, TeamContributions, TeamRecord, UnitFigures, View } from '@cdt/domain-kpi';
-import { SqlKpiReadStore, type KpiReadStore, type SqlDatabase } from '@cdt/read-store';
+import { SqlKpiReadStore, type FiguresUnder, type FiguresUnderQuery, type KpiReadStore, type SqlDatabase } from '@cdt/read-store';
 import { KpiVersions } from './kpi-versions';
 
 /** How long a looked-up live pointer is trusted; a rebuild waits well past it before dropping the old version. */
@@ -85,6 +85,10 @@ export class VersionedKpiReadStore implements KpiReadStore {
 
   async children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]> {
     return (await this.live()).children(view, level, unitKey, childLevel, period);
+  }
+
+  async figuresUnder(query: FiguresUnderQuery): Promise<FiguresUnder> {
+    return (await this.live()).figuresUnder(query);
   }
 
   async health(): Promise<void> {

@@ -1,5 +1,6 @@
 import { INDICATORS, LEVEL_RANK, NATION_KEY, requirePeriodKind, type Level, type UnitFigures, type View } from '@cdt/domain-kpi';
 import type { mongo } from 'mongoose';
+import { planFiguresUnder, type FiguresUnder, type FiguresUnderQuery, type PeriodFigure } from '../figures-under';
 import type { FigureDoc, KpiCollections } from './mongo-documents';
 
 /** The query side of the MongoDB store: the same figures as the SQL adapter's, from the same documents the writes keep. */
@@ -71,4 +72,39 @@ export async function childrenOfUnit(c: KpiCollections, view: View, level: Level
   if (!under) return [];
   const keys = (await c.figures.distinct('unitKey', { view, level: childLevel, periodKind, periodKey: { $lte: period }, ...under })) as string[];
   return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * `figuresUnder` on MongoDB: one find over the unit's rows of every period asked (flows at the period,
+ * stocks up to it), summed per period here; then, when targets are asked, one find for the units found.
+ */
+export async function figuresUnderParent(c: KpiCollections, query: FiguresUnderQuery): Promise<FiguresUnder> {
+  const { periods, flows, stocks } = planFiguresUnder(query);
+  const { level: parentLevel, unitKey: parentKey } = query.under;
+  const ancestor = LEVEL_RANK[parentLevel] > LEVEL_RANK[query.level] ? ANCESTOR_FIELD[parentLevel] : undefined;
+  const under = parentLevel === 'nation' ? {} : parentLevel === query.level ? { unitKey: parentKey } : ancestor ? { [ancestor]: parentKey } : undefined;
+  if (!under || periods.length === 0 || flows.length + stocks.length === 0) return { figures: [], targets: [] };
+  const wanted: mongo.Filter<FigureDoc>[] = periods.flatMap(({ kind, key }) => [
+    ...(flows.length > 0 ? [{ periodKind: kind, periodKey: key, indicator: { $in: flows } }] : []),
+    ...(stocks.length > 0 ? [{ periodKind: kind, periodKey: { $lte: key }, indicator: { $in: stocks } }] : []),
+  ]);
+  const docs = await c.figures
+    .find({ view: query.view, level: query.level, ...under, $or: wanted }, { projection: { _id: 0, unitKey: 1, periodKind: 1, periodKey: 1, indicator: 1, value: 1 } })
+    .toArray();
+  const flowSet = new Set(flows);
+  const sums = new Map<string, PeriodFigure>();
+  for (const doc of docs) {
+    const flow = flowSet.has(doc.indicator);
+    for (const { kind, key } of periods) {
+      if (doc.periodKind !== kind || (flow ? doc.periodKey !== key : doc.periodKey > key)) continue;
+      const id = `${doc.unitKey}\u001f${key}\u001f${doc.indicator}`;
+      sums.set(id, { unitKey: doc.unitKey, period: key, indicator: doc.indicator, value: (sums.get(id)?.value ?? 0) + doc.value });
+    }
+  }
+  const figures = [...sums.values()].filter((figure) => figure.value !== 0);
+  const targetCodes = [...new Set(query.targets ?? [])];
+  if (targetCodes.length === 0 || figures.length === 0) return { figures, targets: [] };
+  const units = [...new Set(figures.map((figure) => figure.unitKey))];
+  const found = await c.targets.find({ unitKey: { $in: units }, period: { $in: periods.map((p) => p.key) }, indicator: { $in: targetCodes } }).toArray();
+  return { figures, targets: found.map((t) => ({ unitKey: t.unitKey, period: t.period, indicator: t.indicator, value: t.value })) };
 }

@@ -2,12 +2,13 @@ import type { Checkpoint } from '@cdt/event-store';
 import type { KpiDeltas, Level, TeamContributions, TeamRecord, UnitFigures, View } from '@cdt/domain-kpi';
 import type { PeriodKind } from '@cdt/domain-shared';
 import type { mongo } from 'mongoose';
+import type { FiguresUnder, FiguresUnderQuery } from '../figures-under';
 import type { KpiReadStore } from '../read-store.port';
 import { batchPosition, type BatchPosition } from './batch-position';
 import { journalText, readJournal, validateDeltas, writeJournal } from './batch-journal';
 import { writeGuarded } from './guarded-writes';
 import { changedAfter, ensureKpiIndexes, kpiCollections, type CheckpointDoc, type KpiCollections, type PendingBatch } from './mongo-documents';
-import { childrenOfUnit, figuresOfUnits } from './mongo-kpi-queries';
+import { childrenOfUnit, figuresOfUnits, figuresUnderParent } from './mongo-kpi-queries';
 
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const CHECKPOINT_ID = 'checkpoint' as const;
@@ -167,6 +168,10 @@ export class MongoKpiReadStore implements KpiReadStore {
 
   children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]> {
     return childrenOfUnit(this.c, view, level, unitKey, childLevel, period);
+  }
+
+  figuresUnder(query: FiguresUnderQuery): Promise<FiguresUnder> {
+    return figuresUnderParent(this.c, query);
   }
 
   async health(): Promise<void> {

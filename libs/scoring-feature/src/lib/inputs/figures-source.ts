@@ -10,15 +10,18 @@ import {
   type UnitFigures,
   type View,
 } from '@cdt/domain-kpi';
+import { figuresUnderOf, type FiguresUnder, type FiguresUnderQuery } from '@cdt/read-store';
 
 /**
- * Where an evaluation reads its figures: the two queries of the KPI read-store port it needs. The live
+ * Where an evaluation reads its figures: the three queries of the KPI read-store port it needs (a run
+ * of teams reads in bulk through `figuresUnder`; communes and provinces also per unit, for coverage). The live
  * read store (any adapter) is one; `InMemoryFigures`, over the reference model folded from the log up to
  * a watermark, is the other. Runs and `cdt ranking verify` gather through the same code over either.
  */
 export interface FiguresSource {
   figures(view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitFigures[]>;
   children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]>;
+  figuresUnder(query: FiguresUnderQuery): Promise<FiguresUnder>;
 }
 
 const PLACEMENT_FIELD: Partial<Record<Level, 'village' | 'commune' | 'district' | 'province'>> = {
@@ -47,6 +50,13 @@ export class InMemoryFigures implements FiguresSource {
   async children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]> {
     const bucket = this.bucket(view, requirePeriodKind(period), level);
     return childrenOf(this.subModel(bucket.get(unitKey)), view, level, unitKey, childLevel, period);
+  }
+
+  /** figuresUnderOf over the rows of the parent's buckets (one per period kind asked), not the whole model. */
+  async figuresUnder(query: FiguresUnderQuery): Promise<FiguresUnder> {
+    const kinds = new Set(query.periods.map(requirePeriodKind));
+    const rows = [...kinds].flatMap((kind) => (this.bucket(query.view, kind, query.under.level).get(query.under.unitKey) ?? []).filter((row) => row.level === query.level));
+    return figuresUnderOf(this.subModel(rows), query);
   }
 
   private subModel(rows: readonly FigureRow[] | undefined): InMemoryReadModel {

@@ -1,6 +1,9 @@
 import { loadAdminUnits } from '@cdt/admin-units';
 import { applyDeltas, childrenOf, emptyReadModel, figuresOf, projectBatch, projectorStateOf, type InMemoryReadModel, type ProjectionEvent } from '@cdt/domain-kpi';
-import { validateCriteriaSet, type CriteriaSet } from '@cdt/domain-scoring';
+import { figuresUnderOf, periodsBetween, sortedFiguresUnder } from '@cdt/read-store';
+import canonicalize from 'canonicalize';
+import { requiredIndicators, validateCriteriaSet, type CriteriaSet, type EvaluationInput } from '@cdt/domain-scoring';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminUnitResolver } from '@cdt/projection-feature';
@@ -28,6 +31,13 @@ function model(): InMemoryReadModel {
   const visit = (teamId: string, communeCode: string, day: string, household: string) =>
     event(id(), 'HouseholdVisitRecorded', { teamId, communeCode, village: 'Ấp 1', occurredAt: `${day}T09:00:00+07:00`, memberIds: [`${teamId}-m1`], householdRef: household, skills: ['public-services'] });
   events.push(visit('t1', communes[0], '2026-10-05', 'h1'), visit('t1', communes[0], '2026-10-06', 'h1'), visit('t1', communes[0], '2026-10-14', 'h2'), visit('t2', communes[1], '2026-11-02', 'h3'));
+  // t3 worked in the quarter and was dissolved in it; t4 moved from commune 1 to commune 2 mid-quarter; t5 never worked.
+  events.push(event(id(), 'TeamEstablished', { teamId: 't3', communeCode: communes[1], village: 'Ấp 2', on: '2026-09-01' }), visit('t3', communes[1], '2026-10-07', 'h4'));
+  events.push(event(id(), 'TeamDissolved', { teamId: 't3', reason: 'merged', on: '2026-11-01' }));
+  events.push(event(id(), 'TeamEstablished', { teamId: 't4', communeCode: communes[0], village: 'Ấp 3', on: '2026-09-01' }), visit('t4', communes[0], '2026-10-08', 'h5'));
+  events.push(event(id(), 'TeamRelocated', { teamId: 't4', fromCommuneCode: communes[0], fromVillage: 'Ấp 3', communeCode: communes[1], village: 'Ấp 3', reason: 'merge', on: '2026-11-10' }), visit('t4', communes[1], '2026-11-20', 'h6'));
+  events.push(event(id(), 'TeamEstablished', { teamId: 't5', communeCode: communes[1], village: 'Ấp 4', on: '2026-09-01' }));
+  events.push(event(id(), 'TargetAssigned', { unitCode: communes[0], indicatorCode: 'household-visits', period: '2026-Q4', value: 4 }));
   const m = emptyReadModel();
   const result = projectBatch(projectorStateOf(m), events, { resolve, isApplied: () => false, contributionsOf: () => ({ counts: [], refs: [] }) });
   applyDeltas(m, result.deltas);
@@ -54,12 +64,65 @@ describe('InMemoryFigures', () => {
   });
 });
 
+/**
+ * The gathering as it was before the bulk query, unit by unit over the reference model's own queries
+ * (children per parent, figures per unit and per week): the bulk gathering must list the same teams
+ * with the same figures, or recorded runs would stop verifying.
+ */
+function unitByUnit(m: InMemoryReadModel, set: CriteriaSet, parent: string, period: string): EvaluationInput[] {
+  const teams = childrenOf(m, 'current', set.within, parent, 'team', period);
+  const figures = figuresOf(m, 'current', 'team', teams, period);
+  const weeks = periodsBetween('week', '2026-10-01', '2026-12-31');
+  return figures
+    .filter((unit) => Object.keys(unit.values).length > 0)
+    .map((unit) => {
+      const values: Record<string, number> = {};
+      for (const code of requiredIndicators(set)) {
+        values[code] = code === 'active-weeks' ? weeks.filter((week) => (figuresOf(m, 'current', 'team', [unit.unitKey], week)[0].values['active-teams'] ?? 0) > 0).length : (unit.values[code] ?? 0);
+      }
+      return { unitCode: unit.unitKey, parentCode: parent, figures: values, targets: {} };
+    });
+}
+
 describe('gatherInputs', () => {
+  it('lists the same teams with the same figures as the unit-by-unit reading (a dissolved team that worked, a moved team, one that never worked)', async () => {
+    const m = model();
+    const set = defaultSet();
+    const bulk = await gatherInputs(new InMemoryFigures(m), new ScoringUnits(units), { set, area: { level: 'province', code: '82' }, period: '2026-Q4' });
+    expect(bulk).toEqual(unitByUnit(m, set, '82', '2026-Q4'));
+    expect(bulk.map((i) => i.unitCode)).toEqual(['t1', 't2', 't3', 't4', 't5']);
+    expect(bulk.find((i) => i.unitCode === 't4')?.figures).toMatchObject({ 'household-visits': 2, 'active-weeks': 2 });
+  });
+
+  it('reads figuresUnder from its buckets exactly as the reference does from the whole model', async () => {
+    const m = model();
+    const source = new InMemoryFigures(m);
+    const indicators = ['household-visits', 'households-reached', 'active-teams', 'members-registered', 'teams-registered'];
+    for (const [level, unitKey] of [['province', '82'], ['commune', communes[1]], ['nation', 'VN']] as const) {
+      for (const child of ['team', 'commune', 'province'] as const) {
+        const query = { view: 'current' as const, under: { level, unitKey }, level: child, periods: ['2026-Q4', '2026-W41', '2026-11', '2026'], indicators, targets: ['household-visits'] };
+        expect(sortedFiguresUnder(await source.figuresUnder(query))).toEqual(figuresUnderOf(m, query));
+      }
+    }
+  });
+
+  it('hashes inputs to the same digest as RFC 8785 canonicalize, line by line in unit-code order', async () => {
+    const inputs = await gatherInputs(new InMemoryFigures(model()), new ScoringUnits(units), { set: defaultSet(), area: { level: 'province', code: '82' }, period: '2026-Q4' });
+    const named = [...inputs.reverse(), { unitCode: '82001', unitName: 'Xã \u0001 "Ấp" \\ 1', parentCode: '82', figures: { 'household-visits': 1.5e-7, 'active-weeks': 1e21, zero: -0 }, targets: { 'household-visits': 4 } }];
+    const reference = createHash('sha256');
+    for (const input of [...named].sort((a, b) => (a.unitCode < b.unitCode ? -1 : 1))) reference.update(`${canonicalize(input)}\n`);
+    expect(inputsDigest(named)).toBe(reference.digest('hex'));
+  });
+
+
   it('lists the teams of the area with the figures the set reads, regularity counted over the weeks of the period', async () => {
     const inputs = await gatherInputs(new InMemoryFigures(model()), new ScoringUnits(units), { set: defaultSet(), area: { level: 'province', code: '82' }, period: '2026-Q4' });
     expect(inputs.map((i) => [i.unitCode, i.parentCode])).toEqual([
       ['t1', '82'],
       ['t2', '82'],
+      ['t3', '82'],
+      ['t4', '82'],
+      ['t5', '82'],
     ]);
     const [t1, t2] = inputs;
     expect(t1.figures).toMatchObject({ 'members-registered': 5, 'youth-union-members': 2, 'household-visits': 3, 'households-reached': 2, 'active-teams': 1, 'active-weeks': 2 });

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import type { Level, UnitFigures } from '@cdt/domain-kpi';
-import { SCORING_INDICATORS, requiredIndicators, requiredTargets, type CriteriaSet, type EvaluationInput, type HashFactory } from '@cdt/domain-scoring';
+import { SCORING_INDICATORS, evaluationInputsDigest, requiredIndicators, requiredTargets, type CriteriaSet, type EvaluationInput, type HashFactory } from '@cdt/domain-scoring';
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
-import { periodsBetween } from '@cdt/read-store';
+import { FLOW_CODES, STOCK_CODES, periodsBetween } from '@cdt/read-store';
 import type { RunArea } from '../ledger/scoring-events';
 import type { FiguresSource } from './figures-source';
 import type { OfficialLevel, ScoringUnits } from './scoring-units';
@@ -24,6 +23,8 @@ const FIGURES_PER_QUERY = 2_000;
 /** Which sub-period kind each regularity indicator counts, and the KPI figure that says "active". */
 const REGULARITY: Readonly<Record<string, PeriodKind>> = { 'active-days': 'day', 'active-weeks': 'week', 'active-months': 'month' };
 const ACTIVE_FIGURE = 'active-teams';
+/** A team is listed when one of these is non-zero in the period: its registry stocks, or its activity. */
+const LISTING_CODES = [...STOCK_CODES, ACTIVE_FIGURE];
 const SCORING_CODES = new Set<string>(SCORING_INDICATORS.map((indicator) => indicator.code));
 
 /**
@@ -38,36 +39,117 @@ export async function gatherInputs(source: FiguresSource, units: ScoringUnits, s
   const { set, period } = scope;
   const bounds = parsePeriod(period);
   if (!bounds) throw new Error(`${period} is not a period key`);
-  const parents = await parentsOf(source, units, scope);
-  const parentOf = new Map<string, string>();
-  for (const parent of parents) {
-    for (const unitCode of await unitsUnder(source, units, set, parent, period)) if (!parentOf.has(unitCode)) parentOf.set(unitCode, parent);
-  }
-  const unitCodes = [...parentOf.keys()].sort();
-  const figures = await figuresOf(source, set.level, unitCodes, period);
-  const listed = set.level === 'team' ? unitCodes.filter((code) => Object.keys(figures.get(code)?.values ?? {}).length > 0) : unitCodes;
-
   const indicators = requiredIndicators(set);
   const targets = requiredTargets(set);
-  const regular = new Map<string, Map<string, number>>();
-  for (const code of indicators.filter((c) => REGULARITY[c] !== undefined)) {
-    regular.set(code, await activeSubPeriods(source, set.level, listed, periodsBetween(REGULARITY[code], bounds.first, bounds.last)));
+  const regularity = indicators.filter((code) => REGULARITY[code] !== undefined).map((code) => ({ code, periods: periodsBetween(REGULARITY[code], bounds.first, bounds.last) }));
+  const subPeriods = [...new Set(regularity.flatMap((r) => r.periods))];
+  const team = set.level === 'team';
+
+  const parents = await parentsOf(source, units, scope);
+  const read = await inParallel(parents, (parent) => readUnder(source, units, set, parent, period, subPeriods, indicators, targets));
+  /** A unit under two parents (it moved, on rows of different periods) ranks under the first, in code order. */
+  const parentOf = new Map<string, string>();
+  const byUnit = new Map<string, UnitReading>();
+  read.forEach((readings, index) => {
+    for (const [unitCode, reading] of readings) {
+      if (parentOf.has(unitCode)) continue;
+      parentOf.set(unitCode, parents[index]);
+      byUnit.set(unitCode, reading);
+    }
+  });
+  const listed = [...parentOf.keys()].sort();
+  if (!team) {
+    // Coverage counts and official units' targets come from the per-unit query; a few thousand units at most.
+    const figures = await figuresOf(source, set.level, listed, period);
+    for (const [unitCode, unit] of figures) {
+      const reading = byUnit.get(unitCode) as UnitReading;
+      Object.assign(reading.values, unit.values);
+      Object.assign(reading.targets, unit.targets);
+    }
   }
+
   return listed.map((unitCode): EvaluationInput => {
-    const unit = figures.get(unitCode) ?? { unitKey: unitCode, values: {}, targets: {} };
+    const unit = byUnit.get(unitCode) as UnitReading;
     const values: Record<string, number> = {};
     for (const code of indicators) {
-      if (SCORING_CODES.has(code)) values[code] = regular.get(code)?.get(unitCode) ?? 0;
-      else if (code === 'communes-in-unit') {
-        const count = set.level === 'team' ? undefined : units.communesIn(set.level, unitCode);
+      if (SCORING_CODES.has(code)) {
+        const active = unit.active;
+        values[code] = regularity.find((r) => r.code === code)?.periods.filter((p) => active.has(p)).length ?? 0;
+      } else if (code === 'communes-in-unit') {
+        const count = team ? undefined : units.communesIn(set.level, unitCode);
         if (count !== undefined) values[code] = count;
       } else values[code] = unit.values[code] ?? 0;
     }
     const unitTargets: Record<string, number> = {};
     for (const code of targets) if (unit.targets[code] !== undefined) unitTargets[code] = unit.targets[code];
-    const unitName = set.level === 'team' ? undefined : units.nameOf(set.level, unitCode);
+    const unitName = team ? undefined : units.nameOf(set.level, unitCode);
     return { unitCode, ...(unitName === undefined ? {} : { unitName }), parentCode: parentOf.get(unitCode) as string, figures: values, targets: unitTargets };
   });
+}
+
+/** What one unit's rows gave: its figures of the period, the sub-periods it was active in, its targets. */
+interface UnitReading {
+  readonly values: Record<string, number>;
+  readonly active: Set<string>;
+  readonly targets: Record<string, number>;
+}
+
+/**
+ * One parent's units and their figures, in (at most) two bulk reads. Teams: the period's flows and
+ * stocks of the indicators the set reads, with their targets; a team is listed when it has a non-zero
+ * figure in the period (a registered team has its stocks, a dissolved one that worked in the period
+ * its `active-teams`: the same teams the unit-by-unit gathering listed). Communes and provinces: the
+ * official ones plus any the read model holds (their figures, coverage counts included, are read per
+ * unit afterwards). Both: `active-teams` in each sub-period the regularity indicators count.
+ */
+async function readUnder(
+  source: FiguresSource,
+  units: ScoringUnits,
+  set: CriteriaSet,
+  parent: string,
+  period: string,
+  subPeriods: readonly string[],
+  indicators: readonly string[],
+  targets: readonly string[],
+): Promise<Map<string, UnitReading>> {
+  const team = set.level === 'team';
+  const under = { view: SCORING_VIEW, under: { level: set.within, unitKey: parent }, level: set.level } as const;
+  const stored = [...new Set([...indicators, ...LISTING_CODES])].filter((code) => FLOW_CODES.has(code) || STOCK_CODES.has(code));
+  const [main, regular, official] = await Promise.all([
+    team ? source.figuresUnder({ ...under, periods: [period], indicators: stored, targets }) : undefined,
+    subPeriods.length === 0 ? undefined : source.figuresUnder({ ...under, periods: subPeriods, indicators: [ACTIVE_FIGURE] }),
+    team ? undefined : officialAndStored(source, units, set.within, parent, set.level, period),
+  ]);
+  const readings = new Map<string, UnitReading>();
+  const readingOf = (unitCode: string): UnitReading => {
+    let reading = readings.get(unitCode);
+    if (!reading) readings.set(unitCode, (reading = { values: {}, active: new Set(), targets: {} }));
+    return reading;
+  };
+  for (const unitCode of official ?? []) readingOf(unitCode);
+  for (const figure of main?.figures ?? []) readingOf(figure.unitKey).values[figure.indicator] = figure.value;
+  for (const target of main?.targets ?? []) {
+    const reading = readings.get(target.unitKey);
+    if (reading) reading.targets[target.indicator] = target.value;
+  }
+  for (const figure of regular?.figures ?? []) if (figure.value > 0) readings.get(figure.unitKey)?.active.add(figure.period);
+  return readings;
+}
+
+/** Parents are read a few at a time: enough to keep the store busy, few enough to leave it connections. */
+const PARENTS_AT_ONCE = 4;
+
+async function inParallel<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARENTS_AT_ONCE, items.length) }, worker));
+  return results;
 }
 
 /** The units ranks are counted within (the set's `within` level) that lie in the run's area. */
@@ -76,11 +158,6 @@ async function parentsOf(source: FiguresSource, units: ScoringUnits, { set, area
   if (set.within === 'nation') throw new Error(`a ranking within the nation covers the nation, not ${area.level} ${area.code}`);
   if (area.level === 'commune') throw new Error(`a commune holds no ${set.within}`);
   return officialAndStored(source, units, area.level, area.code, set.within, period);
-}
-
-async function unitsUnder(source: FiguresSource, units: ScoringUnits, set: CriteriaSet, parent: string, period: string): Promise<string[]> {
-  if (set.level === 'team') return source.children(SCORING_VIEW, set.within, parent, 'team', period);
-  return officialAndStored(source, units, set.within, parent, set.level, period);
 }
 
 /** Official children (a unit with no activity still ranks, at 0) and any the read model holds besides. */
@@ -98,22 +175,9 @@ async function figuresOf(source: FiguresSource, level: Level, unitCodes: readonl
   return byUnit;
 }
 
-/** Per unit: in how many of the sub-periods it had at least one active team (recorded an activity). */
-async function activeSubPeriods(source: FiguresSource, level: Level, unitCodes: readonly string[], subPeriods: readonly string[]): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const subPeriod of subPeriods) {
-    for (const [unitCode, figures] of await figuresOf(source, level, unitCodes, subPeriod)) {
-      if ((figures.values[ACTIVE_FIGURE] ?? 0) > 0) counts.set(unitCode, (counts.get(unitCode) ?? 0) + 1);
-    }
-  }
-  return counts;
-}
-
-/** sha-256 over the inputs in unit-code order, each as RFC 8785 canonical JSON on its own line. */
-export function inputsDigest(inputs: readonly EvaluationInput[], newHash: HashFactory = sha256): string {
-  const hash = newHash();
-  for (const input of [...inputs].sort((a, b) => (a.unitCode < b.unitCode ? -1 : a.unitCode > b.unitCode ? 1 : 0))) {
-    hash.update(`${canonicalize(input) ?? ''}\n`);
-  }
-  return hash.digest('hex');
-}
+/**
+ * sha-256 over the inputs in unit-code order, each as RFC 8785 canonical JSON on its own line: the
+ * domain's evaluationInputsDigest, which writes those bytes without the generic serializer (the spec
+ * holds it to `canonicalize`).
+ */
+export const inputsDigest = (inputs: readonly EvaluationInput[], newHash: HashFactory = sha256): string => evaluationInputsDigest(inputs, newHash);
