@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CriteriaSet } from '@cdt/domain-scoring';
 import { EVENT_STORE, START, type Checkpoint, type EventStore, type RecordedEvent } from '@cdt/event-store';
-import { SCORING_EVENT_TYPES, isScoringEvent, type GrantedAward, type RunArea } from './scoring-events';
+import { EVALUATION_COMPLETED_V2, SCORING_EVENT_TYPES, isScoringEvent, type GrantedAward, type RunArea } from './scoring-events';
 import type { RunStatus } from './scoring-ledger';
 
 export interface CriteriaVersionSummary {
@@ -131,7 +131,7 @@ export class ScoringCatalog {
           area: d.area,
           period: d.period,
           watermark: d.watermark,
-          units: d.results.length,
+          units: event.schemaVersion === EVALUATION_COMPLETED_V2 ? event.data.units : event.data.results.length,
           resultsDigest: d.resultsDigest,
           completedAt: at,
           requestedBy: d.requestedBy,

@@ -6,8 +6,9 @@ import type { Checkpoint } from '@cdt/event-store';
 /**
  * The scoring facts in the log (docs/api/v1-scoring.md). Stream `criteria-<code>` holds one
  * CriteriaSetPublished per version, stream version = criteria version, so a published version is
- * immutable by optimistic concurrency. Stream `evaluation-<runId>` starts with EvaluationCompleted (a
- * draft); RankingApproved + AwardsGranted publish it; RankingSuperseded marks it corrected by a later
+ * immutable by optimistic concurrency. Stream `evaluation-<runId>` starts with the run's
+ * EvaluationResultsRecorded chunks and its EvaluationCompleted, appended together (a draft; runs recorded
+ * before the chunked form hold everything in one schema-1 EvaluationCompleted); RankingApproved + AwardsGranted publish it; RankingSuperseded marks it corrected by a later
  * approved run. A published ranking's results never change: the correction is another run.
  */
 
@@ -32,30 +33,50 @@ export type CriteriaSetPublished = DomainEvent<
   { code: string; version: number; effectiveFrom: string; checksum: string; set: CriteriaSet }
 >;
 
-export type EvaluationCompleted = DomainEvent<
-  'EvaluationCompleted',
-  {
-    runId: string;
-    criteria: { code: string; version: number; checksum: string };
-    level: ScoredLevel;
-    within: RankingScope;
-    area: RunArea;
-    /** The KPI view the figures were read in: always `current` (today's units, history re-aggregated). */
-    view: 'current';
-    period: string;
-    /** The KPI read model's checkpoint the inputs correspond to: every event at or before it, none after. */
-    watermark: Checkpoint;
-    /** sha-256 over the canonical inputs, unit by unit (see inputsDigest). */
-    inputsDigest: string;
-    /** The domain's evaluationDigest over inputs and results. */
-    resultsDigest: string;
-    maxScore: number;
-    inputs: EvaluationInput[];
-    results: RecordedResult[];
-    requestedBy: string;
-    supersedes?: { runId: string; reason: string };
-  }
->;
+/** What a run records about itself, whichever way its inputs and results are stored. */
+export type EvaluationFacts = {
+  runId: string;
+  criteria: { code: string; version: number; checksum: string };
+  level: ScoredLevel;
+  within: RankingScope;
+  area: RunArea;
+  /** The KPI view the figures were read in: always `current` (today's units, history re-aggregated). */
+  view: 'current';
+  period: string;
+  /** The KPI read model's checkpoint the inputs correspond to: every event at or before it, none after. */
+  watermark: Checkpoint;
+  /** sha-256 over the canonical inputs, unit by unit (see inputsDigest). */
+  inputsDigest: string;
+  /** The domain's evaluationDigest over inputs and results. */
+  resultsDigest: string;
+  maxScore: number;
+  requestedBy: string;
+  supersedes?: { runId: string; reason: string };
+};
+
+/** A run's inputs and compact results, whole (schema 1 holds them inline; schema 2 in chunks). */
+export type EvaluationData = EvaluationFacts & {
+  inputs: EvaluationInput[];
+  results: RecordedResult[];
+};
+
+/**
+ * Schema 2 (written since the chunked form): the run's facts, how many units and chunks it holds; the
+ * `EvaluationResultsRecorded` chunks precede it in the same stream and the same append, so a reader
+ * that sees the completed run sees every chunk.
+ */
+export type EvaluationCompletedV2Data = EvaluationFacts & {
+  units: number;
+  chunks: number;
+};
+
+/** Schema 1 (every run recorded before the chunked form): inputs and results inline. Still read, no longer written. */
+export type EvaluationCompletedV1 = DomainEvent<'EvaluationCompleted', EvaluationData>;
+export type EvaluationCompleted = DomainEvent<'EvaluationCompleted', EvaluationCompletedV2Data, 2>;
+export const EVALUATION_COMPLETED_V2 = 2 as const;
+
+/** One chunk of a run's inputs and results (at most RESULTS_PER_CHUNK units, in unit-code order), numbered from 0. */
+export type EvaluationResultsRecorded = DomainEvent<'EvaluationResultsRecorded', { runId: string; chunk: number; inputs: EvaluationInput[]; results: RecordedResult[] }>;
 
 export type RankingApproved = DomainEvent<'RankingApproved', { runId: string; approvedBy: string; supersedes?: string }>;
 
@@ -72,13 +93,48 @@ export type AwardsGranted = DomainEvent<'AwardsGranted', { runId: string; grante
 
 export type RankingSuperseded = DomainEvent<'RankingSuperseded', { runId: string; supersededBy: string; reason: string; by: string }>;
 
-export type ScoringEvent = CriteriaSetPublished | EvaluationCompleted | RankingApproved | AwardsGranted | RankingSuperseded;
+/**
+ * The scoring facts the catalog follows. `EvaluationResultsRecorded` chunks are read only with their
+ * run's stream (they carry the bulk of the data), so they are not among them.
+ */
+export type ScoringEvent = CriteriaSetPublished | EvaluationCompletedV1 | EvaluationCompleted | RankingApproved | AwardsGranted | RankingSuperseded;
 
 export const SCORING_EVENT_TYPES: readonly ScoringEvent['type'][] = ['CriteriaSetPublished', 'EvaluationCompleted', 'RankingApproved', 'AwardsGranted', 'RankingSuperseded'];
 
+/** Units per EvaluationResultsRecorded chunk: ~1.3 MB of JSON each with the default criteria. */
+export const RESULTS_PER_CHUNK = 2_000;
+
+/**
+ * The events that record a run, in append order: its inputs and results in chunks of RESULTS_PER_CHUNK
+ * units (unit-code order), then the small EvaluationCompleted that names how many there are.
+ */
+export function evaluationRunEvents(
+  facts: EvaluationFacts,
+  inputs: readonly EvaluationInput[],
+  results: readonly RecordedResult[],
+  perChunk = RESULTS_PER_CHUNK,
+): (EvaluationResultsRecorded | EvaluationCompleted)[] {
+  const byCode = (a: { unitCode: string }, b: { unitCode: string }) => (a.unitCode < b.unitCode ? -1 : a.unitCode > b.unitCode ? 1 : 0);
+  const sortedInputs = [...inputs].sort(byCode);
+  const resultOf = new Map(results.map((result) => [result.unitCode, result]));
+  if (resultOf.size !== sortedInputs.length || sortedInputs.some((input) => !resultOf.has(input.unitCode))) throw new Error(`run ${facts.runId}: inputs and results name different units`);
+  const chunks: EvaluationResultsRecorded[] = [];
+  for (let start = 0; start < sortedInputs.length; start += perChunk) {
+    const chunkInputs = sortedInputs.slice(start, start + perChunk);
+    chunks.push(scoringEvent<EvaluationResultsRecorded>('EvaluationResultsRecorded', {
+      runId: facts.runId,
+      chunk: chunks.length,
+      inputs: chunkInputs,
+      results: chunkInputs.map((input) => resultOf.get(input.unitCode) as RecordedResult),
+    }));
+  }
+  const completed: EvaluationCompleted = { type: 'EvaluationCompleted', schemaVersion: EVALUATION_COMPLETED_V2, data: { ...facts, units: sortedInputs.length, chunks: chunks.length } };
+  return [...chunks, completed];
+}
+
 export const isScoringEvent = (event: { type: string }): event is ScoringEvent => (SCORING_EVENT_TYPES as readonly string[]).includes(event.type);
 
-export const scoringEvent = <E extends ScoringEvent>(type: E['type'], data: E['data']): E => ({ type, schemaVersion: SCHEMA_VERSION_1, data }) as E;
+export const scoringEvent = <E extends ScoringEvent | EvaluationResultsRecorded>(type: E['type'], data: E['data']): E => ({ type, schemaVersion: SCHEMA_VERSION_1, data }) as E;
 
 /**
  * A uuid derived from a name (sha-256, formatted as a version-8 uuid): a retried publication or

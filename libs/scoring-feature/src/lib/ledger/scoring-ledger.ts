@@ -1,7 +1,7 @@
 import type { Evaluation } from '@cdt/domain-scoring';
 import { criteriaStream, evaluationStream } from '@cdt/domain-shared';
-import type { Checkpoint, EventStore, RecordedEvent } from '@cdt/event-store';
-import type { AwardsGranted, CriteriaSetPublished, EvaluationCompleted, RankingApproved, RankingSuperseded, RecordedResult } from './scoring-events';
+import { compareCheckpoints, type Checkpoint, type EventStore, type RecordedEvent } from '@cdt/event-store';
+import { EVALUATION_COMPLETED_V2, type AwardsGranted, type CriteriaSetPublished, type EvaluationCompletedV2Data, type EvaluationData, type EvaluationResultsRecorded, type RankingApproved, type RankingSuperseded, type RecordedResult } from './scoring-events';
 
 /** A recorded event's data with where and when the store put it. */
 export interface Recorded<Data> {
@@ -16,9 +16,11 @@ export interface PublishedCriteria extends Recorded<CriteriaSetPublished['data']
   readonly streamVersion: number;
 }
 
-/** An evaluation run as its stream tells it. */
+/** An evaluation run as its stream tells it, its inputs and results whole whichever schema recorded them. */
 export interface RunRecord {
-  readonly completed: Recorded<EvaluationCompleted['data']>;
+  readonly completed: Recorded<EvaluationData>;
+  /** Set when the chunks in the stream are not the ones its EvaluationCompleted names (a tampered log). */
+  readonly incomplete?: string;
   readonly approved?: Recorded<RankingApproved['data']>;
   readonly awards?: Recorded<AwardsGranted['data']>;
   readonly superseded?: Recorded<RankingSuperseded['data']>;
@@ -53,13 +55,34 @@ export async function readRun(store: EventStore, runId: string): Promise<RunReco
     const event = events.find((e) => e.type === type);
     return event && recorded<Data>(event);
   };
+  const { data, incomplete } = completed.schemaVersion >= EVALUATION_COMPLETED_V2 ? assembleChunks(completed, events) : { data: completed.data as unknown as EvaluationData, incomplete: undefined };
   return {
-    completed: recorded<EvaluationCompleted['data']>(completed),
+    completed: { ...recorded<EvaluationData>(completed), data },
+    ...(incomplete === undefined ? {} : { incomplete }),
     approved: find<RankingApproved['data']>('RankingApproved'),
     awards: find<AwardsGranted['data']>('AwardsGranted'),
     superseded: find<RankingSuperseded['data']>('RankingSuperseded'),
     version: events.at(-1)?.streamVersion ?? 0,
   };
+}
+
+/** A schema-2 run: its facts with the inputs and results of its chunks, in chunk order; what is amiss, in words. */
+function assembleChunks(completed: RecordedEvent, events: readonly RecordedEvent[]): { data: EvaluationData; incomplete?: string } {
+  const { units, chunks: expected, ...facts } = completed.data as unknown as EvaluationCompletedV2Data;
+  const chunks = events
+    .filter((event) => event.type === 'EvaluationResultsRecorded' && compareCheckpoints(event.position, completed.position) < 0)
+    .map((event) => event.data as unknown as EvaluationResultsRecorded['data'])
+    .filter((chunk) => chunk.runId === facts.runId)
+    .sort((a, b) => a.chunk - b.chunk);
+  const data: EvaluationData = { ...facts, inputs: chunks.flatMap((chunk) => chunk.inputs), results: chunks.flatMap((chunk) => chunk.results) };
+  const numbers = chunks.map((chunk) => chunk.chunk);
+  const incomplete =
+    numbers.length !== expected || numbers.some((n, index) => n !== index)
+      ? `the run names ${expected} chunks of results, the stream holds chunks [${numbers.join(', ')}]`
+      : data.inputs.length !== units || data.results.length !== units
+        ? `the run names ${units} units, its chunks hold ${data.inputs.length} inputs and ${data.results.length} results`
+        : undefined;
+  return incomplete === undefined ? { data } : { data, incomplete };
 }
 
 /** What a run records of each unit's result; the breakdown is re-derived from the recorded inputs. */

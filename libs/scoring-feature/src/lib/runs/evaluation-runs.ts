@@ -14,7 +14,8 @@ import {
   derivedEventId,
   scoringEvent,
   type AwardsGranted,
-  type EvaluationCompleted,
+  evaluationRunEvents,
+  type EvaluationFacts,
   type GrantedAward,
   type RankingApproved,
   type RankingSuperseded,
@@ -85,7 +86,7 @@ export class EvaluationRuns implements OnModuleInit {
 
     const { inputs, watermark } = await this.gatherConsistently(set, request);
     const evaluation = evaluate(set, inputs);
-    const event = scoringEvent<EvaluationCompleted>('EvaluationCompleted', {
+    const facts: EvaluationFacts = {
       runId,
       criteria: { code: set.code, version: set.version, checksum: published.data.checksum },
       level: set.level,
@@ -97,13 +98,18 @@ export class EvaluationRuns implements OnModuleInit {
       inputsDigest: inputsDigest(inputs),
       resultsDigest: evaluationDigest(inputs, evaluation, sha256),
       maxScore: evaluation.maxScore,
-      inputs: [...inputs],
-      results: recordedResultsOf(evaluation),
       requestedBy: metadata.actor,
       ...(supersedes ? { supersedes } : {}),
-    });
+    };
+    // The chunks and the completing event in one append: the run is in the log whole or not at all.
+    const events = evaluationRunEvents(facts, inputs, recordedResultsOf(evaluation)).map((event) => ({
+      eventId: event.type === 'EvaluationCompleted' ? derivedEventId('evaluation', runId) : derivedEventId('evaluation-results', runId, String(event.data.chunk)),
+      ...event,
+      data: event.data as unknown as Record<string, unknown>,
+      metadata,
+    }));
     try {
-      await this.store.append(evaluationStream(runId), [{ eventId: derivedEventId('evaluation', runId), ...event, metadata }], 'no-stream');
+      await this.store.append(evaluationStream(runId), events, 'no-stream');
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
       const raced = await readRun(this.store, runId);
@@ -124,6 +130,7 @@ export class EvaluationRuns implements OnModuleInit {
       const evaluation = evaluate(published.data.set, inputs);
       const digest = evaluationDigest(inputs, evaluation, sha256);
       const difference =
+        record.incomplete ??
         firstRecordedDifference(results, recordedResultsOf(evaluation)) ??
         (digest !== resultsDigest ? `the recorded inputs evaluate to digest ${digest}, the run records ${resultsDigest}` : undefined) ??
         (published.data.checksum !== criteria.checksum ? `the run records criteria checksum ${criteria.checksum}, the published set has ${published.data.checksum}` : undefined);
