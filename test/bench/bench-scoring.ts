@@ -9,7 +9,8 @@
  *      set's targets), nothing else;
  *   2. service: what an evaluation run computes for docs/scoring/default-criteria.json within each
  *      province, nationwide: `gatherInputs` of @cdt/scoring-feature over the SqlKpiReadStore (the run's own
- *      input gathering), `evaluate`, the results digest and the inputs digest;
+ *      input gathering: `figuresUnder` per province, the quarter and its weeks), `evaluate`, the results
+ *      digest and the inputs digest; off the clock, the size of the largest event the run would append;
  *   3. bulk: the same evaluation and digests over inputs built here from the baseline's three SELECTs
  *      (what the run would cost if it read the rows in bulk instead of per 2,000 units and sub-period),
  *      the inputs digest by the domain's evaluationInputsDigest (same bytes as the feature's).
@@ -31,7 +32,7 @@ import { INDICATORS } from '@cdt/domain-kpi';
 import { evaluate, evaluationDigest, evaluationInputsDigest, requiredIndicators, requiredTargets, validateCriteriaSet, type CriteriaSet, type EvaluationInput } from '@cdt/domain-scoring';
 import { parsePeriod } from '@cdt/domain-shared';
 import { pgDatabase, periodsBetween, SqlKpiReadStore } from '@cdt/read-store';
-import { gatherInputs, inputsDigest, recordedResultsOf, ScoringUnits, sha256 } from '@cdt/scoring-feature';
+import { evaluationRunEvents, gatherInputs, inputsDigest, recordedResultsOf, ScoringUnits, sha256, type EvaluationFacts } from '@cdt/scoring-feature';
 import { progressBars, runBench, whole } from './bench-cli';
 import { insertBatch, quarterBatches } from './scoring/quarter-rows';
 import { benchPostgresUrl, round1, scratchDatabase } from './store-append';
@@ -57,6 +58,7 @@ interface PhaseResult {
   ranked?: number;
   stages?: Record<string, number>;
   recordedJsonMiB?: number;
+  largestEventMiB?: number;
   rssBeforeMiB: number;
   peakRssMiB: number;
 }
@@ -164,10 +166,28 @@ function evaluateAndDigest(phase: Phase, set: CriteriaSet, inputs: EvaluationInp
     ranked: evaluation.results.filter((result) => result.rank !== null).length,
     stages: { inputs_ms: Math.round(gathered - started), evaluate_ms: Math.round(evaluated - gathered), digests_ms: Math.round(digested - evaluated) },
     peakRssMiB,
-    // Not timed, after the peak RSS is taken: how large the data of the run's EvaluationCompleted would be (its inputs and recorded results).
+    // Not timed, after the peak RSS is taken: the inputs and recorded results as one JSON (what a schema-1
+    // EvaluationCompleted held), and the largest event of the chunked form a run now appends.
     recordedJsonMiB: mib(Buffer.byteLength(JSON.stringify({ inputs, results: recordedResultsOf(evaluation) }))),
+    largestEventMiB: Math.max(...evaluationRunEvents(benchFacts(inputDigest, resultsDigest, evaluation.maxScore), inputs, recordedResultsOf(evaluation)).map((event) => mib(Buffer.byteLength(JSON.stringify(event.data))))),
   };
 }
+
+/** Facts of a run as it would record them (ids and watermark made up: only their size matters here). */
+const benchFacts = (inputsDigestHex: string, resultsDigest: string, maxScore: number): EvaluationFacts => ({
+  runId: '00000000-0000-4000-8000-000000000000',
+  criteria: { code: 'example-team-province-quarter', version: 1, checksum: inputsDigestHex },
+  level: 'team',
+  within: 'province',
+  area: { level: 'nation', code: 'VN' },
+  view: 'current',
+  period: '2026-Q1',
+  watermark: { transactionId: '1', globalPosition: '1' },
+  inputsDigest: inputsDigestHex,
+  resultsDigest,
+  maxScore,
+  requestedBy: 'bench',
+});
 
 /** What a run computes: inputs through the feature's own gathering, evaluation, both digests. */
 async function service(pool: Pool, period: string): Promise<Measured> {
@@ -266,7 +286,7 @@ async function bench(options: Options): Promise<boolean> {
         const common = { round: round + 1, seconds: r.ms / 1000, rss_before_mib: r.rssBeforeMiB, peak_rss_mib: r.peakRssMiB, load_avg: load() };
         const line = phase === 'baseline'
           ? { bench: 'read-rows', rows: r.rows, ...common }
-          : { bench: `evaluate-${phase}`, criteria: 'docs/scoring/default-criteria.json', period: options.period, ...common, ...r.stages, units: r.units, ranked: r.ranked, ratio_to_read_rows: ratioOf(r), evaluation_completed_json_mib: r.recordedJsonMiB };
+          : { bench: `evaluate-${phase}`, criteria: 'docs/scoring/default-criteria.json', period: options.period, ...common, ...r.stages, units: r.units, ranked: r.ranked, ratio_to_read_rows: ratioOf(r), inputs_and_results_json_mib: r.recordedJsonMiB, largest_run_event_json_mib: r.largestEventMiB };
         process.stdout.write(`${JSON.stringify(line)}\n`);
       }
     }
