@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
-import { type Checkpoint, type ManagedEventStore, openEventStore } from '@cdt/event-store';
+import type { Checkpoint } from '@cdt/event-store';
 import {
   checkProof,
   type InclusionProof,
@@ -13,11 +13,8 @@ import {
   type VerifyReport,
 } from '@cdt/ledger-integrity';
 import { checkReplayExport, exportLog, parseCheckpoint, type ReplayCheckReport, type ReplayFilter } from '@cdt/audit-feature';
+import { withOpenStore, withStoreFlags, type StoreOptions } from './event-store-flags';
 
-interface StoreOptions {
-  databaseUrl?: string;
-  dataDir?: string;
-}
 
 /**
  * `cdt audit seal | prove | check-proof | verify | replay | check-replay`: the ledger's integrity, for operators and auditors
@@ -25,7 +22,7 @@ interface StoreOptions {
  */
 export function auditCommand(): Command {
   const audit = new Command('audit').description('seal the ledger, prove an event, verify every chain and seal');
-  audit.addCommand(withStore(new Command('seal'))
+  audit.addCommand(withStoreFlags(new Command('seal'))
     .description('append LedgerSealed events for every full range of unsealed events (and the partial rest when due)')
     .option('--every-events <n>', 'events per seal', positiveInt, 1000)
     .option('--every-minutes <m>', 'also seal a partial range once its oldest event is this old', Number, 5)
@@ -38,7 +35,7 @@ export function auditCommand(): Command {
         process.stderr.write(`${seals.length} seal(s) appended\n`);
       })));
 
-  audit.addCommand(withStore(new Command('prove'))
+  audit.addCommand(withStoreFlags(new Command('prove'))
     .description('print the inclusion proof of one event: leaf, path, root and the seal that covers it')
     .argument('<eventId>')
     .option('--out <file>', 'write the proof to a file instead of stdout')
@@ -60,7 +57,7 @@ export function auditCommand(): Command {
       if (!verdict.valid) process.exitCode = 1;
     }));
 
-  audit.addCommand(withStore(new Command('verify'))
+  audit.addCommand(withStoreFlags(new Command('verify'))
     .description('walk every stream chain and every seal; report the first bad event by position and stream')
     .option('--from <checkpointFile>', 'resume after the checkpoint this file holds')
     .option('--checkpoint <file>', 'where to record progress at each verified seal', '.cdt-verify-checkpoint.json')
@@ -83,7 +80,7 @@ export function auditCommand(): Command {
         printReport(report, Boolean(options.json));
         if (!report.ok) process.exitCode = 1;
       })));
-  audit.addCommand(withStore(new Command('replay'))
+  audit.addCommand(withStoreFlags(new Command('replay'))
     .description('export the log (or a filtered part) as NDJSON with its seals and a manifest; resumable')
     .requiredOption('--to <dir>', 'where to write (empty, or an unfinished export of the same options to resume)')
     .option('--stream-prefix <prefix>', 'only streams whose name starts with this, e.g. activity- or team-dt-28249')
@@ -141,30 +138,6 @@ function printReplayReport(report: ReplayCheckReport, json: boolean): void {
   const { ok, events, streams, seals, findings } = report;
   process.stdout.write(`${JSON.stringify({ ok, events, streams, seals, findingCount: findings.length })}\n`);
   for (const finding of findings.slice(0, 20)) process.stdout.write(`${finding === report.firstBad ? 'FIRST BAD' : 'also'}: ${JSON.stringify(finding)}\n`);
-}
-
-function withStore(command: Command): Command {
-  return command
-    .option('--database-url <url>', 'PostgreSQL event store (default: env CDT_DATABASE_URL)')
-    .option('--data-dir <dir>', 'embedded store: the CDT_DATA_DIR of a stopped standalone (default: env CDT_DATA_DIR or ./.data)');
-}
-
-async function withOpenStore(options: StoreOptions, work: (store: ManagedEventStore) => Promise<void>): Promise<void> {
-  const databaseUrl = options.databaseUrl ?? (options.dataDir ? undefined : process.env['CDT_DATABASE_URL']);
-  let store: ManagedEventStore;
-  if (databaseUrl) {
-    store = await openEventStore({ kind: 'postgres', url: databaseUrl, poolSize: 3 });
-  } else {
-    const dataDir = resolve(options.dataDir ?? process.env['CDT_DATA_DIR'] ?? './.data');
-    const storeDir = join(dataDir, 'event-store');
-    if (!existsSync(storeDir)) throw new Error(`no embedded event store at ${storeDir} (pass --data-dir or --database-url)`);
-    store = await openEventStore({ kind: 'embedded', dataDir: storeDir });
-  }
-  try {
-    await work(store);
-  } finally {
-    await store.close();
-  }
 }
 
 function printReport(report: VerifyReport, json: boolean): void {

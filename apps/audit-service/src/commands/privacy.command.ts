@@ -1,13 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { type ManagedEventStore, openEventStore } from '@cdt/event-store';
 import { eraseSubject, SubjectKeys } from '@cdt/privacy';
+import { withOpenStore, withStoreFlags, type StoreOptions } from './event-store-flags';
 
-interface StoreOptions {
-  databaseUrl?: string;
-  dataDir?: string;
-}
 
 /**
  * `cdt privacy erase <subjectRef>`: crypto-shredding (docs/adr/0006-crypto-shredding.md,
@@ -17,13 +11,11 @@ interface StoreOptions {
  */
 export function privacyCommand(): Command {
   const privacy = new Command('privacy').description('personal data kept for follow-up: erase a subject (crypto-shredding)');
-  privacy.addCommand(new Command('erase')
+  privacy.addCommand(withStoreFlags(new Command('erase'))
     .description('destroy the key of a subject (its pseudonymous ref) and record SubjectErased')
     .argument('<subjectRef>', 'the pseudonymous ref (64 hex) of the household or citizen')
     .requiredOption('--by <operator>', 'who erases (recorded in the SubjectErased event)')
     .option('--request <reference>', 'the erasure request this answers, e.g. a ticket number (no personal data)')
-    .option('--database-url <url>', 'PostgreSQL event store (default: env CDT_DATABASE_URL)')
-    .option('--data-dir <dir>', 'embedded store: the CDT_DATA_DIR of a stopped standalone (default: env CDT_DATA_DIR or ./.data)')
     .action((subjectRef: string, options: StoreOptions & { by: string; request?: string }) =>
       withOpenStore(options, async (store) => {
         const result = await eraseSubject(store, new SubjectKeys(store.database), subjectRef.trim().toLowerCase(), { actor: options.by, request: options.request });
@@ -37,19 +29,3 @@ export function privacyCommand(): Command {
   return privacy;
 }
 
-async function withOpenStore(options: StoreOptions, work: (store: ManagedEventStore) => Promise<void>): Promise<void> {
-  const databaseUrl = options.databaseUrl ?? (options.dataDir ? undefined : process.env['CDT_DATABASE_URL']);
-  let store: ManagedEventStore;
-  if (databaseUrl) {
-    store = await openEventStore({ kind: 'postgres', url: databaseUrl, poolSize: 2 });
-  } else {
-    const storeDir = join(resolve(options.dataDir ?? process.env['CDT_DATA_DIR'] ?? './.data'), 'event-store');
-    if (!existsSync(storeDir)) throw new Error(`no embedded event store at ${storeDir} (pass --data-dir or --database-url)`);
-    store = await openEventStore({ kind: 'embedded', dataDir: storeDir });
-  }
-  try {
-    await work(store);
-  } finally {
-    await store.close();
-  }
-}

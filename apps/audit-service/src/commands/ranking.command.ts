@@ -1,15 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadAdminUnits } from '@cdt/admin-units';
-import { openEventStore, type EventStore, type ManagedEventStore } from '@cdt/event-store';
+import type { EventStore } from '@cdt/event-store';
 import { adminUnitResolver } from '@cdt/projection-feature';
 import { RunNotFoundError, ScoringUnits, verifyRun, type VerifyReport } from '@cdt/scoring-feature';
+import { withOpenStore, withStoreFlags, type StoreOptions } from './event-store-flags';
 
-interface StoreOptions {
-  databaseUrl?: string;
-  dataDir?: string;
-}
 
 /**
  * Verifies one run against the log and writes the verdict: `identical`, or `different` with the first
@@ -40,28 +35,16 @@ export async function verifyRanking(store: EventStore, runId: string, options: {
 export function rankingCommand(): Command {
   const ranking = new Command('ranking').description('evaluation runs: reproduce a ranking from the event log');
   ranking.addCommand(
-    new Command('verify')
+    withStoreFlags(new Command('verify'))
       .description('rebuild the inputs from the log up to the run\'s watermark, re-run its criteria version, print "identical" or the first difference (exit code 1)')
       .argument('<runId>')
-      .option('--database-url <url>', 'PostgreSQL event store (default: env CDT_DATABASE_URL)')
-      .option('--data-dir <dir>', 'embedded store: the CDT_DATA_DIR of a stopped standalone (default: env CDT_DATA_DIR or ./.data)')
       .option('--json', 'print the whole report as JSON')
       .action(async (runId: string, options: StoreOptions & { json?: boolean }) => {
-        const store = await openStore(options);
-        try {
+        await withOpenStore(options, async (store) => {
           process.exitCode = await verifyRanking(store, runId, { json: options.json });
-        } finally {
-          await store.close();
-        }
+        });
       }),
   );
   return ranking;
 }
 
-async function openStore(options: StoreOptions): Promise<ManagedEventStore> {
-  const databaseUrl = options.databaseUrl ?? (options.dataDir ? undefined : process.env['CDT_DATABASE_URL']);
-  if (databaseUrl) return openEventStore({ kind: 'postgres', url: databaseUrl, poolSize: 3 });
-  const storeDir = join(resolve(options.dataDir ?? process.env['CDT_DATA_DIR'] ?? './.data'), 'event-store');
-  if (!existsSync(storeDir)) throw new Error(`no embedded event store at ${storeDir} (pass --data-dir or --database-url)`);
-  return openEventStore({ kind: 'embedded', dataDir: storeDir });
-}
