@@ -10,11 +10,13 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 STATE="$HERE/.state"
 mkdir -p "$STATE"
 
-PG_PORT=55432
+# Ports can be moved (CDT_ENGINES_*_PORT) to run a second, separate set beside the first, e.g. a CI
+# check while benchmarks hold the default servers busy.
+PG_PORT=${CDT_ENGINES_PG_PORT:-55432}
 PG_BIN=/usr/lib/postgresql/15/bin
-MONGO_PORT=57017
-KAFKA_PORT=59092
-KAFKA_CONTROLLER_PORT=59093
+MONGO_PORT=${CDT_ENGINES_MONGO_PORT:-57017}
+KAFKA_PORT=${CDT_ENGINES_KAFKA_PORT:-59092}
+KAFKA_CONTROLLER_PORT=${CDT_ENGINES_KAFKA_CONTROLLER_PORT:-59093}
 
 POSTGRES_URL="postgres://cdt_admin:cdt_admin@127.0.0.1:$PG_PORT/postgres"
 MONGO_URL="mongodb://127.0.0.1:$MONGO_PORT"
