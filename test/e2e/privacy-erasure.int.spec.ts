@@ -174,6 +174,10 @@ function erasureE2e(title: string, environment: Environment): void {
         data: { subjectRef: ref(1), keyId: erased.keyId, erasedBy: 'dpo-1', erasedAt: expect.any(String), request: 'REQ-2026-17' },
         metadata: expect.objectContaining({ actor: 'dpo-1' }),
       })]);
+      // The subject's own stream is open to auditors like every other stream.
+      const subjectStream = await call('GET', `/v1/audit/streams/subject-${ref(1)}`, 'auditor');
+      expect(subjectStream.status).toBe(200);
+      expect((subjectStream.body['events'] as { type: string }[]).map((e) => e.type)).toEqual(['SubjectErased']);
       expect(await kpisAt(erased.position)).toEqual(before);
     });
   });

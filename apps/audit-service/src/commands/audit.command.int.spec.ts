@@ -55,6 +55,14 @@ describe('npx cdt audit (embedded store)', () => {
     const resumed = cdt(['audit', 'verify', '--data-dir', dataDir, '--from', checkpoint, '--checkpoint', checkpoint]);
     expect(resumed.status).toBe(0);
     expect(JSON.parse(resumed.stdout.split('\n')[0])).toMatchObject({ ok: true, eventsChecked: 28, sealsChecked: 0 });
+
+    // Hashing on worker threads reports the same; a bad thread count is refused, naming the value.
+    const threaded = cdt(['audit', 'verify', '--data-dir', dataDir, '--checkpoint', join(dataDir, 'verify-w.json'), '--page-size', '4', '--workers', '2']);
+    expect(threaded.status).toBe(0);
+    expect(JSON.parse(threaded.stdout.split('\n')[0])).toMatchObject({ ok: true, eventsChecked: 28, sealsChecked: 3, findingCount: 0 });
+    const refused = cdt(['audit', 'verify', '--data-dir', dataDir, '--workers', '-1']);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('expected 0 or a positive integer, got -1');
   });
 
   it('exits 1 and names the event when a stored event was edited', async () => {

@@ -62,8 +62,9 @@ export function auditCommand(): Command {
     .option('--from <checkpointFile>', 'resume after the checkpoint this file holds')
     .option('--checkpoint <file>', 'where to record progress at each verified seal', '.cdt-verify-checkpoint.json')
     .option('--page-size <n>', 'events per read', positiveInt, 5000)
+    .option('--workers <n>', 'hashing threads (0: hash on the main thread; default: the cores beyond two)', nonNegativeInt)
     .option('--json', 'print the whole report as JSON')
-    .action((options: StoreOptions & { from?: string; checkpoint: string; pageSize: number; json?: boolean }) =>
+    .action((options: StoreOptions & { from?: string; checkpoint: string; pageSize: number; workers?: number; json?: boolean }) =>
       withOpenStore(options, async (store) => {
         const resume = options.from ? readCheckpoint(options.from) : undefined;
         const total = Number((await store.head()).globalPosition);
@@ -72,6 +73,7 @@ export function auditCommand(): Command {
         const report = await verifyLedger(store, {
           resume,
           pageSize: options.pageSize,
+          workers: options.workers,
           onProgress: (events, position) => bar.update(Math.min(total, Number(position.globalPosition)), { events }),
           onCheckpoint: (checkpoint) => writeCheckpoint(options.checkpoint, checkpoint),
         });
@@ -171,5 +173,11 @@ function writeCheckpoint(file: string, checkpoint: VerifyCheckpoint): void {
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got ${value}`);
+  return n;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`expected 0 or a positive integer, got ${value}`);
   return n;
 }
