@@ -222,6 +222,12 @@ function scoringDone(title: string, environment: () => Promise<{ env: Record<str
       // A second draft of the same ranking cannot be published beside it: it must supersede, with a reason.
       const second = await request('POST', '/v1/scoring/evaluations', ministry, runBody);
       expect((await request('POST', `/v1/scoring/evaluations/${second.body['runId'] as string}/approve`, ministry)).body).toMatchObject({ status: 409, code: 'RANKING_ALREADY_PUBLISHED' });
+      // Two drafts of another ranking approved at the same moment: exactly one is published.
+      const drafts = await Promise.all([1, 2].map(() => request('POST', '/v1/scoring/evaluations', ministry, { ...runBody, area: { level: 'province', code: '79' } })));
+      const racing = await Promise.all(drafts.map((draft) => request('POST', `/v1/scoring/evaluations/${draft.body['runId'] as string}/approve`, ministry)));
+      expect(racing.map((reply) => reply.status).sort()).toEqual([200, 409]);
+      expect(racing.find((reply) => reply.status === 409)?.body).toMatchObject({ code: 'RANKING_ALREADY_PUBLISHED' });
+      const published79 = drafts[racing.findIndex((reply) => reply.status === 200)].body['runId'] as string;
       const noReason = await request('POST', '/v1/scoring/evaluations', ministry, { ...runBody, supersedes: runId });
       expect(noReason.status).toBe(422);
       expect(noReason.body).toMatchObject({ errors: [{ field: 'reason' }] });
@@ -248,7 +254,7 @@ function scoringDone(title: string, environment: () => Promise<{ env: Record<str
       expect((corrected['results'] as Result[]).map((r) => r.unitCode)).toContain(late[0].teamId);
       expect((await request('POST', `/v1/scoring/evaluations/${correctedId}/approve`, ministry)).body).toEqual({ runId: correctedId, status: 'created' });
       expect((await request('GET', `/v1/scoring/evaluations/${runId}`, ministry)).body).toMatchObject({ status: 'superseded', supersededBy: { runId: correctedId, reason: 'late reports from the 82 teams' } });
-      expect(((await request('GET', `/v1/scoring/awards?period=${quarter}`, ministry)).body as unknown as { runId: string }[]).map((l) => l.runId)).toEqual([correctedId]);
+      expect(((await request('GET', `/v1/scoring/awards?period=${quarter}`, ministry)).body as unknown as { runId: string }[]).map((l) => l.runId).sort()).toEqual([correctedId, published79].sort());
       expect((await verify(correctedId)).code).toBe(0);
       expect((await verify(runId)).code).toBe(0);
 

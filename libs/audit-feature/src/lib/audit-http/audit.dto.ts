@@ -7,7 +7,7 @@ export const DEFAULT_PAGE = 100;
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 /** The stream kinds of ARCHITECTURE.md; anything else cannot name a stream. */
-export const STREAM_NAME = /^(ledger|(team|activity|unit|criteria|evaluation|subject)-[A-Za-z0-9][A-Za-z0-9_.:-]{0,150})$/;
+export const STREAM_NAME = /^(ledger|(team|activity|unit|criteria|evaluation|subject|ranking)-[A-Za-z0-9][A-Za-z0-9_.:-]{0,150})$/;
 const CHECKPOINT = /^\d{1,20}\/\d{1,20}$/;
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9]{0,99}$/;
 
@@ -27,7 +27,7 @@ export const splitList = (value: string): string[] => value.split(',');
 
 export class StreamParamsDto {
   @ApiProperty({ example: 'team-dt-28249-tan-hoa', description: 'ledger, or team-, activity-, unit-, criteria-, evaluation- followed by an id' })
-  @Matches(STREAM_NAME, { message: 'streamName must be ledger or <team|activity|unit|criteria|evaluation|subject>-<id>' })
+  @Matches(STREAM_NAME, { message: 'streamName must be ledger or <team|activity|unit|criteria|evaluation|subject|ranking>-<id>' })
   streamName!: string;
 }
 

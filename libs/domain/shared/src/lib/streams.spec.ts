@@ -1,4 +1,4 @@
-import { activityStream, criteriaStream, evaluationStream, LEDGER_STREAM, teamStream, unitStream } from './streams';
+import { activityStream, criteriaStream, evaluationStream, LEDGER_STREAM, rankingStream, teamStream, unitStream } from './streams';
 
 describe('stream names', () => {
   it('names registry, unit, criteria, evaluation and ledger streams', () => {
@@ -6,6 +6,8 @@ describe('stream names', () => {
     expect(unitStream('26734')).toBe('unit-26734');
     expect(criteriaStream('cs-2026')).toBe('criteria-cs-2026');
     expect(evaluationStream('run-7')).toBe('evaluation-run-7');
+    expect(rankingStream({ criteriaCode: 'cs-2026', level: 'team', areaLevel: 'province', areaCode: '82', period: '2026-Q1' })).toBe('ranking-cs-2026.team.province.82.2026-Q1');
+    expect(() => rankingStream({ criteriaCode: 'cs 2026', level: 'team', areaLevel: 'province', areaCode: '82', period: '2026-Q1' })).toThrow('criteriaCode must be an identifier');
     expect(LEDGER_STREAM).toBe('ledger');
   });
 

@@ -25,3 +25,16 @@ export const unitStream = (unitCode: string): string => `unit-${id(unitCode, 'un
 export const criteriaStream = (criteriaSetId: string): string => `criteria-${id(criteriaSetId, 'criteriaSetId')}`;
 
 export const evaluationStream = (runId: string): string => `evaluation-${id(runId, 'runId')}`;
+
+/**
+ * Which run is the published ranking of one criteria code, level, area and period: approvals append to
+ * it at an expected version, so two drafts approved at once cannot both be published.
+ */
+export const rankingStream = (ranking: { criteriaCode: string; level: string; areaLevel: string; areaCode: string; period: string }): string =>
+  `ranking-${[
+    id(ranking.criteriaCode, 'criteriaCode'),
+    id(ranking.level, 'level'),
+    id(ranking.areaLevel, 'area.level'),
+    id(ranking.areaCode, 'area.code'),
+    id(ranking.period, 'period'),
+  ].join('.')}`;

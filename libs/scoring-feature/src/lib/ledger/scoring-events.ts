@@ -80,6 +80,13 @@ export type EvaluationResultsRecorded = DomainEvent<'EvaluationResultsRecorded',
 
 export type RankingApproved = DomainEvent<'RankingApproved', { runId: string; approvedBy: string; supersedes?: string }>;
 
+/**
+ * In the ranking's own stream (`rankingStream`): this run is now the published ranking of its criteria
+ * code, level, area and period. Appended at an expected version before the run's RankingApproved, so
+ * of two drafts approved at once only one is published.
+ */
+export type RankingPublished = DomainEvent<'RankingPublished', { runId: string; supersedes?: string }>;
+
 export interface GrantedAward {
   readonly unitCode: string;
   readonly parentCode: string;
@@ -134,7 +141,7 @@ export function evaluationRunEvents(
 
 export const isScoringEvent = (event: { type: string }): event is ScoringEvent => (SCORING_EVENT_TYPES as readonly string[]).includes(event.type);
 
-export const scoringEvent = <E extends ScoringEvent | EvaluationResultsRecorded>(type: E['type'], data: E['data']): E => ({ type, schemaVersion: SCHEMA_VERSION_1, data }) as E;
+export const scoringEvent = <E extends ScoringEvent | EvaluationResultsRecorded | RankingPublished>(type: E['type'], data: E['data']): E => ({ type, schemaVersion: SCHEMA_VERSION_1, data }) as E;
 
 /**
  * A uuid derived from a name (sha-256, formatted as a version-8 uuid): a retried publication or

@@ -3,7 +3,7 @@ import { evaluationStream } from '@cdt/domain-shared';
 import { openEventStore, type ManagedEventStore, type NewEvent } from '@cdt/event-store';
 import type { EvaluationInput } from '@cdt/domain-scoring';
 import { derivedEventId, evaluationRunEvents, type EvaluationFacts, type RecordedResult } from './scoring-events';
-import { readRun } from './scoring-ledger';
+import { claimPublication, RankingAlreadyPublishedError, readRun } from './scoring-ledger';
 
 const metadata = { occurredAt: '2026-12-01T00:00:00.000Z', actor: 'ministry-1', correlationId: '00000000-0000-4000-8000-000000000001' };
 
@@ -89,4 +89,32 @@ describe('evaluation runs in the log', () => {
     const { inputs, results } = units(3);
     expect(() => evaluationRunEvents(facts('r'), inputs, results.slice(1))).toThrow(/different units/);
   });
+
+  describe('publication: one published run per ranking', () => {
+    const ranking = (period: string, supersedes?: string) => ({ ...facts('x'), period, ...(supersedes ? { supersedes: { runId: supersedes, reason: 'late reports' } } : {}) });
+    const outcome = (claim: Promise<void>) =>
+      claim.then(
+        () => 'published',
+        (error: unknown) => (error instanceof RankingAlreadyPublishedError ? `refused: ${error.publishedRunId}` : Promise.reject(error)),
+      );
+
+    it('lets exactly one of many drafts claimed at once be published; a retry of the winner is fine', async () => {
+      const drafts = Array.from({ length: 6 }, (_, i) => `draft-${i}`);
+      const outcomes = await Promise.all(drafts.map((runId) => outcome(claimPublication(store, ranking('2026-Q1'), runId, metadata))));
+      const winners = drafts.filter((_, i) => outcomes[i] === 'published');
+      expect(winners).toHaveLength(1);
+      expect(outcomes.filter((o) => o !== 'published')).toEqual(Array(5).fill(`refused: ${winners[0]}`));
+      await expect(claimPublication(store, ranking('2026-Q1'), winners[0], metadata)).resolves.toBeUndefined();
+    });
+
+    it('takes a correction only over the run it supersedes, once', async () => {
+      await claimPublication(store, ranking('2026-Q2'), 'first', metadata);
+      await expect(claimPublication(store, ranking('2026-Q2', 'someone-else'), 'wrong', metadata)).rejects.toThrow(RankingAlreadyPublishedError);
+      const corrections = await Promise.all(['fix-a', 'fix-b'].map((runId) => outcome(claimPublication(store, ranking('2026-Q2', 'first'), runId, metadata))));
+      expect(corrections.filter((o) => o === 'published')).toHaveLength(1);
+      const claims = await store.readStream('ranking-c.team.province.82.2026-Q2');
+      expect(claims.map((e) => [e.type, e.data['runId']])).toEqual([['RankingPublished', 'first'], ['RankingPublished', corrections[0] === 'published' ? 'fix-a' : 'fix-b']]);
+    });
+  });
 });
+

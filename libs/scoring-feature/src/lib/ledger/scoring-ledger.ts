@@ -1,7 +1,7 @@
 import type { Evaluation } from '@cdt/domain-scoring';
-import { criteriaStream, evaluationStream } from '@cdt/domain-shared';
-import { compareCheckpoints, type Checkpoint, type EventStore, type RecordedEvent } from '@cdt/event-store';
-import { EVALUATION_COMPLETED_V2, type AwardsGranted, type CriteriaSetPublished, type EvaluationCompletedV2Data, type EvaluationData, type EvaluationResultsRecorded, type RankingApproved, type RankingSuperseded, type RecordedResult } from './scoring-events';
+import { criteriaStream, evaluationStream, rankingStream } from '@cdt/domain-shared';
+import { compareCheckpoints, WrongExpectedVersionError, type Checkpoint, type EventMetadata, type EventStore, type RecordedEvent } from '@cdt/event-store';
+import { EVALUATION_COMPLETED_V2, type AwardsGranted, type CriteriaSetPublished, type EvaluationCompletedV2Data, type EvaluationData, type EvaluationResultsRecorded, type RankingApproved, type RankingPublished, type RankingSuperseded, type RecordedResult, derivedEventId, scoringEvent } from './scoring-events';
 
 /** A recorded event's data with where and when the store put it. */
 export interface Recorded<Data> {
@@ -102,4 +102,39 @@ export function firstRecordedDifference(expected: readonly RecordedResult[], act
   }
   const extra = byUnit.keys().next();
   return extra.done ? undefined : `unit ${extra.value}: recomputed, absent from the run's record`;
+}
+
+/** Another run is the published ranking: a draft of the same ranking must supersede it, with a reason. */
+export class RankingAlreadyPublishedError extends Error {
+  constructor(readonly publishedRunId: string) {
+    super(`run ${publishedRunId} is already the published ranking`);
+  }
+}
+
+type RankingOf = Pick<EvaluationData, 'criteria' | 'level' | 'area' | 'period' | 'supersedes'>;
+
+const publishedIn = (claims: readonly RecordedEvent[]): string | undefined => (claims.at(-1)?.data as RankingPublished['data'] | undefined)?.runId;
+
+/**
+ * Makes `runId` the published ranking in the ranking's own stream (`rankingStream`), at the version it
+ * read: a first publication only if there is none, a correction only over the run it supersedes. A
+ * retry finds its own claim; of two drafts claimed at once (two scoring services, or catalogs not yet
+ * caught up) the store lets one append win and the other gets RankingAlreadyPublishedError.
+ */
+export async function claimPublication(store: Pick<EventStore, 'readStream' | 'append'>, run: RankingOf, runId: string, metadata: EventMetadata): Promise<void> {
+  const stream = rankingStream({ criteriaCode: run.criteria.code, level: run.level, areaLevel: run.area.level, areaCode: run.area.code, period: run.period });
+  const claims = await store.readStream(stream);
+  const current = publishedIn(claims);
+  if (current === runId) return;
+  const supersedes = run.supersedes?.runId;
+  // A ranking published before this stream existed has no claim; its run stream says it is published.
+  if (current !== supersedes && !(current === undefined && supersedes !== undefined)) throw new RankingAlreadyPublishedError(current ?? '(unknown)');
+  const event = scoringEvent<RankingPublished>('RankingPublished', { runId, ...(supersedes ? { supersedes } : {}) });
+  try {
+    await store.append(stream, [{ eventId: derivedEventId('published', runId), ...event, data: event.data as unknown as Record<string, unknown>, metadata }], claims.length === 0 ? 'no-stream' : claims.length);
+  } catch (error) {
+    if (!(error instanceof WrongExpectedVersionError)) throw error;
+    const winner = publishedIn(await store.readStream(stream));
+    if (winner !== runId) throw new RankingAlreadyPublishedError(winner ?? '(unknown)');
+  }
 }

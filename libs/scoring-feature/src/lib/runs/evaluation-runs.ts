@@ -21,7 +21,7 @@ import {
   type RankingSuperseded,
   type RunArea,
 } from '../ledger/scoring-events';
-import { firstRecordedDifference, readCriteriaVersions, readRun, recordedResultsOf, statusOf, type RunRecord } from '../ledger/scoring-ledger';
+import { claimPublication, firstRecordedDifference, RankingAlreadyPublishedError, readCriteriaVersions, readRun, recordedResultsOf, statusOf, type RunRecord } from '../ledger/scoring-ledger';
 
 export interface RunRequest {
   readonly criteriaCode: string;
@@ -147,14 +147,17 @@ export class EvaluationRuns implements OnModuleInit {
     if (record.approved) return { runId, status: 'duplicate' };
     if (!integrity.ok) throw problem(409, 'RUN_INTEGRITY_FAILED', 'runId', `run ${runId} does not match its own digests and cannot be published: ${integrity.detail}`);
     const completed = record.completed.data;
-    if (completed.supersedes) {
-      await this.markSuperseded(completed.supersedes.runId, runId, completed.supersedes.reason, metadata);
-    } else {
+    if (!completed.supersedes) {
       const published = await this.catalog.publishedRunFor(completed);
-      if (published && published.runId !== runId) {
-        throw problem(409, 'RANKING_ALREADY_PUBLISHED', 'runId', `run ${published.runId} is the published ranking of ${completed.criteria.code} for ${completed.area.level} ${completed.area.code}, ${completed.period}; a correction is a new run with supersedes=${published.runId} and a reason`);
-      }
+      if (published && published.runId !== runId) throw alreadyPublished(completed, published.runId);
     }
+    try {
+      await claimPublication(this.store, completed, runId, metadata);
+    } catch (error) {
+      if (error instanceof RankingAlreadyPublishedError) throw alreadyPublished(completed, error.publishedRunId);
+      throw error;
+    }
+    if (completed.supersedes) await this.markSuperseded(completed.supersedes.runId, runId, completed.supersedes.reason, metadata);
     const titles = new Map(set.awardTiers.map((tier) => [tier.code, tier.title]));
     const awards: GrantedAward[] = completed.results.flatMap((result) =>
       result.tier === null ? [] : [{ unitCode: result.unitCode, parentCode: result.parentCode, tier: result.tier, tierTitle: titles.get(result.tier) ?? result.tier, rank: result.rank, score: result.score }],
@@ -253,4 +256,13 @@ export class EvaluationRuns implements OnModuleInit {
     }
     throw problem(503, 'PROJECTION_BUSY', undefined, `the KPI model moved during each of ${CONSISTENT_READ_ATTEMPTS} reads; try again in a moment`);
   }
+}
+
+function alreadyPublished(completed: RunRecord['completed']['data'], publishedRunId: string): ProblemError {
+  return problem(
+    409,
+    'RANKING_ALREADY_PUBLISHED',
+    'runId',
+    `run ${publishedRunId} is the published ranking of ${completed.criteria.code} for ${completed.area.level} ${completed.area.code}, ${completed.period}; a correction is a new run with supersedes=${publishedRunId} and a reason`,
+  );
 }
