@@ -3,7 +3,7 @@ export * from './lib/hash-chain';
 export * from './lib/upcasting';
 export * from './lib/open-event-store';
 export * from './lib/event-store.module';
-export { compareCheckpoints } from './lib/event-rows';
+export { compareCheckpoints, type EventRow } from './lib/event-rows';
 export { migrate, migrationFiles } from './lib/migrator';
 export type { SqlClient } from './lib/sql-client';
 export { PostgresEventStore, migratePostgres } from './lib/postgres/postgres-event-store';

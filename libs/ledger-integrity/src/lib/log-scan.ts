@@ -1,4 +1,4 @@
-import { isoToMicros, type Checkpoint, type EventStore, type SqlClient } from '@cdt/event-store';
+import { isoToMicros, type Checkpoint, type EventRow, type EventStore, type SqlClient } from '@cdt/event-store';
 
 /**
  * One stored event as verification needs it: its place, its chain inputs, and its content as the text
@@ -27,19 +27,8 @@ export interface ScanPage {
   atHead: boolean;
 }
 
-interface ScanRow {
-  transaction_id: string;
-  global_position: string;
-  stream_name: string;
-  stream_version: number;
-  event_id: string;
-  event_type: string;
-  schema_version: number;
-  data: string;
-  metadata: string;
-  recorded_micros: string;
-  hash: string;
-}
+/** An event row as the store selects it, with jsonb left as text. */
+type ScanRow = Omit<EventRow, 'data' | 'metadata'> & { data: string; metadata: string };
 
 // The gap-safe order and visibility of readAll (ADR 0001 §3), without its filter machinery (a window
 // over the page), and with jsonb as text: the cheapest way the database can hand over the log.
