@@ -73,7 +73,7 @@ export function projectionsCommand(): Command {
   projections.addCommand(
     withStoreFlags(new Command('verify'))
       .description('rebuild the KPI model from the log into a scratch schema and report every figure that differs from the live one (exit code 1)')
-      .option('--batch-size <n>', 'events per transaction', positiveInt, 2000)
+      .option('--batch-size <n>', 'events per transaction', positiveInt, DEFAULT_REBUILD_BATCH_SIZE)
       .option('--max-differences <n>', 'differences listed (all are counted)', positiveInt, 1000)
       .option('--keep-scratch', 'keep the scratch schema kpi_verify afterwards, to query it')
       .option('--json', 'print the whole report as JSON')
