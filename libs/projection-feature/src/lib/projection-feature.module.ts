@@ -7,13 +7,13 @@ import { KPI_READ_STORE } from '@cdt/read-store';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { KPI_HTTP_CONTROLLERS, KPI_HTTP_PROVIDERS } from './kpi-http';
-import { openReadModelDatabase, type ReadModelDatabaseOptions } from './read-models/read-model-database';
-import { VersionedKpiReadStore } from './read-models/versioned-kpi-read-store';
+import type { LiveKpiReadStore } from './read-models/live-kpi-read-store';
+import { openLiveKpiReadStore, type ReadModelOptions } from './read-models/open-live-kpi-read-store';
 import { adminUnitResolver } from './runner/admin-unit-resolver';
 import { ProjectionRunner } from './runner/projection-runner';
 
 export interface ProjectionFeatureOptions {
-  readModels: ReadModelDatabaseOptions;
+  readModels: ReadModelOptions;
   batchSize?: number;
   /** Read the log from the Kafka event topic (cluster mode) instead of the store's subscription. */
   kafka?: KafkaConfig;
@@ -23,8 +23,8 @@ export interface ProjectionFeatureOptions {
 export const PROJECTION_CONSUMER_GROUP = 'cdt-projection-kpi';
 
 /**
- * The KPI read side of one process: the /v1/kpi query API, KPI_READ_STORE (a VersionedKpiReadStore,
- * always on the live model version) and the ProjectionRunner that keeps it up with EVENT_STORE from
+ * The KPI read side of one process: the /v1/kpi query API, KPI_READ_STORE (a LiveKpiReadStore on SQL
+ * or MongoDB, always on the live model version) and the ProjectionRunner that keeps it up with EVENT_STORE from
  * module init to shutdown.
  * Registers `projection` on /health (with its lag) and the cdt_projection_* metrics.
  */
@@ -32,7 +32,7 @@ export const PROJECTION_CONSUMER_GROUP = 'cdt-projection-kpi';
 export class ProjectionFeatureModule implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
   constructor(
     private readonly runner: ProjectionRunner,
-    @Inject(KPI_READ_STORE) private readonly readStore: VersionedKpiReadStore,
+    @Inject(KPI_READ_STORE) private readonly readStore: LiveKpiReadStore,
     @Inject(READINESS_CHECKS) private readonly readiness: ReadinessChecks,
   ) {}
 
@@ -42,11 +42,11 @@ export class ProjectionFeatureModule implements OnModuleInit, OnModuleDestroy, O
       controllers: KPI_HTTP_CONTROLLERS,
       providers: [
         ...KPI_HTTP_PROVIDERS,
-        { provide: KPI_READ_STORE, useFactory: async () => VersionedKpiReadStore.open(await openReadModelDatabase(options.readModels)) },
+        { provide: KPI_READ_STORE, useFactory: () => openLiveKpiReadStore(options.readModels) },
         {
           provide: ProjectionRunner,
           inject: [EVENT_STORE, KPI_READ_STORE, METRICS_REGISTRY, ROOT_LOGGER],
-          useFactory: (eventStore: EventStore, readStore: VersionedKpiReadStore, registry: Registry, logger: Logger) =>
+          useFactory: (eventStore: EventStore, readStore: LiveKpiReadStore, registry: Registry, logger: Logger) =>
             new ProjectionRunner({
               eventStore: options.kafka
                 ? kafkaEventFeed({

@@ -101,4 +101,21 @@ describe('loadConfig', () => {
       'CDT_PROJECTION_SOURCE must be store or kafka (got "bus")',
     ]);
   });
+
+  it('reads CDT_READ_MODEL_URL (MongoDB read models), and names each bad value', () => {
+    expect(loadConfig({ CDT_DATA_DIR: dataDir }).readModelUrl).toBeUndefined();
+    expect(loadConfig({ CDT_DATA_DIR: dataDir, CDT_READ_MODEL_URL: 'mongodb://m1:27017,m2:27017/cdt_kpi?replicaSet=rs0' }).readModelUrl).toBe(
+      'mongodb://m1:27017,m2:27017/cdt_kpi?replicaSet=rs0',
+    );
+    expect(loadConfig({ CDT_DATA_DIR: dataDir, CDT_READ_MODEL_URL: 'mongodb+srv://user:p%40ss@cluster.example/cdt' }).readModelUrl).toBe('mongodb+srv://user:p%40ss@cluster.example/cdt');
+    expect(problemsOf({ CDT_DATA_DIR: dataDir, CDT_READ_MODEL_URL: 'postgres://db/cdt' })).toEqual([
+      'CDT_READ_MODEL_URL must be a MongoDB URL: mongodb://host:port/<database> or mongodb+srv://host/<database>',
+    ]);
+    expect(problemsOf({ CDT_DATA_DIR: dataDir, CDT_READ_MODEL_URL: 'mongodb://m1:27017' })).toEqual(['CDT_READ_MODEL_URL must name a database: mongodb://host:port/<database>']);
+    expect(problemsOf({ CDT_DATA_DIR: dataDir, CDT_READ_MODEL_URL: 'mongodb://m1:27017/?authSource=admin' })).toEqual(['CDT_READ_MODEL_URL must name a database: mongodb://host:port/<database>']);
+    expect(problemsOf({ CDT_DATA_DIR: dataDir, CDT_READ_MODEL_URL: 'mongodb://m1:27017/cdt.kpi', CDT_LOG_LEVEL: 'loud' })).toEqual([
+      'CDT_READ_MODEL_URL names an invalid MongoDB database "cdt.kpi" (no / \\ . space " or $)',
+      'CDT_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ]);
+  });
 });

@@ -29,6 +29,8 @@ export interface CdtConfig {
   logLevel: LogLevel;
   /** Largest accepted request body, in body-parser notation (`2mb`, `512kb`). */
   bodyLimit: string;
+  /** The KPI read models' MongoDB database (CDT_READ_MODEL_URL, cluster mode); unset: PGlite or the event store's PostgreSQL. */
+  readModelUrl?: string;
   /** Cluster mode's bus (CDT_KAFKA_BROKERS): the relay publishes the log here, readers may consume it. */
   kafka?: KafkaConfig;
   /** Where the KPI projection reads the log: the store's own subscription, or the Kafka topic. */
@@ -91,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CdtConfig {
     if (databaseUrl === undefined) problems.push('CDT_DATABASE_ADMIN_URL is set but CDT_DATABASE_URL is not: set both for server mode');
   }
   const mode = databaseUrl === undefined ? 'embedded' : 'server';
+  const readModelUrl = text('CDT_READ_MODEL_URL');
+  if (readModelUrl !== undefined) checkMongoUrl('CDT_READ_MODEL_URL', readModelUrl, problems);
 
   const logLevelRaw = (text('CDT_LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = LOG_LEVELS.find((level) => level === logLevelRaw);
@@ -111,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CdtConfig {
   const ledgerSealer = ledgerSealerConfig(text('CDT_SEALER'), text('CDT_SEAL_EVERY_EVENTS'), text('CDT_SEAL_EVERY_MINUTES'), problems);
 
   if (problems.length > 0 || jwt === undefined || logLevel === undefined) throw new ConfigError(problems);
-  return { mode, port, host, dataDir, databaseUrl, databaseAdminUrl, jwt, logLevel, bodyLimit, kafka, projectionSource: projectionSource as CdtConfig['projectionSource'], ledgerSealer };
+  return { mode, port, host, dataDir, databaseUrl, databaseAdminUrl, readModelUrl, jwt, logLevel, bodyLimit, kafka, projectionSource: projectionSource as CdtConfig['projectionSource'], ledgerSealer };
 }
 
 function parsePort(raw: string | undefined, problems: string[]): number {
@@ -161,6 +165,23 @@ function checkUrl(name: string, raw: string, protocols: string[], problems: stri
     return;
   }
   if (!protocols.includes(url.protocol)) problems.push(`${name} must use ${protocols.join(' or ')} (got ${url.protocol})`);
+}
+
+const MONGO_URL = /^(mongodb|mongodb\+srv):\/\/(?:[^@/?#]*@)?([^/?#]+)(?:\/([^?#]*))?(?:\?[^#]*)?$/;
+
+/**
+ * A MongoDB connection string (several hosts allowed, which `new URL` refuses) that names its database:
+ * without one the driver would write to `test`.
+ */
+function checkMongoUrl(name: string, raw: string, problems: string[]): void {
+  const match = MONGO_URL.exec(raw);
+  if (!match) {
+    problems.push(`${name} must be a MongoDB URL: mongodb://host:port/<database> or mongodb+srv://host/<database>`);
+    return;
+  }
+  const database = decodeURIComponent(match[3] ?? '');
+  if (database === '') problems.push(`${name} must name a database: mongodb://host:port/<database>`);
+  else if (/[/\\. "$]/.test(database)) problems.push(`${name} names an invalid MongoDB database "${database}" (no / \\ . space " or $)`);
 }
 
 interface JwtInputs {

@@ -1,7 +1,8 @@
 import type { Checkpoint } from '@cdt/event-store';
 import type { KpiDeltas, Level, TeamContributions, TeamRecord, UnitFigures, View } from '@cdt/domain-kpi';
-import { SqlKpiReadStore, type FiguresUnder, type FiguresUnderQuery, type KpiReadStore, type SqlDatabase } from '@cdt/read-store';
+import { SqlKpiReadStore, type FiguresUnder, type FiguresUnderQuery, type SqlDatabase } from '@cdt/read-store';
 import { KpiVersions } from './kpi-versions';
+import type { LiveKpiReadStore } from './live-kpi-read-store';
 
 /** How long a looked-up live pointer is trusted; a rebuild waits well past it before dropping the old version. */
 export const POINTER_TTL_MS = 500;
@@ -11,7 +12,7 @@ export const POINTER_TTL_MS = 500;
  * (`kpi_meta.active`) names, so a rebuild's switch reaches running servers within POINTER_TTL_MS
  * without a restart. It owns the database connection; the per-version stores share it.
  */
-export class VersionedKpiReadStore implements KpiReadStore {
+export class VersionedKpiReadStore implements LiveKpiReadStore {
   private readonly stores = new Map<string, Promise<SqlKpiReadStore>>();
   private pointer?: { schema: string; readAt: number };
 

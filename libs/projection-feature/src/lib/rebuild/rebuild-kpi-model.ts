@@ -1,7 +1,8 @@
 import { compareCheckpoints, START, type Checkpoint, type EventStore } from '@cdt/event-store';
 import type { UnitResolver } from '@cdt/domain-kpi';
 import { loadProjectorState, projectIntoStore } from '@cdt/read-store';
-import { POINTER_TTL_MS, type VersionedKpiReadStore } from '../read-models/versioned-kpi-read-store';
+import type { LiveKpiReadStore } from '../read-models/live-kpi-read-store';
+import { POINTER_TTL_MS } from '../read-models/versioned-kpi-read-store';
 
 /** Wait this long after the switch before dropping the old version: well past POINTER_TTL_MS and a slow query. */
 export const DEFAULT_GRACE_MS = Math.max(5_000, POINTER_TTL_MS * 10);
@@ -21,7 +22,7 @@ export interface RebuildProgress {
 
 export interface RebuildOptions {
   eventStore: Pick<EventStore, 'readAll' | 'head'>;
-  readStore: VersionedKpiReadStore;
+  readStore: LiveKpiReadStore;
   resolve: UnitResolver;
   batchSize?: number;
   graceMs?: number;

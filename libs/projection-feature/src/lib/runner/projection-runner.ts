@@ -2,7 +2,7 @@ import { compareCheckpoints, START, type Checkpoint, type EventStore, type Recor
 import type { ProjectorState, UnitResolver } from '@cdt/domain-kpi';
 import { loadProjectorState, projectIntoStore, type KpiReadStore } from '@cdt/read-store';
 import type { Registry } from 'prom-client';
-import type { VersionedKpiReadStore } from '../read-models/versioned-kpi-read-store';
+import type { LiveKpiReadStore } from '../read-models/live-kpi-read-store';
 import { ProjectionMetrics } from './projection-metrics';
 
 /**
@@ -42,7 +42,7 @@ export interface RunnerLogger {
 
 export interface ProjectionRunnerOptions {
   eventStore: Pick<EventStore, 'subscribe' | 'head' | 'readAll'>;
-  readStore: VersionedKpiReadStore;
+  readStore: LiveKpiReadStore;
   resolve: UnitResolver;
   batchSize?: number;
   /** Retry delays: doubling from `initialMs` up to `maxMs`. */

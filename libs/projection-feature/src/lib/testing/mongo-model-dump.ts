@@ -1,0 +1,79 @@
+import { LEVELS, type Level, type UnitResolver, type View } from '@cdt/domain-kpi';
+import type { Checkpoint, EventStore } from '@cdt/event-store';
+import { loadProjectorState, projectIntoStore, type KpiReadStore } from '@cdt/read-store';
+import type { mongo } from 'mongoose';
+
+/** Projects the whole log in one pass into `store` (an empty model version): the from-scratch reference. */
+export async function projectWholeLog(eventStore: Pick<EventStore, 'readAll'>, store: KpiReadStore, resolve: UnitResolver): Promise<void> {
+  let state = await loadProjectorState(store);
+  let after: Checkpoint | undefined;
+  for (;;) {
+    const page = await eventStore.readAll({ after, limit: 50_000 });
+    if (page.events.length > 0) ({ state } = await projectIntoStore(store, state, page.events, page.checkpoint, resolve));
+    after = page.checkpoint;
+    if (page.atHead) break;
+  }
+}
+
+/**
+ * Every figure, live refcount, target and team of one MongoDB model version, as sorted lines (the
+ * counterpart of dumpModel): the batch bookkeeping (`appliedUpTo`, `lastDelta`, `created`, `prev`) is
+ * left out, and so are zeros (whether a document that went back to 0 remains depends on batching).
+ */
+export async function dumpMongoModel(db: mongo.Db, schema: string): Promise<{ figures: string[]; refs: string[]; targets: string[]; teams: string[] }> {
+  const docs = (name: string) => db.collection(`${schema}.${name}`).find({}).toArray();
+  const line = (...parts: unknown[]) => parts.map((p) => (p === undefined ? '' : String(p))).join('|');
+  return {
+    figures: (await docs('figures'))
+      .filter((d) => d['value'] !== 0)
+      .map((d) => line(d['view'], d['level'], d['unitKey'], d['periodKind'], d['periodKey'], d['indicator'], d['value'], d['village'], d['commune'], d['district'], d['province'], d['placedOn']))
+      .sort(),
+    refs: (await docs('refs'))
+      .filter((d) => d['count'] !== 0)
+      .map((d) => line(d['view'], d['level'], d['unitKey'], d['periodKind'], d['periodKey'], d['indicator'], d['subject'], d['count']))
+      .sort(),
+    targets: (await docs('targets')).map((d) => line(d['unitKey'], d['indicator'], d['period'], d['value'])).sort(),
+    teams: (await docs('teams')).map((d) => `${String(d['_id'])}|${JSON.stringify(d['record'])}`).sort(),
+  };
+}
+
+export interface FigureProbe {
+  view: View;
+  level: Level;
+  unitKeys: string[];
+  period: string;
+}
+
+/** Every (view, level, period) a model holds figures for, with all its units there: what `figures()` is asked. */
+export async function figureProbes(db: mongo.Db, schema: string): Promise<FigureProbe[]> {
+  const groups = await db
+    .collection(`${schema}.figures`)
+    .aggregate<{ _id: { view: View; level: Level; period: string }; units: string[] }>([
+      { $match: { value: { $ne: 0 } } },
+      { $group: { _id: { view: '$view', level: '$level', period: '$periodKey' }, units: { $addToSet: '$unitKey' } } },
+    ])
+    .toArray();
+  return groups
+    .map((g) => ({ view: g._id.view, level: g._id.level, period: g._id.period, unitKeys: [...g.units].sort() }))
+    .sort((a, b) => `${a.view}|${a.level}|${a.period}`.localeCompare(`${b.view}|${b.level}|${b.period}`));
+}
+
+/** Key order follows document order, which batching changes: compare the numbers only. */
+const sortedKeys = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+
+/**
+ * The answers of `figures()` to every probe and of `children()` for each unit one level down (the
+ * current view has no district): two stores hold the same model for the query side when these are equal.
+ */
+export async function queryAnswers(store: KpiReadStore, probes: readonly FigureProbe[]): Promise<string[]> {
+  const answers: string[] = [];
+  for (const p of probes) {
+    const figures = (await store.figures(p.view, p.level, p.unitKeys, p.period)).map((f) => ({ unitKey: f.unitKey, values: sortedKeys(f.values), targets: sortedKeys(f.targets) }));
+    answers.push(`${p.view}|${p.level}|${p.period} ${JSON.stringify(figures)}`);
+    const below = LEVELS[LEVELS.indexOf(p.level) - 1];
+    const childLevel = below === 'district' && p.view === 'current' ? 'commune' : below;
+    if (childLevel === undefined) continue;
+    for (const unitKey of p.unitKeys) answers.push(`${p.view}|${p.level}|${unitKey}|${p.period} → ${childLevel}: ${(await store.children(p.view, p.level, unitKey, childLevel, p.period)).join(',')}`);
+  }
+  return answers;
+}
