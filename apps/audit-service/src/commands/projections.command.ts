@@ -3,12 +3,13 @@ import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadAdminUnits } from '@cdt/admin-units';
 import { openEventStore, type EventStoreOptions } from '@cdt/event-store';
-import { adminUnitResolver, DEFAULT_REBUILD_BATCH_SIZE, openReadModelDatabase, rebuildKpiModel, VersionedKpiReadStore, type ReadModelDatabaseOptions } from '@cdt/projection-feature';
+import { adminUnitResolver, DEFAULT_REBUILD_BATCH_SIZE, openLiveKpiReadStore, rebuildKpiModel, VersionedKpiReadStore, type LiveKpiReadStore, type ReadModelOptions } from '@cdt/projection-feature';
 import { verifyKpiModel, type ModelCheckReport } from '@cdt/audit-feature';
 
 interface StoreFlags {
   databaseUrl?: string;
   dataDir?: string;
+  readModelUrl?: string;
 }
 
 /**
@@ -21,7 +22,8 @@ export function projectionsCommand(): Command {
   const withStoreFlags = (command: Command) =>
     command
       .option('--database-url <url>', 'PostgreSQL (server mode; default env CDT_DATABASE_ADMIN_URL, then CDT_DATABASE_URL)')
-      .option('--data-dir <dir>', 'embedded data directory (default env CDT_DATA_DIR or ./.data); the server must be stopped');
+      .option('--data-dir <dir>', 'embedded data directory (default env CDT_DATA_DIR or ./.data); the server must be stopped')
+      .option('--read-model-url <url>', 'MongoDB read models (cluster mode; default env CDT_READ_MODEL_URL)');
 
   projections.addCommand(
     withStoreFlags(new Command('rebuild'))
@@ -79,6 +81,7 @@ export function projectionsCommand(): Command {
       .option('--json', 'print the whole report as JSON')
       .action(async (flags: StoreFlags & { batchSize: number; maxDifferences: number; keepScratch?: boolean; json?: boolean }) => {
         await withStores(flags, async ({ eventStore, readStore }) => {
+          if (!(readStore instanceof VersionedKpiReadStore)) throw new Error('cdt projections verify is not available on MongoDB read models: it rebuilds and compares the model in SQL (PostgreSQL or PGlite)');
           const bar = new SingleBar({ format: 'verify: rebuilding |{bar}| {percentage}% {value}/{total} log positions | {eta_formatted} left', stream: process.stderr, etaBuffer: 50 }, Presets.shades_classic);
           let started = false;
           const report = await verifyKpiModel({
@@ -128,24 +131,27 @@ function positiveInt(raw: string): number {
 }
 
 /** Server mode when a database URL is given (flag or env), else the embedded directories under the data dir. */
-function storeOptions(flags: StoreFlags): { events: EventStoreOptions; readModels: ReadModelDatabaseOptions } {
+/** The read models on MongoDB when a read-model URL is given (flag or env), as the services find them. */
+function storeOptions(flags: StoreFlags): { events: EventStoreOptions; readModels: ReadModelOptions } {
   if (flags.databaseUrl && flags.dataDir) throw new InvalidArgumentError('give --database-url or --data-dir, not both');
   const env = process.env;
+  const readModelUrl = flags.readModelUrl ?? env['CDT_READ_MODEL_URL'];
+  const mongo = readModelUrl ? ({ kind: 'mongo', url: readModelUrl, poolSize: 4 } as const) : undefined;
   const url = flags.databaseUrl ?? (flags.dataDir ? undefined : (env['CDT_DATABASE_ADMIN_URL'] ?? env['CDT_DATABASE_URL']));
-  if (url) return { events: { kind: 'postgres', url }, readModels: { kind: 'postgres', url, poolSize: 4 } };
+  if (url) return { events: { kind: 'postgres', url }, readModels: mongo ?? { kind: 'postgres', url, poolSize: 4 } };
   const raw = flags.dataDir ?? env['CDT_DATA_DIR'] ?? './.data';
   const dataDir = isAbsolute(raw) ? raw : resolve(process.cwd(), raw);
-  return { events: { kind: 'embedded', dataDir: join(dataDir, 'event-store') }, readModels: { kind: 'embedded', dataDir: join(dataDir, 'read-models') } };
+  return { events: { kind: 'embedded', dataDir: join(dataDir, 'event-store') }, readModels: mongo ?? { kind: 'embedded', dataDir: join(dataDir, 'read-models') } };
 }
 
 async function withStores(
   flags: StoreFlags,
-  work: (stores: { eventStore: Awaited<ReturnType<typeof openEventStore>>; readStore: VersionedKpiReadStore }) => Promise<void>,
+  work: (stores: { eventStore: Awaited<ReturnType<typeof openEventStore>>; readStore: LiveKpiReadStore }) => Promise<void>,
 ): Promise<void> {
   const options = storeOptions(flags);
   const eventStore = await openEventStore(options.events);
   try {
-    const readStore = await VersionedKpiReadStore.open(await openReadModelDatabase(options.readModels));
+    const readStore = await openLiveKpiReadStore(options.readModels);
     try {
       await work({ eventStore, readStore });
     } finally {

@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
 import { loadAdminUnits } from '@cdt/admin-units';
 import { openEventStore, type ManagedEventStore } from '@cdt/event-store';
 import { connectMongoDatabase, type MongoDatabase } from '@cdt/read-store';
@@ -13,6 +17,17 @@ import { MongoVersionedKpiReadStore } from './mongo-versioned-kpi-read-store';
 import { openLiveKpiReadStore } from './open-live-kpi-read-store';
 
 const resolve = adminUnitResolver(loadAdminUnits());
+const ROOT = resolvePath(__dirname, '../../../../..');
+
+/** `npx cdt …` as an operator runs it. */
+function cdt(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['scripts/cdt.js', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((done) => child.once('exit', (code) => done({ code, stdout, stderr })));
+}
 /** mongo-java-server writes a few thousand documents a second on a loaded 2-core machine (~80 per event); each test projects its log twice. */
 const BUDGET_MS = 600_000;
 
@@ -117,7 +132,7 @@ describeWithEngine('mongo', 'the live versioned KPI model on MongoDB', () => {
     await expectEqualToFromScratch('kpi_v2', 'kpi_reference_2');
   }, BUDGET_MS);
 
-  it('one rebuild at a time: a live build lease is refused, an abandoned one is resumed; a switch is one atomic write', async () => {
+  it('one rebuild at a time: a live build lease is refused, an abandoned one is resumed; a switch is one atomic write; the CLI finds the model', async () => {
     await runner.stop(); // the pointer is moved by hand below, to versions nothing was built in
     const versions = new MongoKpiVersions(raw.db);
     const t0 = new Date();
@@ -134,5 +149,19 @@ describeWithEngine('mongo', 'the live versioned KPI model on MongoDB', () => {
     expect(await versions.switchTo('kpi_v2')).toBe('kpi_v3');
     expect(await versions.active()).toBe('kpi_v2');
     await expect(readStore.versions.dropRetired()).resolves.toEqual(['kpi_v3']);
+
+    // The operator's CLI finds the same model through CDT_READ_MODEL_URL; verify (SQL only) refuses it by name.
+    const dataDir = mkdtempSync(join(tmpdir(), 'cdt-mongo-cli-'));
+    try {
+      const env = { ...process.env, CDT_READ_MODEL_URL: database.url };
+      const status = await cdt(['projections', 'status', '--data-dir', dataDir], env);
+      expect(status).toMatchObject({ code: 0, stderr: '' });
+      expect(status.stdout).toMatch(/\* kpi_v2 +live/);
+      const verify = await cdt(['projections', 'verify', '--data-dir', dataDir], env);
+      expect(verify.code).toBe(1);
+      expect(verify.stderr).toContain('cdt projections verify is not available on MongoDB read models');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, BUDGET_MS);
 });
