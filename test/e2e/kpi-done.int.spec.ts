@@ -9,11 +9,9 @@ import { compareCheckpoints, type Checkpoint } from '@cdt/event-store';
 import { DevTokens, bootstrapHttpApp, loadConfig, type CdtConfig } from '@cdt/platform';
 import { pseudonymousRef } from '@cdt/pseudonym';
 import { ACTIVITY_PATHS, daysEndingOn, planActivities, planTeams, SeededRandom, type PlannedActivity, type PlannedTeam } from '@cdt/simulation';
-import { describeWithEngine, freshMongoDatabase, freshPostgresDatabase, kafkaBrokers } from '@cdt/testing';
+import { describeWithEngine, freshPostgresDatabase, kafkaBrokers } from '@cdt/testing';
 import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
 import { PROJECTION_CONSUMER_GROUP } from '@cdt/projection-feature';
-import { connectMongoDatabase } from '@cdt/read-store';
 import { AppModule, SERVICE_NAME } from '../../apps/standalone/src/app.module';
 
 /**
@@ -258,60 +256,32 @@ describeWithEngine('postgres', 'Done means on PostgreSQL (server mode)', () => {
   });
 });
 
-/**
- * Cluster mode: the same app relays its log to Kafka and projects from the topic, not the store; with
- * `mongo`, its live KPI model is on MongoDB (CDT_READ_MODEL_URL), the whole of cluster mode end to end.
- */
-async function clusterEnvironment(readModels: 'postgres' | 'mongo'): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }> {
-  const database = await freshPostgresDatabase();
-  const mongo = readModels === 'mongo' ? await freshMongoDatabase() : undefined;
-  const topic = `cdt-events-kpi-done-${randomUUID()}`;
-  const env = {
-    CDT_DATABASE_URL: database.appUrl,
-    CDT_DATABASE_ADMIN_URL: database.adminUrl,
-    CDT_KAFKA_BROKERS: kafkaBrokers().join(','),
-    CDT_KAFKA_TOPIC: topic,
-    CDT_PROJECTION_SOURCE: 'kafka',
-    ...(mongo ? { CDT_READ_MODEL_URL: mongo.url } : {}),
-  };
-  const cleanup = async () => {
-    const admin = new Kafka({ clientId: 'kpi-done-cleanup', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    // The figures came through the topic: the projection's consumer group read all of it.
-    const [{ high }] = await admin.fetchTopicOffsets(topic);
-    const [committed] = await admin.fetchOffsets({ groupId: PROJECTION_CONSUMER_GROUP, topics: [topic] });
-    expect(Number(high)).toBeGreaterThan(20);
-    expect(committed.partitions[0].offset).toBe(high);
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
-    if (mongo) {
-      // ... and were written to MongoDB, not to PostgreSQL: the live pointer and kpi_v1 are there, no kpi_* schema here.
-      const readModel = await connectMongoDatabase(mongo.url);
-      try {
-        expect(await readModel.db.collection('kpi_meta.versions').findOne({}, { projection: { _id: 0, active: 1 } })).toEqual({ active: 'kpi_v1' });
-        expect(await readModel.db.collection('kpi_v1.figures').countDocuments({ indicator: 'household-visits' })).toBeGreaterThan(10);
-      } finally {
-        await readModel.close();
-      }
-      const pg = new Client({ connectionString: database.adminUrl });
-      await pg.connect();
-      try {
-        expect((await pg.query(`select nspname from pg_namespace where nspname like 'kpi%'`)).rows).toEqual([]);
-      } finally {
-        await pg.end();
-      }
-      await mongo.drop();
-    }
-    await database.drop();
-  };
-  return { env, cleanup };
-}
-
+// Cluster mode's bus: the same app relays its log to Kafka and projects from the topic, not the store.
 describeWithEngine('postgres', 'Done means with the Kafka bus (cluster mode)', () => {
   describeWithEngine('kafka', 'projecting from the event topic', () => {
-    kpiDoneE2e('PostgreSQL → Kafka → projection', () => clusterEnvironment('postgres'));
-    describeWithEngine('mongo', 'into MongoDB read models', () => {
-      kpiDoneE2e('PostgreSQL → Kafka → MongoDB read models', () => clusterEnvironment('mongo'));
+    kpiDoneE2e('PostgreSQL → Kafka → projection', async () => {
+      const database = await freshPostgresDatabase();
+      const topic = `cdt-events-kpi-done-${randomUUID()}`;
+      const env = {
+        CDT_DATABASE_URL: database.appUrl,
+        CDT_DATABASE_ADMIN_URL: database.adminUrl,
+        CDT_KAFKA_BROKERS: kafkaBrokers().join(','),
+        CDT_KAFKA_TOPIC: topic,
+        CDT_PROJECTION_SOURCE: 'kafka',
+      };
+      const cleanup = async () => {
+        const admin = new Kafka({ clientId: 'kpi-done-cleanup', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+        await admin.connect();
+        // The figures came through the topic: the projection's consumer group read all of it.
+        const [{ high }] = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId: PROJECTION_CONSUMER_GROUP, topics: [topic] });
+        expect(Number(high)).toBeGreaterThan(20);
+        expect(committed.partitions[0].offset).toBe(high);
+        await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+        await admin.disconnect();
+        await database.drop();
+      };
+      return { env, cleanup };
     });
   });
 });
