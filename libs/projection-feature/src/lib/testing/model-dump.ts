@@ -1,6 +1,6 @@
 import type { UnitResolver } from '@cdt/domain-kpi';
 import type { Checkpoint, EventStore } from '@cdt/event-store';
-import { loadProjectorState, projectIntoStore, type SqlClient } from '@cdt/read-store';
+import { loadProjectorState, projectIntoStore, type KpiReadStore, type SqlClient } from '@cdt/read-store';
 import type { VersionedKpiReadStore } from '../read-models/versioned-kpi-read-store';
 
 /**
@@ -23,14 +23,8 @@ export async function dumpModel(db: SqlClient, schema: string): Promise<{ figure
   };
 }
 
-/** Projects the whole log in one pass into a new `schema`: the from-scratch reference a model must equal. */
-export async function projectFromScratch(
-  eventStore: Pick<EventStore, 'readAll'>,
-  readStore: VersionedKpiReadStore,
-  schema: string,
-  resolve: UnitResolver,
-): Promise<Awaited<ReturnType<typeof dumpModel>>> {
-  const store = await readStore.version(schema);
+/** Projects the whole log in one pass into `store` (an empty model version): the from-scratch reference. */
+export async function projectWholeLog(eventStore: Pick<EventStore, 'readAll'>, store: KpiReadStore, resolve: UnitResolver): Promise<void> {
   let state = await loadProjectorState(store);
   let after: Checkpoint | undefined;
   for (;;) {
@@ -39,5 +33,15 @@ export async function projectFromScratch(
     after = page.checkpoint;
     if (page.atHead) break;
   }
+}
+
+/** Projects the whole log in one pass into a new `schema`: the from-scratch reference a model must equal. */
+export async function projectFromScratch(
+  eventStore: Pick<EventStore, 'readAll'>,
+  readStore: VersionedKpiReadStore,
+  schema: string,
+  resolve: UnitResolver,
+): Promise<Awaited<ReturnType<typeof dumpModel>>> {
+  await projectWholeLog(eventStore, await readStore.version(schema), resolve);
   return dumpModel(readStore.db, schema);
 }

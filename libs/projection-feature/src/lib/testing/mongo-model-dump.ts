@@ -1,19 +1,6 @@
-import { LEVELS, type Level, type UnitResolver, type View } from '@cdt/domain-kpi';
-import type { Checkpoint, EventStore } from '@cdt/event-store';
-import { loadProjectorState, projectIntoStore, type KpiReadStore } from '@cdt/read-store';
+import { LEVELS, type Level, type View } from '@cdt/domain-kpi';
+import type { KpiReadStore } from '@cdt/read-store';
 import type { mongo } from 'mongoose';
-
-/** Projects the whole log in one pass into `store` (an empty model version): the from-scratch reference. */
-export async function projectWholeLog(eventStore: Pick<EventStore, 'readAll'>, store: KpiReadStore, resolve: UnitResolver): Promise<void> {
-  let state = await loadProjectorState(store);
-  let after: Checkpoint | undefined;
-  for (;;) {
-    const page = await eventStore.readAll({ after, limit: 50_000 });
-    if (page.events.length > 0) ({ state } = await projectIntoStore(store, state, page.events, page.checkpoint, resolve));
-    after = page.checkpoint;
-    if (page.atHead) break;
-  }
-}
 
 /**
  * Every figure, live refcount, target and team of one MongoDB model version, as sorted lines (the
