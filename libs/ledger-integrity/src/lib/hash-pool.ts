@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { hashBatch, type HashBatch } from './event-hasher';
+import { hashBatch, type HashBatch, type HashedBatch } from './event-hasher';
 
-type Pending = { resolve: (hashed: Uint8Array) => void; reject: (error: Error) => void };
+type Pending = { resolve: (hashed: HashedBatch) => void; reject: (error: Error) => void };
 
 /**
  * Worker threads a verify uses by default: the cores left after the database and the main thread (at
@@ -31,13 +31,13 @@ export class HashPool {
     return this.workers.length;
   }
 
-  hash(batch: HashBatch): Promise<Uint8Array> {
+  hash(batch: HashBatch): Promise<HashedBatch> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.workers.length === 0) return Promise.resolve(hashBatch(batch));
     const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;
     slot.busy += 1;
-    return new Promise<Uint8Array>((resolve, reject) => {
+    return new Promise<HashedBatch>((resolve, reject) => {
       this.pending.set(id, {
         resolve: (hashed) => { slot.busy -= 1; resolve(hashed); },
         reject: (error) => { slot.busy -= 1; reject(error); },
@@ -57,7 +57,7 @@ export class HashPool {
     const worker = new Worker(join(__dirname, `hash-worker${extname(__filename)}`), {
       execArgv: typescript ? ['-r', join(__dirname, '..', '..', '..', '..', 'scripts', 'register.js')] : [],
     });
-    worker.on('message', ({ id, hashed, error }: { id: number; hashed?: Uint8Array; error?: string }) => {
+    worker.on('message', ({ id, hashed, error }: { id: number; hashed?: HashedBatch; error?: string }) => {
       const pending = this.pending.get(id);
       this.pending.delete(id);
       if (error !== undefined || !hashed) pending?.reject(new Error(`hash worker: ${error}`));

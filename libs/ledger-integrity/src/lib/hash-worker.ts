@@ -5,7 +5,7 @@ import { hashBatch, type HashBatch } from './event-hasher';
 parentPort?.on('message', ({ id, batch }: { id: number; batch: HashBatch }) => {
   try {
     const hashed = hashBatch(batch);
-    parentPort?.postMessage({ id, hashed }, [hashed.buffer as ArrayBuffer]);
+    parentPort?.postMessage({ id, hashed }, [hashed.matches.buffer as ArrayBuffer]);
   } catch (error) {
     parentPort?.postMessage({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }

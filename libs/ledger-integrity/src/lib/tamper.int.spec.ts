@@ -1,10 +1,11 @@
-import { computeChainHash, contentDigest, GENESIS_HASH, ManagedEventStore, openEventStore, RecordedEvent } from '@cdt/event-store';
+import { Checkpoint, computeChainHash, contentDigest, GENESIS_HASH, ManagedEventStore, NewEvent, openEventStore, RecordedEvent } from '@cdt/event-store';
 import { describeWithEngine, freshPostgresDatabase, type FreshPostgresDatabase } from '@cdt/testing';
 import { Client } from 'pg';
 import { readRange, readSeals, StoredSeal } from './ledger-log';
 import { sampleEvent, untilVisible, writeSampleLedger } from './ledger.fixture';
 import { checkProof, proveEvent } from './proof';
-import { verifyLedger } from './verifier';
+import { LedgerSealer } from './sealer';
+import { verifyLedger, type VerifyCheckpoint } from './verifier';
 
 /**
  * Tampering for real: the owner of the database (who may edit rows, unlike the application role) edits,
@@ -129,6 +130,33 @@ describeWithEngine('postgres', 'ledger integrity against tampering on PostgreSQL
     await owner.query('commit');
     const report = await verifyLedger(store);
     expect(report.firstBad).toMatchObject({ eventId: a.eventId, streamName: a.streamName, streamVersion: b.streamVersion });
+  });
+
+  it('reads the binary COPY pages the same in one page, in pages of 3, on workers, and from a checkpoint', async () => {
+    const checkpoints: VerifyCheckpoint[] = [];
+    const progress: number[] = [];
+    const whole = await verifyLedger(store, { pageSize: 1000, workers: 0, onCheckpoint: (c) => checkpoints.push(c) });
+    expect(whole).toMatchObject({ ok: true, findingCount: 0 });
+    expect(await verifyLedger(store, { pageSize: 3, workers: 0, onProgress: (n) => progress.push(n) })).toEqual(whole);
+    expect(progress.length).toBeGreaterThan(10);
+    expect(await verifyLedger(store, { pageSize: 3, workers: 2 })).toEqual(whole);
+    expect(checkpoints.length).toBe(whole.sealsChecked);
+    const resumed = await verifyLedger(store, { pageSize: 4, resume: checkpoints[0] });
+    expect(resumed).toMatchObject({ ok: true, eventsChecked: whole.eventsChecked, sealsChecked: whole.sealsChecked - 1 });
+  });
+
+  it('checks content its fast canonicaliser declines (escapes, an emoji key, a large number) the reference way', async () => {
+    const odd: NewEvent = {
+      ...sampleEvent('team-odd', 1),
+      data: { note: 'say "xin chào"\n\ttab \\ \u0001 \u00e9 \u2028', '😀': 1, '\uFFFD': 2, 'a"b': [1.5, -0, 1e21, 2 ** 60], nested: { z: {}, a: [] } },
+    };
+    const [written] = (await store.append('team-odd', [odd], 'no-stream')).events;
+    await untilVisible(store, written.position);
+    await new LedgerSealer(store, { everyEvents: 1000, everyMs: 0 }).sealPending(true);
+    await untilVisible(store, (await readSeals(store)).seals.at(-1)?.event.position as Checkpoint);
+    expect(await verifyLedger(store, { pageSize: 5 })).toMatchObject({ ok: true, findingCount: 0 });
+    await owner.query(`update event_store.events set data = jsonb_set(data, '{nested,z}', '{"b": 1}') where event_id = $1`, [odd.eventId]);
+    expect((await verifyLedger(store, { pageSize: 5 })).firstBad).toMatchObject({ kind: 'content-digest-mismatch', eventId: odd.eventId, streamName: 'team-odd' });
   });
 
   it.each([

@@ -1,9 +1,9 @@
-import { Checkpoint, computeChainHash, contentDigest, EventMetadata, EventStore, GENESIS_HASH, START } from '@cdt/event-store';
+import { Checkpoint, EventStore, START } from '@cdt/event-store';
 import { LEDGER_STREAM } from '@cdt/domain-shared';
 import { readSeals, StoredSeal, ZERO_HASH_HEX } from './ledger-log';
-import { merkleRoot } from './merkle';
-import { decodeIndex, INDEX_LEAF_BYTES } from './seal';
-import { HASHED_BYTES, type HashBatch } from './event-hasher';
+import { merkleRootOfBinary } from './merkle';
+import { INDEX_LEAF_BYTES } from './seal';
+import { referenceChainHash, type HashBatch, type HashedBatch } from './event-hasher';
 import { defaultHashWorkers, HashPool } from './hash-pool';
 import { scanPage, type ScanPage, type ScannedEvent } from './log-scan';
 
@@ -57,9 +57,14 @@ export interface VerifyReport {
   findingCount: number;
 }
 
+/** Hashes on the hot path are binary (latin1) strings of 32 bytes; hex only goes into findings. */
+const GENESIS = '\0'.repeat(32);
+const hex = (binary: string): string => Buffer.from(binary, 'latin1').toString('hex');
+
 interface StreamState {
   version: number;
-  hash: Buffer;
+  /** The stored chain hash of the newest event walked, binary string. */
+  hash: string;
   /** This stream already has a finding: a following hash mismatch is a consequence, a chain break. */
   broken: boolean;
   lastWalkIndex: number;
@@ -69,16 +74,17 @@ interface StreamState {
 
 interface SealState {
   seal: StoredSeal;
-  entries: { globalPosition: bigint; leafPrefix: string }[];
+  /** Global position (decimal) and leaf prefix (binary string) of each sealed event. */
+  entries: { globalPosition: string; leafPrefix: string }[];
   /** global position → ordinal in the seal's index */
   ordinals: Map<string, number>;
   /** leaf prefix → ordinal, to tell a moved event from a rewritten one */
   byLeaf: Map<string, number>;
   /** walk index of the event matched to each ordinal (-1: not seen) */
   seenAt: Float64Array;
-  leaves: Buffer[];
+  leaves: string[];
   /** The last event matched in sealed order, and the ordinal matched before it. */
-  prev: { ordinal: number; at: number; where?: Omit<Finding, 'kind' | 'detail'> };
+  prev: { ordinal: number; at: number; event?: ScannedEvent };
   prev2Ordinal: number;
   startWalkIndex: number;
   findingsBefore: number;
@@ -116,14 +122,14 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
   const openSeal = (seal: StoredSeal): SealState => {
     let entries: SealState['entries'] = [];
     try {
-      entries = decodeIndex(seal.data.index);
+      entries = decodeIndexBinary(seal.data.index);
     } catch (error) {
       report({ kind: 'seal-mismatch', position: seal.event.position, eventId: seal.event.eventId, sealNumber: seal.data.sealNumber, detail: String(error) }, walkIndex - 0.5);
     }
     const ordinals = new Map<string, number>();
     const byLeaf = new Map<string, number>();
     entries.forEach((entry, i) => {
-      ordinals.set(entry.globalPosition.toString(), i);
+      ordinals.set(entry.globalPosition, i);
       byLeaf.set(entry.leafPrefix, i);
     });
     return { seal, entries, ordinals, byLeaf, seenAt: new Float64Array(entries.length).fill(-1), leaves: [], prev: { ordinal: -1, at: -1 }, prev2Ordinal: -1, startWalkIndex: walkIndex, findingsBefore: findingCount };
@@ -141,10 +147,10 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
         kind: 'missing-event',
         position: { transactionId: '', globalPosition: entries[i].globalPosition.toString() },
         sealNumber: seal.data.sealNumber,
-        detail: `seal ${seal.data.sealNumber} covers an event at global position ${entries[i].globalPosition} (leaf ${i}, leaf prefix ${entries[i].leafPrefix}) that is no longer stored there`,
+        detail: `seal ${seal.data.sealNumber} covers an event at global position ${entries[i].globalPosition} (leaf ${i}, leaf prefix ${hex(entries[i].leafPrefix)}) that is no longer stored there`,
       }, previousAt + 0.25);
     }
-    const rootOk = state.leaves.length > 0 && merkleRoot(state.leaves).toString('hex') === seal.data.root;
+    const rootOk = state.leaves.length > 0 && hex(merkleRootOfBinary(state.leaves)) === seal.data.root;
     if (findingCount === state.findingsBefore && (!rootOk || state.leaves.length !== seal.data.count || entries.length !== seal.data.count)) {
       report({
         kind: 'seal-mismatch',
@@ -161,23 +167,23 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
   const stateOf = async (event: ScannedEvent): Promise<StreamState> => {
     const known = streams.get(event.streamName);
     if (known) return known;
-    let state: StreamState = { version: 0, hash: GENESIS_HASH, broken: false, lastWalkIndex: -1, gaps: [] };
+    let state: StreamState = { version: 0, hash: GENESIS, broken: false, lastWalkIndex: -1, gaps: [] };
     // After a resume, a stream's earlier events were verified by the run that wrote the checkpoint.
     if (resume && event.streamVersion > 1) {
       const [prev] = await store.readStream(event.streamName, { fromVersion: event.streamVersion - 1, limit: 1, raw: true });
-      if (prev && prev.streamVersion === event.streamVersion - 1) state = { version: prev.streamVersion, hash: Buffer.from(prev.hash, 'hex'), broken: false, lastWalkIndex: -1, gaps: [] };
+      if (prev && prev.streamVersion === event.streamVersion - 1) state = { version: prev.streamVersion, hash: Buffer.from(prev.hash, 'hex').toString('latin1'), broken: false, lastWalkIndex: -1, gaps: [] };
     }
     streams.set(event.streamName, state);
     return state;
   };
 
-  const checkEvent = (event: ScannedEvent, stream: StreamState, at: number, chainMatches: boolean): void => {
-    const where = { position: event.position, eventId: event.eventId, streamName: event.streamName, streamVersion: event.streamVersion };
-    const stored = Buffer.from(event.hash, 'hex');
+  const checkEvent = (page: ScanPage, i: number, stream: StreamState, at: number, chainMatches: boolean): void => {
+    const event = page.events[i];
+    const where = () => ({ position: event.position, eventId: event.eventId, streamName: event.streamName, streamVersion: event.streamVersion });
     let bad = false;
     if (event.streamVersion > stream.version + 1) {
       // Deleted, or moved later in the log: which one shows only if the versions turn up further on.
-      stream.gaps.push({ from: stream.version + 1, to: event.streamVersion - 1, at, event: where });
+      stream.gaps.push({ from: stream.version + 1, to: event.streamVersion - 1, at, event: where() });
       bad = true;
     } else if (event.streamVersion <= stream.version) {
       const gap = stream.gaps.findIndex((g) => event.streamVersion >= g.from && event.streamVersion <= g.to);
@@ -186,7 +192,7 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
         stream.gaps.splice(gap, 1);
         report({ ...early.event, kind: 'order', detail: `version ${early.event.streamVersion} of ${event.streamName} comes before version ${event.streamVersion} (event ${event.eventId}) in the log: versions or positions were swapped` }, early.at);
       } else {
-        report({ ...where, kind: 'order', detail: `version ${event.streamVersion} of ${event.streamName} comes after version ${stream.version} in the log` }, at);
+        report({ ...where(), kind: 'order', detail: `version ${event.streamVersion} of ${event.streamName} comes after version ${stream.version} in the log` }, at);
       }
       bad = true;
     }
@@ -194,54 +200,56 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
     // in walk order, which is exactly stream.hash here; only a mismatch is recomputed again, for its detail.
     if (!bad && !chainMatches) {
       report(stream.broken
-        ? { ...where, kind: 'chain-break', detail: `does not chain from the previous event of ${event.streamName}, which was itself altered` }
-        : { ...where, kind: 'content-digest-mismatch', detail: `stored hash ${event.hash} ≠ sha256(prevHash ‖ contentDigest ‖ stream/version/recordedAt) = ${recomputeChainHash(event, stream.hash).toString('hex')}: content, stream, version or recordedAt was edited` }, at);
+        ? { ...where(), kind: 'chain-break', detail: `does not chain from the previous event of ${event.streamName}, which was itself altered` }
+        : { ...where(), kind: 'content-digest-mismatch', detail: `stored hash ${event.hashHex} ≠ sha256(prevHash ‖ contentDigest ‖ stream/version/recordedAt) = ${hex(referenceChainHash(page.rows, page.offsets, i, stream.hash))}: content, stream, version or recordedAt was edited` }, at);
       bad = true;
     }
     stream.version = Math.max(stream.version, event.streamVersion);
-    stream.hash = stored;
+    stream.hash = event.chainHash;
     stream.broken = stream.broken || bad;
     stream.lastWalkIndex = at;
   };
 
-  const checkAgainstSeal = (state: SealState, event: ScannedEvent, leaf: Buffer, at: number) => {
+  const checkAgainstSeal = (state: SealState, event: ScannedEvent, leaf: string, at: number) => {
     state.leaves.push(leaf);
-    const where = { position: event.position, eventId: event.eventId, streamName: event.streamName, streamVersion: event.streamVersion, sealNumber: state.seal.data.sealNumber };
+    const where = () => ({ position: event.position, eventId: event.eventId, streamName: event.streamName, streamVersion: event.streamVersion, sealNumber: state.seal.data.sealNumber });
     const ordinal = state.ordinals.get(event.position.globalPosition);
-    const prefix = leaf.subarray(0, INDEX_LEAF_BYTES).toString('hex');
+    const prefix = leaf.slice(0, INDEX_LEAF_BYTES);
     if (ordinal === undefined) {
       const movedFrom = state.byLeaf.get(prefix);
       report(movedFrom === undefined
-        ? { ...where, kind: 'unexpected-event', detail: `not covered by seal ${state.seal.data.sealNumber}, whose range it sits in: inserted after sealing` }
-        : { ...where, kind: 'order', detail: `sealed at global position ${state.entries[movedFrom].globalPosition}, now stored at ${event.position.globalPosition}` }, at);
+        ? { ...where(), kind: 'unexpected-event', detail: `not covered by seal ${state.seal.data.sealNumber}, whose range it sits in: inserted after sealing` }
+        : { ...where(), kind: 'order', detail: `sealed at global position ${state.entries[movedFrom].globalPosition}, now stored at ${event.position.globalPosition}` }, at);
       if (movedFrom !== undefined && state.seenAt[movedFrom] < 0) state.seenAt[movedFrom] = at;
       return;
     }
     if (state.seenAt[ordinal] >= 0) {
-      report({ ...where, kind: 'unexpected-event', detail: `a second event at sealed global position ${event.position.globalPosition}` }, at);
+      report({ ...where(), kind: 'unexpected-event', detail: `a second event at sealed global position ${event.position.globalPosition}` }, at);
       return;
     }
     state.seenAt[ordinal] = at;
     if (state.entries[ordinal].leafPrefix !== prefix) {
       const other = state.byLeaf.get(prefix);
       report(other !== undefined
-        ? { ...where, kind: 'order', detail: `sealed at global position ${state.entries[other].globalPosition}, now stored at ${event.position.globalPosition}: events were swapped` }
-        : { ...where, kind: 'chain-break', detail: `its chain hash is not the one seal ${state.seal.data.sealNumber} covers: the event was rewritten and re-hashed` }, at);
+        ? { ...where(), kind: 'order', detail: `sealed at global position ${state.entries[other].globalPosition}, now stored at ${event.position.globalPosition}: events were swapped` }
+        : { ...where(), kind: 'chain-break', detail: `its chain hash is not the one seal ${state.seal.data.sealNumber} covers: the event was rewritten and re-hashed` }, at);
       return;
     }
     // Sealed positions must come in sealed order. On an inversion, either this event moved later, or the
     // one before it moved earlier (then this one follows the one before that, as sealed).
     if (ordinal < state.prev.ordinal) {
-      if (state.prev.where && ordinal === state.prev2Ordinal + 1) {
-        report({ ...state.prev.where, kind: 'order', detail: `sealed as leaf ${state.prev.ordinal}, found before leaf ${ordinal}: its transaction id or position was changed` }, state.prev.at);
-        state.prev = { ordinal, at, where };
+      const before = state.prev.event;
+      if (before && ordinal === state.prev2Ordinal + 1) {
+        const sealNumber = state.seal.data.sealNumber;
+        report({ position: before.position, eventId: before.eventId, streamName: before.streamName, streamVersion: before.streamVersion, sealNumber, kind: 'order', detail: `sealed as leaf ${state.prev.ordinal}, found before leaf ${ordinal}: its transaction id or position was changed` }, state.prev.at);
+        state.prev = { ordinal, at, event };
       } else {
-        report({ ...where, kind: 'order', detail: `sealed as leaf ${ordinal}, found after leaf ${state.prev.ordinal}: its transaction id or position was changed` }, at);
+        report({ ...where(), kind: 'order', detail: `sealed as leaf ${ordinal}, found after leaf ${state.prev.ordinal}: its transaction id or position was changed` }, at);
       }
       return;
     }
     state.prev2Ordinal = state.prev.ordinal;
-    state.prev = { ordinal, at, where };
+    state.prev = { ordinal, at, event };
   };
 
   let sealIndex = 0;
@@ -263,36 +271,30 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
   const pool = new LazyPool(options.workers ?? defaultHashWorkers());
   const dispatchedHash = new Map<string, string>();
   const prepare = async (page: ScanPage, first: boolean): Promise<InFlight> => {
-    const batch: HashBatch = { eventIds: [], types: [], schemaVersions: [], data: [], metadata: [], streamNames: [], streamVersions: [], recordedMicros: [], prevHashes: [], hashes: [] };
-    for (const event of page.events) {
+    const prevHashes = new Array<string>(page.events.length);
+    for (let i = 0; i < page.events.length; i++) {
+      const event = page.events[i];
       let prev = dispatchedHash.get(event.streamName);
-      if (prev === undefined) prev = (await stateOf(event)).hash.toString('hex');
-      dispatchedHash.set(event.streamName, event.hash);
-      batch.eventIds.push(event.eventId);
-      batch.types.push(event.type);
-      batch.schemaVersions.push(event.schemaVersion);
-      batch.data.push(event.data);
-      batch.metadata.push(event.metadata);
-      batch.streamNames.push(event.streamName);
-      batch.streamVersions.push(event.streamVersion);
-      batch.recordedMicros.push(event.recordedMicros);
-      batch.prevHashes.push(prev);
-      batch.hashes.push(event.hash);
+      if (prev === undefined) prev = (await stateOf(event)).hash;
+      dispatchedHash.set(event.streamName, event.chainHash);
+      prevHashes[i] = prev;
     }
+    const batch: HashBatch = { rows: page.rows, offsets: page.offsets, count: page.events.length, prevHashes };
     // A log of one page is hashed here: starting workers would cost more than it saves.
     return { page, hashed: pool.hash(batch, first && page.atHead) };
   };
   const walk = async ({ page, hashed }: InFlight): Promise<void> => {
     const results = await hashed;
-    page.events.forEach((event, i) => {
+    for (let i = 0; i < page.events.length; i++) {
+      const event = page.events[i];
       const stream = streams.get(event.streamName) as StreamState;
-      checkEvent(event, stream, walkIndex, results[i * HASHED_BYTES] === 1);
+      checkEvent(page, i, stream, walkIndex, results.matches[i] === 1);
       const seal = sealFor(event.position);
-      if (seal) checkAgainstSeal(seal, event, Buffer.from(results.buffer, results.byteOffset + i * HASHED_BYTES + 1, 32), walkIndex);
+      if (seal) checkAgainstSeal(seal, event, results.leaves[i], walkIndex);
       else unsealedEvents += 1;
       walkIndex += 1;
       eventsChecked += 1;
-    });
+    }
     options.onProgress?.(eventsChecked, page.checkpoint);
   };
 
@@ -379,7 +381,7 @@ async function checkStreamHeads(
       }
     } else if (walked.version > head.version) {
       report({ kind: 'unexpected-event', streamName: head.streamName, streamVersion: head.version + 1, detail: `${head.streamName} has events up to version ${walked.version} but its recorded head is version ${head.version}: written around cdt_append` }, at);
-    } else if (walked.hash.toString('hex') !== head.lastHash && !walked.broken) {
+    } else if (hex(walked.hash) !== head.lastHash && !walked.broken) {
       report({ kind: 'chain-break', streamName: head.streamName, streamVersion: head.version, detail: `the newest event's hash differs from the stream's recorded last hash ${head.lastHash}` }, at);
     }
   }
@@ -409,7 +411,7 @@ function compareDecimal(a: string, b: string): number {
 
 interface InFlight {
   page: ScanPage;
-  hashed: Promise<Uint8Array>;
+  hashed: Promise<HashedBatch>;
 }
 
 /** Hashes on this thread until a batch is worth a worker, then on a pool started once. */
@@ -424,7 +426,7 @@ class LazyPool {
     return (this.pool?.size ?? 0) + 1;
   }
 
-  hash(batch: HashBatch, small: boolean): Promise<Uint8Array> {
+  hash(batch: HashBatch, small: boolean): Promise<HashedBatch> {
     if (small || this.size === 0) return this.inline.hash(batch);
     this.pool ??= new HashPool(this.size);
     return this.pool.hash(batch);
@@ -435,13 +437,21 @@ class LazyPool {
   }
 }
 
-function recomputeChainHash(event: ScannedEvent, prevHash: Buffer): Buffer {
-  const digest = contentDigest({
-    eventId: event.eventId,
-    type: event.type,
-    schemaVersion: event.schemaVersion,
-    data: JSON.parse(event.data) as Record<string, unknown>,
-    metadata: JSON.parse(event.metadata) as EventMetadata,
-  });
-  return computeChainHash(prevHash, digest, event.streamName, event.streamVersion, BigInt(event.recordedMicros));
+/**
+ * A seal's index (seal.ts) with the leaf prefixes as binary strings, compared as they are with the
+ * leaves verify computes; positions as decimal text, through a double while that is exact.
+ */
+function decodeIndexBinary(index: string): SealState['entries'] {
+  const buffer = Buffer.from(index, 'base64');
+  const entryBytes = 8 + INDEX_LEAF_BYTES;
+  if (buffer.length % entryBytes !== 0) throw new Error(`seal index of ${buffer.length} bytes is not a whole number of entries`);
+  const entries: SealState['entries'] = [];
+  for (let at = 0; at < buffer.length; at += entryBytes) {
+    const high = buffer.readUInt32BE(at);
+    entries.push({
+      globalPosition: high < 0x200000 ? String(high * 0x1_0000_0000 + buffer.readUInt32BE(at + 4)) : buffer.readBigUInt64BE(at).toString(),
+      leafPrefix: buffer.toString('latin1', at + 8, at + entryBytes),
+    });
+  }
+  return entries;
 }
