@@ -12,6 +12,11 @@ export interface KafkaEventFeedOptions {
   /** `head` and `readAll` (lag estimates) still ask the store: the bus carries events, not the head. */
   eventStore: Pick<EventStore, 'head' | 'readAll'>;
   logger?: BusLogger;
+  /**
+   * The broker drops a member it has not heard from for this long (default 30 s, at least the broker's
+   * group.min.session.timeout.ms, 6 s by default); the feed heartbeats while a batch is being handled.
+   */
+  sessionTimeoutMs?: number;
 }
 
 export type EventFeed = Pick<EventStore, 'subscribe' | 'head' | 'readAll'>;
@@ -41,6 +46,7 @@ class KafkaSubscription implements Subscription {
   private failed = false;
   private stopped = false;
   private readonly started: Promise<void>;
+  private readonly heartbeatMs: number;
 
   constructor(
     private readonly feed: KafkaEventFeedOptions,
@@ -49,7 +55,9 @@ class KafkaSubscription implements Subscription {
     if (options.filter) throw new Error('the Kafka feed delivers the whole log; filter in the handler');
     this.log = feed.logger ?? { info: () => undefined, warn: () => undefined, error: () => undefined };
     this.delivered = options.after ?? START;
-    this.consumer = feed.kafka.consumer({ groupId: feed.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    const sessionTimeout = feed.sessionTimeoutMs ?? 30_000;
+    this.heartbeatMs = Math.max(500, Math.floor(sessionTimeout / 10));
+    this.consumer = feed.kafka.consumer({ groupId: feed.groupId, sessionTimeout, heartbeatInterval: this.heartbeatMs });
     this.admin = feed.kafka.admin();
     this.started = this.run().catch((error: unknown) => this.fail(error));
   }
@@ -71,6 +79,9 @@ class KafkaSubscription implements Subscription {
   }
 
   private async run(): Promise<void> {
+    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, ({ payload }) => this.log.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'Kafka feed: joined the consumer group'));
+    this.consumer.on(CRASH, ({ payload }) => this.log.warn({ err: payload.error, restart: payload.restart }, 'Kafka feed: the consumer crashed'));
     await Promise.all([this.consumer.connect(), this.admin.connect()]);
     const start = await this.startOffset();
     this.nextOffset = start;
@@ -83,7 +94,9 @@ class KafkaSubscription implements Subscription {
         let chunkEnd: { checkpoint: Checkpoint; offset: string } | undefined;
         const flush = async () => {
           if (!chunkEnd) return;
-          if (chunk.length > 0) await this.options.handler(chunk, chunkEnd.checkpoint);
+          const startedAt = Date.now();
+          if (chunk.length > 0) await this.whileBeating(heartbeat, () => this.options.handler(chunk, chunkEnd.checkpoint));
+          this.log.debug?.({ events: chunk.length, offset: chunkEnd.offset, checkpoint: chunkEnd.checkpoint, handlerMs: Date.now() - startedAt }, 'Kafka feed: chunk delivered');
           this.delivered = chunkEnd.checkpoint;
           resolveOffset(chunkEnd.offset);
           this.nextOffset = Number(chunkEnd.offset) + 1;
@@ -113,6 +126,28 @@ class KafkaSubscription implements Subscription {
       },
     });
     this.consumer.seek({ topic: this.feed.topic, partition: 0, offset: String(start) });
+  }
+
+  /**
+   * Runs `work` (the reader's handler) while heartbeating: kafkajs heartbeats only between batches or
+   * when asked, so a handler slower than the session timeout (a big batch on a slow read model, a batch
+   * being retried with back-off) would get this member dropped from the group, its offset commit
+   * refused ("The coordinator is not aware of this member") and the subscription failed.
+   */
+  private async whileBeating<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    let beating: Promise<void> | undefined;
+    const timer = setInterval(() => {
+      // One heartbeat in flight at a time; a failed one is retried at the next tick (a rebalance shows at the commit).
+      beating ??= heartbeat()
+        .catch((error: unknown) => this.log.warn({ err: error }, 'Kafka feed: heartbeat during a slow batch failed'))
+        .finally(() => (beating = undefined));
+    }, this.heartbeatMs);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+      await beating;
+    }
   }
 
   /**

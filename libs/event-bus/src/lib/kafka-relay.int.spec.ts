@@ -160,4 +160,34 @@ describeWithEngine('kafka', 'Kafka relay and feed (event store → Kafka → rea
     expect(second.received.map((e) => e.eventId)).toEqual((await store.readAll({ limit: 10_000 })).events.slice(50).map((e) => e.eventId));
     expect(second.errors).toEqual([]);
   });
+
+  it('keeps its place in the group while one batch takes longer than the session timeout: no error, nothing lost or repeated', async () => {
+    await appendSpread(store, 120, 2);
+    await (await relay()).caughtUp();
+    const log = (await store.readAll({ limit: 10_000 })).events;
+    const groupId = `spec-${randomUUID()}`;
+    const received: RecordedEvent[] = [];
+    const errors: unknown[] = [];
+    let calls = 0;
+    // A read model write that outlasts the session (6 s, the broker's minimum): a slow database, a big batch.
+    const subscription = kafkaEventFeed({ kafka, topic, groupId, eventStore: store, sessionTimeoutMs: 6_000 }).subscribe({
+      batchSize: 40,
+      handler: async (batch) => {
+        if (calls++ === 0) await new Promise((resolve) => setTimeout(resolve, 10_000));
+        received.push(...batch);
+      },
+      onError: (error) => errors.push(error),
+    });
+    stops.push(() => subscription.stop());
+    const deadline = Date.now() + 60_000;
+    while (received.length < 120 && errors.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(errors).toEqual([]);
+    expect(received.map((e) => e.eventId)).toEqual(log.map((e) => e.eventId));
+    const admin = kafka.admin();
+    await admin.connect();
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    await admin.disconnect();
+    expect(committed.partitions[0].offset).toBe('120');
+  });
 });

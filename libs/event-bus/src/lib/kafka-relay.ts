@@ -4,6 +4,8 @@ import { toBusMessage } from './kafka-message';
 import { ensureEventTopic, lastCheckpointOnTopic } from './kafka-topic';
 
 export interface BusLogger {
+  /** Per-chunk detail (offsets, handler time); pino's debug level. */
+  debug?(fields: object, message: string): void;
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
