@@ -209,6 +209,28 @@ describeWithEngine('mongo', 'KPI read store on MongoDB', () => {
       }
     });
 
+    it('an interrupted batch completed by two processes at once still counts exactly once', async () => {
+      const { expected, writesOfBatch } = await cleanRun();
+      // Nothing of the batch written yet but its journal and pending mark; or half of it written.
+      for (const crashAfter of [3, Math.floor(writesOfBatch / 2)]) {
+        const scratch = connection.useDb(`${database.dbName}_kpi_race_${crashAfter}`).db;
+        if (!scratch) throw new Error('no scratch database');
+        try {
+          const state = await feed(await MongoKpiReadStore.open(scratch), 0, CRASHED.from, CRASHED.from);
+          const { db: crashing } = crashingAfter(scratch, crashAfter);
+          await expect(projectIntoStore(await MongoKpiReadStore.open(crashing), state, EVENTS.slice(CRASHED.from, CRASHED.to), at(CRASHED.to), resolve)).rejects.toBeInstanceOf(CrashInjected);
+          // Two processes open the model at the same moment: each completes the pending batch from its journal.
+          const [first] = await Promise.all([MongoKpiReadStore.open(scratch), MongoKpiReadStore.open(scratch)]);
+          expect(await first.checkpoint()).toEqual(at(CRASHED.to));
+          await feed(first, CRASHED.to, EVENTS.length, 4);
+          const got = await observable(scratch);
+          expect({ crashAfter, ...got }).toEqual({ crashAfter, ...expected });
+        } finally {
+          await scratch.dropDatabase();
+        }
+      }
+    }, 300_000);
+
     const recoveries = ['retry in process', 'restart, redeliver the same batch', 'restart, resume from the checkpoint in other batches'] as const;
     it.each(recoveries)('a batch interrupted after any number of writes, then recovered (%s), counts exactly once', async (recovery) => {
       const { expected, writesOfBatch } = await cleanRun();

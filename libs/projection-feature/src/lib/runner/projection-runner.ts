@@ -35,6 +35,8 @@ export interface ProjectionStatus extends ProjectionLag {
 
 /** The slice of pino the runner logs through. */
 export interface RunnerLogger {
+  /** Per-batch timings (events, ms, checkpoint); pino's debug level. */
+  debug?(fields: object, message: string): void;
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
@@ -197,8 +199,10 @@ export class ProjectionRunner {
           return;
         }
         const endTimer = this.metrics?.batches.startTimer();
+        const startedAt = Date.now();
         const result = await projectIntoStore(current.store, current.state, events, checkpoint, this.options.resolve);
         endTimer?.();
+        this.log.debug?.({ events: events.length, checkpoint, applied: result.applied, ms: Date.now() - startedAt, attempt: attempt + 1 }, 'projection batch written');
         // Not applied: the store was already past this batch (e.g. a commit whose reply was lost), so
         // its stored teams, not ours, match its checkpoint.
         const state = result.applied ? result.state : await loadProjectorState(current.store);

@@ -9,6 +9,7 @@ import {
   type KpiDeltas,
   type Placed,
   type RefDelta,
+  type TeamRecord,
 } from '@cdt/domain-kpi';
 import type { BatchPosition } from './batch-position';
 import type { FigureDoc, KpiCollections, RefDoc, TargetDoc, TeamDoc } from './mongo-documents';
@@ -18,37 +19,49 @@ import type { FigureDoc, KpiCollections, RefDoc, TargetDoc, TeamDoc } from './mo
  * update's filter requires `appliedUpTo < at`: a document this batch already changed is skipped, so
  * running this twice (or finishing a run that crashed half-way) gives the result of running it once.
  * See docs/adr/0004-kpi-read-models.md, "MongoDB", for why the distinct counts stay exact.
+ *
+ * Every document is read first, by `_id`: one absent is inserted whole (a duplicate key means another
+ * attempt at this same batch inserted it: done), one already at `at` is left alone, and only one behind
+ * `at` gets the guarded update. The outcome is the same as a guarded upsert of each, but a new document
+ * costs an index probe instead of a query: mongo-java-server (the test engine) serves only a filter
+ * on `_id` alone from an index, so a guarded filter scans the collection, and a batch of mostly new
+ * documents took minutes there (docs/adr/0007-kafka-event-bus.md, "MongoDB").
  */
 export async function writeGuarded(c: KpiCollections, deltas: KpiDeltas, at: BatchPosition): Promise<void> {
   const refs = mergeRefs(deltas.refs);
-  const teamIds = [...new Set(deltas.teams.map((t) => t.teamId))];
-  const [refsBefore, teamsBefore] = await Promise.all([
-    findByIds(c.refs, [...refs.keys()]),
-    findByIds(c.teams, teamIds),
-  ]);
+  const teams = new Map(deltas.teams.map((team) => [team.teamId, team]));
+  const targets = lastTargets(deltas);
   const figures = mergeCounts(deltas.counts);
+  const [refsBefore, teamsBefore, targetsBefore] = await Promise.all([
+    findByIds(c.refs, [...refs.keys()]),
+    findByIds(c.teams, [...teams.keys()]),
+    findByIds(c.targets, [...targets.keys()]),
+  ]);
   for (const [id, ref] of refs) {
     const old = refcountBefore(refsBefore.get(id), at);
     addFigure(figures, ref, Number(old + ref.delta > 0) - Number(old > 0), ref);
   }
+  const figuresBefore = await findByIds(c.figures, [...figures.keys()]);
   await Promise.all([
-    bulk(c.refs, [...refs].map(([id, ref]) => refUpdate(id, ref, at))),
-    bulk(c.figures, [...figures].flatMap(([id, figure]) => figureUpdates(id, figure, at))),
-    bulk(c.targets, targetUpdates(deltas, at)),
-    bulk(c.teams, deltas.teams.map((team): mongo.AnyBulkWriteOperation<TeamDoc> => {
-      const prev = teamsBefore.get(team.teamId)?.record;
-      return {
-        updateOne: {
-          filter: { _id: team.teamId, appliedUpTo: { $lt: at } },
-          update: prev ? { $set: { record: team, prev, appliedUpTo: at } } : { $set: { record: team, appliedUpTo: at }, $unset: { prev: '' } },
-          upsert: true,
-        },
-      };
-    })),
+    bulk(c.refs, [...refs].flatMap(([id, ref]) => refWrite(id, ref, refsBefore.get(id), at))),
+    bulk(c.figures, [...figures].flatMap(([id, figure]) => figureWrite(id, figure, figuresBefore.get(id), at))),
+    bulk(c.targets, [...targets].flatMap(([id, target]) => targetWrite(id, target, targetsBefore.get(id), at))),
+    bulk(c.teams, [...teams.values()].flatMap((team) => teamWrite(team, teamsBefore.get(team.teamId), at))),
     // An id applied by an earlier batch keeps that batch's position.
     bulk(c.applied, [...new Set(deltas.appliedEventIds)].map((eventId) => ({ updateOne: { filter: { _id: eventId }, update: { $setOnInsert: { at } }, upsert: true } }))),
   ]);
 }
+
+type Write<T extends mongo.Document> = mongo.AnyBulkWriteOperation<T>[];
+
+/** This batch already wrote it (an earlier attempt): nothing to do. */
+const done = (doc: { appliedUpTo: BatchPosition } | undefined, at: BatchPosition): boolean => doc !== undefined && doc.appliedUpTo >= at;
+
+const teamWrite = (team: TeamRecord, before: TeamDoc | undefined, at: BatchPosition): Write<TeamDoc> => {
+  if (done(before, at)) return [];
+  if (!before) return [{ insertOne: { document: { _id: team.teamId, record: team, appliedUpTo: at } } }];
+  return [{ updateOne: { filter: { _id: team.teamId, appliedUpTo: { $lt: at } }, update: { $set: { record: team, prev: before.record, appliedUpTo: at } } } }];
+};
 
 /**
  * The refcount before the batch ending at `at`. If this batch already wrote the document (a crash
@@ -89,25 +102,24 @@ const mergeRefs = (refs: readonly RefDelta[]): Map<string, RefDelta> => {
   return merged;
 };
 
-const refUpdate = (id: string, ref: RefDelta, at: BatchPosition): mongo.AnyBulkWriteOperation<RefDoc> => ({
-  updateOne: {
-    filter: { _id: id, appliedUpTo: { $lt: at } },
-    update: {
-      $inc: { count: ref.delta },
-      $set: { lastDelta: ref.delta, appliedUpTo: at },
-      $setOnInsert: { ...figureKeyOf(ref), subject: ref.subject, created: at },
-    },
-    upsert: true,
-  },
-});
+const refWrite = (id: string, ref: RefDelta, before: RefDoc | undefined, at: BatchPosition): Write<RefDoc> => {
+  if (done(before, at)) return [];
+  if (!before) {
+    const document: RefDoc = { _id: id, ...figureKeyOf(ref), subject: ref.subject, count: ref.delta, lastDelta: ref.delta, appliedUpTo: at, created: at };
+    return [{ insertOne: { document } }];
+  }
+  return [{ updateOne: { filter: { _id: id, appliedUpTo: { $lt: at } }, update: { $inc: { count: ref.delta }, $set: { lastDelta: ref.delta, appliedUpTo: at } } } }];
+};
 
 const PLACEMENT_FIELDS = ['village', 'commune', 'district', 'province'] as const;
 
 /**
- * Two updates of which at most one matches: the placement resolved for the latest day wins (as in
- * the reference model), decided in the filter because mongo-java-server has no pipeline updates.
+ * The placement resolved for the latest day wins (as in the reference model). The document read
+ * before says which update applies; the filter says it again (`placedOn`), so an update that no
+ * longer fits matches nothing rather than the wrong thing (mongo-java-server has no pipeline updates).
  */
-const figureUpdates = (id: string, figure: MergedFigure, at: BatchPosition): mongo.AnyBulkWriteOperation<FigureDoc>[] => {
+const figureWrite = (id: string, figure: MergedFigure, before: FigureDoc | undefined, at: BatchPosition): Write<FigureDoc> => {
+  if (done(before, at)) return [];
   const placement: Partial<Record<(typeof PLACEMENT_FIELDS)[number], string>> = {};
   const absent: Partial<Record<(typeof PLACEMENT_FIELDS)[number], ''>> = {};
   for (const field of PLACEMENT_FIELDS) {
@@ -115,39 +127,38 @@ const figureUpdates = (id: string, figure: MergedFigure, at: BatchPosition): mon
     if (value === undefined) absent[field] = '';
     else placement[field] = value;
   }
+  if (!before) {
+    const document: FigureDoc = { _id: id, ...figure.key, value: figure.delta, lastDelta: figure.delta, appliedUpTo: at, created: at, placedOn: figure.placedOn, ...placement };
+    return [{ insertOne: { document } }];
+  }
+  if (before.placedOn > figure.placedOn) {
+    return [
+      {
+        updateOne: {
+          filter: { _id: id, appliedUpTo: { $lt: at }, placedOn: { $gt: figure.placedOn } },
+          update: { $inc: { value: figure.delta }, $set: { lastDelta: figure.delta, appliedUpTo: at } },
+        },
+      },
+    ];
+  }
   const unset = Object.keys(absent).length > 0 ? { $unset: absent } : {};
   return [
     {
       updateOne: {
         filter: { _id: id, appliedUpTo: { $lt: at }, placedOn: { $lte: figure.placedOn } },
-        update: {
-          $inc: { value: figure.delta },
-          $set: { lastDelta: figure.delta, appliedUpTo: at, placedOn: figure.placedOn, ...placement },
-          ...unset,
-          $setOnInsert: { ...figure.key, created: at },
-        },
-        upsert: true,
-      },
-    },
-    {
-      updateOne: {
-        filter: { _id: id, appliedUpTo: { $lt: at }, placedOn: { $gt: figure.placedOn } },
-        update: { $inc: { value: figure.delta }, $set: { lastDelta: figure.delta, appliedUpTo: at } },
+        update: { $inc: { value: figure.delta }, $set: { lastDelta: figure.delta, appliedUpTo: at, placedOn: figure.placedOn, ...placement }, ...unset },
       },
     },
   ];
 };
 
-const targetUpdates = ({ targets }: KpiDeltas, at: BatchPosition): mongo.AnyBulkWriteOperation<TargetDoc>[] => {
-  // In log order: the last assignment for a key wins, and a guarded document takes one write per batch.
-  const last = new Map(targets.map((t) => [`${t.unitKey}|${t.indicator}|${t.period}`, t]));
-  return [...last].map(([id, t]) => ({
-    updateOne: {
-      filter: { _id: id, appliedUpTo: { $lt: at } },
-      update: { $set: { value: t.value, appliedUpTo: at }, $setOnInsert: { unitKey: t.unitKey, indicator: t.indicator, period: t.period } },
-      upsert: true,
-    },
-  }));
+/** In log order: the last assignment for a key wins, and a guarded document takes one write per batch. */
+const lastTargets = ({ targets }: KpiDeltas): Map<string, KpiDeltas['targets'][number]> => new Map(targets.map((t) => [`${t.unitKey}|${t.indicator}|${t.period}`, t]));
+
+const targetWrite = (id: string, t: KpiDeltas['targets'][number], before: TargetDoc | undefined, at: BatchPosition): Write<TargetDoc> => {
+  if (done(before, at)) return [];
+  if (!before) return [{ insertOne: { document: { _id: id, unitKey: t.unitKey, indicator: t.indicator, period: t.period, value: t.value, appliedUpTo: at } } }];
+  return [{ updateOne: { filter: { _id: id, appliedUpTo: { $lt: at } }, update: { $set: { value: t.value, appliedUpTo: at } } } }];
 };
 
 const DUPLICATE_KEY = 11000;
@@ -163,8 +174,8 @@ async function findByIds<T extends { _id: string }>(collection: mongo.Collection
 }
 
 /**
- * Unordered bulk write. A guarded upsert whose document this batch already changed does not match
- * its filter and so tries to insert the same `_id`: that duplicate-key error means "already done".
+ * Unordered bulk write. An insert of a document another attempt at this batch created meanwhile fails
+ * on its `_id`: that duplicate-key error means "already done".
  */
 async function bulk<T extends mongo.Document>(collection: mongo.Collection<T>, operations: mongo.AnyBulkWriteOperation<T>[]): Promise<void> {
   if (operations.length === 0) return;
