@@ -5,9 +5,9 @@
  * measured), seals them, then in the same run reads the whole log:
  *   - baseline: readAll pages through the event-store port (rows parsed into events), raw, with the same
  *     read-ahead, no hashing: how any reader reads the events;
- *   - scan:     the pages verify itself reads (jsonb as text, no parse), no hashing: the floor of verify;
- *   - verify:   verifyLedger (JSON.parse + JCS + 3 sha-256 per event on `--workers` threads, Merkle
- *     roots, seal index, stream heads), once per worker count given.
+ *   - scan:     the pages verify itself reads (binary COPY, no parse), no hashing: the floor of verify;
+ *   - verify:   verifyLedger (JCS from the stored bytes + 3 sha-256 per event on `--workers` threads,
+ *     Merkle roots, seal index, stream heads), once per worker count given.
  * Prints one JSON line per verify run and a table. PostgreSQL: CDT_BENCH_POSTGRES_URL, else the engines harness env file.
  */
 import { randomUUID } from 'node:crypto';

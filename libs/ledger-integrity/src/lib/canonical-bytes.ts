@@ -34,6 +34,34 @@ export class CanonicalWriter {
     this.length += this.out.write(text, this.length, 'latin1');
   }
 
+  /** Appends a uuid's 16 bytes as PostgreSQL prints it: 8-4-4-4-12 lower-case hex. */
+  uuid(source: Uint8Array, at: number): void {
+    this.reserve(36);
+    const out = this.out;
+    let length = this.length;
+    for (let i = 0; i < 16; i++) {
+      if (i === 4 || i === 6 || i === 8 || i === 10) out[length++] = 0x2d;
+      const byte = source[at + i];
+      out[length++] = HEX_DIGITS[byte >> 4];
+      out[length++] = HEX_DIGITS[byte & 15];
+    }
+    this.length = length;
+  }
+
+  /** Appends an integer (int4) in decimal, as JSON.stringify writes it. */
+  integer(n: number): void {
+    this.reserve(12);
+    let rest = n;
+    if (rest < 0) {
+      this.out[this.length++] = 0x2d;
+      rest = -rest;
+    }
+    let digits = 1;
+    for (let r = rest; r >= 10; r = Math.floor(r / 10)) digits++;
+    for (let k = this.length + digits - 1; k >= this.length; k--, rest = Math.floor(rest / 10)) this.out[k] = 0x30 + (rest % 10);
+    this.length += digits;
+  }
+
   /** Appends bytes as they are. */
   bytes(source: Uint8Array, start: number, end: number): void {
     this.reserve(end - start);
@@ -286,6 +314,7 @@ export class CanonicalWriter {
   }
 }
 
+const HEX_DIGITS = Buffer.from('0123456789abcdef');
 const TRUE = [0x74, 0x72, 0x75, 0x65];
 const FALSE = [0x66, 0x61, 0x6c, 0x73, 0x65];
 const NULL = [0x6e, 0x75, 0x6c, 0x6c];

@@ -101,11 +101,11 @@ class EventHasher {
     out.bytes(EVENT_ID, 0, EVENT_ID.length);
     const id = this.column(i, Column.eventId);
     if (this.end(id) - id !== 16) return undefined;
-    out.ascii(uuidText(rows, id));
+    out.uuid(rows, id);
     out.bytes(METADATA, 0, METADATA.length);
     if (!out.document(rows, metadata + 1, this.end(metadata))) return undefined;
     out.bytes(SCHEMA_VERSION, 0, SCHEMA_VERSION.length);
-    out.ascii(String(rows.readInt32BE(this.column(i, Column.schemaVersion))));
+    out.integer(rows.readInt32BE(this.column(i, Column.schemaVersion)));
     out.bytes(TYPE, 0, TYPE.length);
     out.bytes(rows, type, typeEnd);
     out.bytes(CLOSE, 0, CLOSE.length);
@@ -118,20 +118,27 @@ class EventHasher {
     const nameEnd = this.end(name);
     if (this.chainInput.length < 64 + (nameEnd - name) + 48) this.chainInput = Buffer.allocUnsafe(2 * (64 + nameEnd - name + 48));
     const input = this.chainInput;
-    let at = input.write(prevHash, 0, 32, 'latin1');
-    at += input.write(digest, at, 32, 'latin1');
-    at += rows.copy(input, at, name, nameEnd);
+    // Small pieces are written byte by byte: cheaper here than a call into Buffer.write or copy each.
+    for (let k = 0; k < 32; k++) input[k] = prevHash.charCodeAt(k);
+    for (let k = 0; k < 32; k++) input[32 + k] = digest.charCodeAt(k);
+    let at = 64;
+    for (let k = name; k < nameEnd; k++) input[at++] = rows[k];
     input[at++] = 0x2f; // '/'
-    at += input.write(String(rows.readInt32BE(this.column(i, Column.streamVersion))), at, 'latin1');
+    at = writeDecimal(input, at, rows.readInt32BE(this.column(i, Column.streamVersion)));
     input[at++] = 0x2f;
-    at += input.write(micros(rows, this.column(i, Column.recordedAt)), at, 'latin1');
+    const recordedAt = this.column(i, Column.recordedAt);
+    const high = rows.readInt32BE(recordedAt);
+    const micros = high * 0x1_0000_0000 + rows.readUInt32BE(recordedAt + 4) + PG_EPOCH_MICROS;
+    if (high < 0x200000 && high >= -0x200000 && Number.isSafeInteger(micros)) at = writeDecimal(input, at, micros);
+    else at += input.write((rows.readBigInt64BE(recordedAt) + BigInt(PG_EPOCH_MICROS)).toString(), at, 'latin1');
     return hash('sha256', new Uint8Array(input.buffer, input.byteOffset, at), 'binary');
   }
 
   leaf(storedHash: string): string {
     if (storedHash.length !== 32) return hash('sha256', Buffer.concat([Buffer.alloc(1), Buffer.from(storedHash, 'latin1')]), 'binary');
-    this.leafInput.write(storedHash, 1, 32, 'latin1');
-    return hash('sha256', this.leafInput, 'binary');
+    const input = this.leafInput;
+    for (let k = 0; k < 32; k++) input[1 + k] = storedHash.charCodeAt(k);
+    return hash('sha256', input, 'binary');
   }
 
   /** The chain step as @cdt/event-store computes it: JSON.parse, canonicalJson, one hash after another. */
@@ -162,9 +169,14 @@ function plainText(rows: Uint8Array, start: number, end: number): boolean {
   return true;
 }
 
-/** recorded_at (int8 microseconds since 2000-01-01) as decimal microseconds since the Unix epoch. */
-function micros(rows: Buffer, at: number): string {
-  const high = rows.readInt32BE(at);
-  const value = high * 0x1_0000_0000 + rows.readUInt32BE(at + 4) + PG_EPOCH_MICROS;
-  return Number.isSafeInteger(value) && high < 0x200000 && high >= -0x200000 ? String(value) : (rows.readBigInt64BE(at) + BigInt(PG_EPOCH_MICROS)).toString();
+/** Writes a safe integer in decimal (as String(n) would) at `at`; returns the index after it. */
+export function writeDecimal(buffer: Uint8Array, at: number, n: number): number {
+  if (n < 0) {
+    buffer[at++] = 0x2d;
+    n = -n;
+  }
+  let digits = 1;
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  for (let k = at + digits - 1, rest = n; k >= at; k--, rest = Math.floor(rest / 10)) buffer[k] = 0x30 + (rest % 10);
+  return at + digits;
 }
