@@ -34,12 +34,12 @@ const SCHEMA_VERSION = Buffer.from(',"schemaVersion":');
 const TYPE = Buffer.from(',"type":"');
 const CLOSE = Buffer.from('"}');
 
-export function hashBatch(batch: HashBatch): HashedBatch {
+/** Hashes events [from, to) of a batch into `into` (by default all of them, into a new result). */
+export function hashBatch(batch: HashBatch, from = 0, to = batch.count, into: HashedBatch = emptyHashed(batch.count)): HashedBatch {
   const rows = Buffer.from(batch.rows.buffer, batch.rows.byteOffset, batch.rows.byteLength);
   const hasher = new EventHasher(rows, batch.offsets);
-  const matches = new Uint8Array(batch.count);
-  const leaves = new Array<string>(batch.count);
-  for (let i = 0; i < batch.count; i++) {
+  const { matches, leaves } = into;
+  for (let i = from; i < to; i++) {
     const stored = hasher.column(i, Column.hash);
     const storedHash = rows.toString('latin1', stored, stored + rows.readInt32BE(stored - 4));
     // A mismatch is recomputed the reference way (parse, canonicalise, hash) before it counts: the
@@ -47,8 +47,10 @@ export function hashBatch(batch: HashBatch): HashedBatch {
     matches[i] = hasher.chainHash(i, batch.prevHashes[i]) === storedHash || hasher.referenceChainHash(i, batch.prevHashes[i]) === storedHash ? 1 : 0;
     leaves[i] = hasher.leaf(storedHash);
   }
-  return { matches, leaves };
+  return into;
 }
+
+export const emptyHashed = (count: number): HashedBatch => ({ matches: new Uint8Array(count), leaves: new Array<string>(count) });
 
 /** The chain hash the stored content of event `i` of a page gives after `prevHash` (binary strings): the reference computation. */
 export function referenceChainHash(rows: Buffer, offsets: Int32Array, i: number, prevHash: string): string {

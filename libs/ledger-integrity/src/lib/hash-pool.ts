@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { hashBatch, type HashBatch, type HashedBatch } from './event-hasher';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { emptyHashed, hashBatch, type HashBatch, type HashedBatch } from './event-hasher';
 
 type Pending = { resolve: (hashed: HashedBatch) => void; reject: (error: Error) => void };
 
@@ -33,7 +34,7 @@ export class HashPool {
 
   hash(batch: HashBatch): Promise<HashedBatch> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.workers.length === 0) return Promise.resolve(hashBatch(batch));
+    if (this.workers.length === 0) return hashInSlices(batch);
     const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;
     slot.busy += 1;
@@ -75,4 +76,20 @@ export class HashPool {
     for (const pending of this.pending.values()) pending.reject(error);
     this.pending.clear();
   }
+}
+
+/** Events hashed on the calling thread between two turns of the event loop. */
+const SLICE = 500;
+
+/**
+ * Hashing on the calling thread, a slice at a time: between slices the event loop reads the socket, so
+ * the database goes on sending the next page instead of stalling once the socket buffers are full.
+ */
+async function hashInSlices(batch: HashBatch): Promise<HashedBatch> {
+  const into = emptyHashed(batch.count);
+  for (let from = 0; from < batch.count; from += SLICE) {
+    if (from > 0) await nextTurn();
+    hashBatch(batch, from, Math.min(batch.count, from + SLICE), into);
+  }
+  return into;
 }
