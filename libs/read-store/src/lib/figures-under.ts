@@ -14,73 +14,112 @@ export interface FiguresUnderQuery {
   readonly periods: readonly string[];
   /** Flow and stock indicators to read; any other code is ignored (coverage is not a row of the unit). */
   readonly indicators: readonly string[];
-  /** Target indicators to read for the periods, on the units named in `figures`. */
+  /** Target indicators to read for the periods, on the units the answer lists. */
   readonly targets?: readonly string[];
 }
 
-/** A unit's value in one period: a flow's value in it, a stock summed over its kind up to it. Zeros are left out. */
-export interface PeriodFigure {
-  readonly unitKey: string;
-  readonly period: string;
-  readonly indicator: string;
-  readonly value: number;
+/**
+ * The answer by position, so that a store hands over one array of numbers per unit rather than one
+ * object per value (a nationwide evaluation of teams reads ~2 M values; docs/operations/benchmarks.md).
+ * `periods`, `indicators` and `targetIndicators` are the query's, deduplicated, in the order asked
+ * (`indicators`: its flows, then its stocks; other codes are left out), the same in every store.
+ */
+export interface FiguresUnder {
+  readonly periods: readonly string[];
+  readonly indicators: readonly string[];
+  readonly targetIndicators: readonly string[];
+  /** Units with at least one non-zero value, in no particular order (sortedFiguresUnder orders them). */
+  readonly units: UnitFiguresUnder[];
 }
 
-export interface FiguresUnder {
-  /** In no particular order (a store returns them as its query yields them; sortedFiguresUnder orders them). */
-  readonly figures: PeriodFigure[];
-  /** Targets set for the query's periods on the units `figures` names; in no particular order. */
-  readonly targets: PeriodFigure[];
+export interface UnitFiguresUnder {
+  readonly unitKey: string;
+  /** `values[p * indicators.length + i]`: indicators[i] in periods[p], a flow's value in it or a stock summed up to it; 0 when none. */
+  readonly values: number[];
+  /** `targets[p * targetIndicators.length + i]`: the target set for targetIndicators[i] and periods[p]; null when none is. */
+  readonly targets: (number | null)[];
 }
 
 export const FLOW_CODES: ReadonlySet<string> = new Set(INDICATORS.filter((i) => i.definition.kind === 'count' || i.definition.kind === 'distinct').map((i) => i.code));
 export const STOCK_CODES: ReadonlySet<string> = new Set(INDICATORS.filter((i) => i.definition.kind === 'stock').map((i) => i.code));
 
-/** The query's periods with their kinds, deduplicated; its indicators split into flows and stocks. */
-export function planFiguresUnder(query: FiguresUnderQuery): { periods: { kind: PeriodKind; key: string }[]; flows: string[]; stocks: string[] } {
-  const periods = [...new Set(query.periods)].map((key) => ({ kind: requirePeriodKind(key), key }));
-  const indicators = [...new Set(query.indicators)];
-  return { periods, flows: indicators.filter((code) => FLOW_CODES.has(code)), stocks: indicators.filter((code) => STOCK_CODES.has(code)) };
+export interface FiguresUnderPlan {
+  readonly periods: { kind: PeriodKind; key: string }[];
+  readonly flows: string[];
+  readonly stocks: string[];
+  /** The answer's `indicators`: flows, then stocks. */
+  readonly indicators: string[];
+  readonly targetIndicators: string[];
 }
 
-const byKey = (a: PeriodFigure, b: PeriodFigure): number =>
-  a.unitKey !== b.unitKey ? (a.unitKey < b.unitKey ? -1 : 1) : a.period !== b.period ? (a.period < b.period ? -1 : 1) : a.indicator < b.indicator ? -1 : a.indicator > b.indicator ? 1 : 0;
+/** The query's periods with their kinds, deduplicated; its indicators split into flows and stocks; its targets deduplicated. */
+export function planFiguresUnder(query: FiguresUnderQuery): FiguresUnderPlan {
+  const periods = [...new Set(query.periods)].map((key) => ({ kind: requirePeriodKind(key), key }));
+  const codes = [...new Set(query.indicators)];
+  const flows = codes.filter((code) => FLOW_CODES.has(code));
+  const stocks = codes.filter((code) => STOCK_CODES.has(code));
+  return { periods, flows, stocks, indicators: [...flows, ...stocks], targetIndicators: [...new Set(query.targets ?? [])] };
+}
 
-/** Both lists by unit key, period, indicator: how the contract compares stores. */
-export const sortedFiguresUnder = (result: FiguresUnder): FiguresUnder => ({ figures: [...result.figures].sort(byKey), targets: [...result.targets].sort(byKey) });
+/** An answer with no units yet, shaped by the plan. */
+export const emptyFiguresUnder = (plan: FiguresUnderPlan): FiguresUnder => ({
+  periods: plan.periods.map((period) => period.key),
+  indicators: plan.indicators,
+  targetIndicators: plan.targetIndicators,
+  units: [],
+});
+
+/** A unit of the answer with every value 0 and no target. */
+export const blankUnit = (answer: FiguresUnder, unitKey: string): UnitFiguresUnder => ({
+  unitKey,
+  values: new Array<number>(answer.periods.length * answer.indicators.length).fill(0),
+  targets: new Array<number | null>(answer.periods.length * answer.targetIndicators.length).fill(null),
+});
+
+/** A unit's value of an indicator in a period, by code (0 when none or not asked). */
+export const figureUnder = (answer: FiguresUnder, unit: UnitFiguresUnder, period: string, indicator: string): number => {
+  const p = answer.periods.indexOf(period);
+  const i = answer.indicators.indexOf(indicator);
+  return p < 0 || i < 0 ? 0 : unit.values[p * answer.indicators.length + i];
+};
+
+const byUnitKey = (a: UnitFiguresUnder, b: UnitFiguresUnder): number => (a.unitKey < b.unitKey ? -1 : a.unitKey > b.unitKey ? 1 : 0);
+
+/** The units by unit key: how the contract compares stores. */
+export const sortedFiguresUnder = (result: FiguresUnder): FiguresUnder => ({ ...result, units: [...result.units].sort(byUnitKey) });
 
 /**
  * The reference answer over the in-memory model of @cdt/domain-kpi: the contract suite holds every
  * store to it, and scoring's verification reads the model folded from the log through it.
  */
 export function figuresUnderOf(model: InMemoryReadModel, query: FiguresUnderQuery): FiguresUnder {
-  const { periods, flows, stocks } = planFiguresUnder(query);
-  const flowSet = new Set(flows);
-  const stockSet = new Set(stocks);
-  const sums = new Map<string, PeriodFigure>();
-  const add = (unitKey: string, period: string, indicator: string, value: number) => {
-    const id = `${unitKey}\u001f${period}\u001f${indicator}`;
-    sums.set(id, { unitKey, period, indicator, value: (sums.get(id)?.value ?? 0) + value });
-  };
+  const plan = planFiguresUnder(query);
+  const answer = emptyFiguresUnder(plan);
+  const width = plan.indicators.length;
+  const position = new Map(plan.indicators.map((code, i) => [code, i]));
+  const flowSet = new Set(plan.flows);
+  const sums = new Map<string, UnitFiguresUnder>();
   for (const row of model.counts.values()) {
     if (row.view !== query.view || row.level !== query.level || !isUnder(row, query.under.level, query.under.unitKey)) continue;
+    const i = position.get(row.indicator);
+    if (i === undefined) continue;
     const flow = flowSet.has(row.indicator);
-    if (!flow && !stockSet.has(row.indicator)) continue;
-    for (const period of periods) {
-      if (row.periodKind !== period.kind) continue;
-      if (flow ? row.periodKey === period.key : row.periodKey <= period.key) add(row.unitKey, period.key, row.indicator, row.value);
-    }
+    plan.periods.forEach((period, p) => {
+      if (row.periodKind !== period.kind || !(flow ? row.periodKey === period.key : row.periodKey <= period.key)) return;
+      let unit = sums.get(row.unitKey);
+      if (!unit) sums.set(row.unitKey, (unit = blankUnit(answer, row.unitKey)));
+      unit.values[p * width + i] += row.value;
+    });
   }
-  const figures = [...sums.values()].filter((figure) => figure.value !== 0);
-  const units = new Set(figures.map((figure) => figure.unitKey));
-  const targets: PeriodFigure[] = [];
-  for (const unitKey of units) {
-    for (const period of periods) {
-      for (const indicator of new Set(query.targets ?? [])) {
-        const value = model.targets.get(`${unitKey}|${indicator}|${period.key}`);
-        if (value !== undefined) targets.push({ unitKey, period: period.key, indicator, value });
-      }
-    }
+  for (const unit of sums.values()) {
+    if (unit.values.every((value) => value === 0)) continue;
+    plan.periods.forEach((period, p) =>
+      plan.targetIndicators.forEach((indicator, i) => {
+        const value = model.targets.get(`${unit.unitKey}|${indicator}|${period.key}`);
+        if (value !== undefined) unit.targets[p * plan.targetIndicators.length + i] = value;
+      }),
+    );
+    answer.units.push(unit);
   }
-  return sortedFiguresUnder({ figures, targets });
+  return sortedFiguresUnder(answer);
 }

@@ -1,6 +1,6 @@
 import { INDICATORS, LEVEL_RANK, NATION_KEY, requirePeriodKind, type Level, type UnitFigures, type View } from '@cdt/domain-kpi';
 import type { mongo } from 'mongoose';
-import { planFiguresUnder, type FiguresUnder, type FiguresUnderQuery, type PeriodFigure } from '../figures-under';
+import { blankUnit, emptyFiguresUnder, planFiguresUnder, type FiguresUnder, type FiguresUnderQuery, type UnitFiguresUnder } from '../figures-under';
 import type { FigureDoc, KpiCollections } from './mongo-documents';
 
 /** The query side of the MongoDB store: the same figures as the SQL adapter's, from the same documents the writes keep. */
@@ -79,11 +79,13 @@ export async function childrenOfUnit(c: KpiCollections, view: View, level: Level
  * stocks up to it), summed per period here; then, when targets are asked, one find for the units found.
  */
 export async function figuresUnderParent(c: KpiCollections, query: FiguresUnderQuery): Promise<FiguresUnder> {
-  const { periods, flows, stocks } = planFiguresUnder(query);
+  const plan = planFiguresUnder(query);
+  const { periods, flows, stocks } = plan;
+  const answer = emptyFiguresUnder(plan);
   const { level: parentLevel, unitKey: parentKey } = query.under;
   const ancestor = LEVEL_RANK[parentLevel] > LEVEL_RANK[query.level] ? ANCESTOR_FIELD[parentLevel] : undefined;
   const under = parentLevel === 'nation' ? {} : parentLevel === query.level ? { unitKey: parentKey } : ancestor ? { [ancestor]: parentKey } : undefined;
-  if (!under || periods.length === 0 || flows.length + stocks.length === 0) return { figures: [], targets: [] };
+  if (!under || periods.length === 0 || flows.length + stocks.length === 0) return answer;
   const wanted: mongo.Filter<FigureDoc>[] = periods.flatMap(({ kind, key }) => [
     ...(flows.length > 0 ? [{ periodKind: kind, periodKey: key, indicator: { $in: flows } }] : []),
     ...(stocks.length > 0 ? [{ periodKind: kind, periodKey: { $lte: key }, indicator: { $in: stocks } }] : []),
@@ -92,19 +94,31 @@ export async function figuresUnderParent(c: KpiCollections, query: FiguresUnderQ
     .find({ view: query.view, level: query.level, ...under, $or: wanted }, { projection: { _id: 0, unitKey: 1, periodKind: 1, periodKey: 1, indicator: 1, value: 1 } })
     .toArray();
   const flowSet = new Set(flows);
-  const sums = new Map<string, PeriodFigure>();
+  const width = plan.indicators.length;
+  const position = new Map(plan.indicators.map((code, i) => [code, i]));
+  const sums = new Map<string, UnitFiguresUnder>();
   for (const doc of docs) {
+    const i = position.get(doc.indicator) as number;
     const flow = flowSet.has(doc.indicator);
-    for (const { kind, key } of periods) {
-      if (doc.periodKind !== kind || (flow ? doc.periodKey !== key : doc.periodKey > key)) continue;
-      const id = `${doc.unitKey}\u001f${key}\u001f${doc.indicator}`;
-      sums.set(id, { unitKey: doc.unitKey, period: key, indicator: doc.indicator, value: (sums.get(id)?.value ?? 0) + doc.value });
-    }
+    periods.forEach(({ kind, key }, p) => {
+      if (doc.periodKind !== kind || (flow ? doc.periodKey !== key : doc.periodKey > key)) return;
+      let unit = sums.get(doc.unitKey);
+      if (!unit) sums.set(doc.unitKey, (unit = blankUnit(answer, doc.unitKey)));
+      unit.values[p * width + i] += doc.value;
+    });
   }
-  const figures = [...sums.values()].filter((figure) => figure.value !== 0);
-  const targetCodes = [...new Set(query.targets ?? [])];
-  if (targetCodes.length === 0 || figures.length === 0) return { figures, targets: [] };
-  const units = [...new Set(figures.map((figure) => figure.unitKey))];
-  const found = await c.targets.find({ unitKey: { $in: units }, period: { $in: periods.map((p) => p.key) }, indicator: { $in: targetCodes } }).toArray();
-  return { figures, targets: found.map((t) => ({ unitKey: t.unitKey, period: t.period, indicator: t.indicator, value: t.value })) };
+  for (const unit of sums.values()) if (unit.values.some((value) => value !== 0)) answer.units.push(unit);
+  const targetCodes = plan.targetIndicators;
+  if (targetCodes.length === 0 || answer.units.length === 0) return answer;
+  const byKey = new Map(answer.units.map((unit) => [unit.unitKey, unit]));
+  const periodAt = new Map(answer.periods.map((key, p) => [key, p]));
+  const targetAt = new Map(targetCodes.map((code, i) => [code, i]));
+  const found = await c.targets.find({ unitKey: { $in: [...byKey.keys()] }, period: { $in: answer.periods }, indicator: { $in: targetCodes } }).toArray();
+  for (const t of found) {
+    const unit = byKey.get(t.unitKey);
+    const p = periodAt.get(t.period);
+    const i = targetAt.get(t.indicator);
+    if (unit && p !== undefined && i !== undefined) unit.targets[p * targetCodes.length + i] = t.value;
+  }
+  return answer;
 }

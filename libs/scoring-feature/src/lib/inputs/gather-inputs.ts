@@ -78,21 +78,45 @@ export async function gatherInputs(source: FiguresSource, units: ScoringUnits, s
       } else if (code === 'communes-in-unit') {
         const count = team ? undefined : units.communesIn(set.level, unitCode);
         if (count !== undefined) values[code] = count;
-      } else values[code] = unit.values[code] ?? 0;
+      } else values[code] = figureOf(unit, code) ?? 0;
     }
     const unitTargets: Record<string, number> = {};
-    for (const code of targets) if (unit.targets[code] !== undefined) unitTargets[code] = unit.targets[code];
+    for (const code of targets) {
+      const target = targetOf(unit, code);
+      if (target !== undefined) unitTargets[code] = target;
+    }
     const unitName = team ? undefined : units.nameOf(set.level, unitCode);
     return { unitCode, ...(unitName === undefined ? {} : { unitName }), parentCode: parentOf.get(unitCode) as string, figures: values, targets: unitTargets };
   });
 }
 
-/** What one unit's rows gave: its figures of the period, the sub-periods it was active in, its targets. */
+/**
+ * What one unit's rows gave: its figures of the period (teams: its row of the bulk answer, `at` giving
+ * each indicator's position; communes and provinces: a record read per unit), the sub-periods it was
+ * active in, its targets (the same two ways).
+ */
 interface UnitReading {
   readonly values: Record<string, number>;
+  readonly row?: { readonly values: readonly number[]; readonly targets: readonly (number | null)[]; readonly at: Positions };
   readonly active: Set<string>;
   readonly targets: Record<string, number>;
 }
+
+/** Where a code sits in a bulk answer's row of the run's period (which is the answer's only period). */
+interface Positions {
+  readonly figure: ReadonlyMap<string, number>;
+  readonly target: ReadonlyMap<string, number>;
+}
+
+const figureOf = (unit: UnitReading, code: string): number | undefined => {
+  const i = unit.row?.at.figure.get(code);
+  return i === undefined ? unit.values[code] : unit.row?.values[i];
+};
+
+const targetOf = (unit: UnitReading, code: string): number | undefined => {
+  const i = unit.row?.at.target.get(code);
+  return i === undefined ? unit.targets[code] : (unit.row?.targets[i] ?? undefined);
+};
 
 /**
  * One parent's units and their figures, in (at most) two bulk reads. Teams: the period's flows and
@@ -127,12 +151,20 @@ async function readUnder(
     return reading;
   };
   for (const unitCode of official ?? []) readingOf(unitCode);
-  for (const figure of main?.figures ?? []) readingOf(figure.unitKey).values[figure.indicator] = figure.value;
-  for (const target of main?.targets ?? []) {
-    const reading = readings.get(target.unitKey);
-    if (reading) reading.targets[target.indicator] = target.value;
+  if (main) {
+    // One period asked, so a row's positions are the indicators' own.
+    const at: Positions = { figure: new Map(main.indicators.map((code, i) => [code, i])), target: new Map(main.targetIndicators.map((code, i) => [code, i])) };
+    for (const unit of main.units) readings.set(unit.unitKey, { values: {}, row: { values: unit.values, targets: unit.targets, at }, active: new Set(), targets: {} });
   }
-  for (const figure of regular?.figures ?? []) if (figure.value > 0) readings.get(figure.unitKey)?.active.add(figure.period);
+  if (regular) {
+    // One indicator asked (active-teams), so a row's positions are the sub-periods'.
+    const active = regular.indicators.indexOf(ACTIVE_FIGURE);
+    const width = regular.indicators.length;
+    for (const unit of regular.units) {
+      const reading = readings.get(unit.unitKey);
+      if (reading) regular.periods.forEach((subPeriod, p) => unit.values[p * width + active] > 0 && reading.active.add(subPeriod));
+    }
+  }
   return readings;
 }
 
