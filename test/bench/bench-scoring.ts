@@ -10,10 +10,10 @@
  *   2. service: what an evaluation run computes for docs/scoring/default-criteria.json within each
  *      province, nationwide: `gatherInputs` of @cdt/scoring-feature over the SqlKpiReadStore (the run's own
  *      input gathering: `figuresUnder` per province, the quarter and its weeks), `evaluate`, the results
- *      digest and the inputs digest; off the clock, the size of the largest event the run would append;
+ *      digest and the inputs digest (`evaluationDigests`, as a run computes them); off the clock, the size
+ *      of the largest event the run would append;
  *   3. bulk: the same evaluation and digests over inputs built here from the baseline's three SELECTs
- *      (what the run would cost if it read the rows in bulk instead of per 2,000 units and sub-period),
- *      the inputs digest by the domain's evaluationInputsDigest (same bytes as the feature's).
+ *      (the evaluation over the plainest possible reading of the same rows).
  * Each pass runs `--rounds` times, alternating, each in a fresh child process, so its peak RSS is its own
  * (`process.resourceUsage().maxRSS`; module loading included, the same for every pass). The table shows the
  * fastest round of each. Targets: scoring under 3 s and under 3× the baseline.
@@ -29,10 +29,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { Pool } from 'pg';
 import { loadAdminUnits } from '@cdt/admin-units';
 import { INDICATORS } from '@cdt/domain-kpi';
-import { evaluate, evaluationDigest, evaluationInputsDigest, requiredIndicators, requiredTargets, validateCriteriaSet, type CriteriaSet, type EvaluationInput } from '@cdt/domain-scoring';
+import { evaluate, evaluationDigests, requiredIndicators, requiredTargets, validateCriteriaSet, type CriteriaSet, type EvaluationInput } from '@cdt/domain-scoring';
 import { parsePeriod } from '@cdt/domain-shared';
 import { pgDatabase, periodsBetween, SqlKpiReadStore } from '@cdt/read-store';
-import { evaluationRunEvents, gatherInputs, inputsDigest, recordedResultsOf, ScoringUnits, sha256, type EvaluationFacts } from '@cdt/scoring-feature';
+import { evaluationRunEvents, gatherInputs, recordedResultsOf, ScoringUnits, sha256, type EvaluationFacts } from '@cdt/scoring-feature';
 import { progressBars, runBench, whole } from './bench-cli';
 import { insertBatch, quarterBatches } from './scoring/quarter-rows';
 import { benchPostgresUrl, round1, scratchDatabase } from './store-append';
@@ -150,12 +150,11 @@ async function baseline(pool: Pool, period: string): Promise<Measured> {
   return { phase: 'baseline', ms, rows: rows.quarter.length + rows.weeks.length + rows.targets.length, peakRssMiB: peakRss() };
 }
 
-/** Evaluation and both digests, timed from `started`; `gathered` ends the input stage. */
-function evaluateAndDigest(phase: Phase, set: CriteriaSet, inputs: EvaluationInput[], digestInputs: (inputs: EvaluationInput[]) => string, started: number, gathered: number): Measured {
+/** Evaluation and both digests (in one pass, as a run computes them), timed from `started`; `gathered` ends the input stage. */
+function evaluateAndDigest(phase: Phase, set: CriteriaSet, inputs: EvaluationInput[], started: number, gathered: number): Measured {
   const evaluation = evaluate(set, inputs);
   const evaluated = performance.now();
-  const resultsDigest = evaluationDigest(inputs, evaluation, sha256);
-  const inputDigest = digestInputs(inputs);
+  const { inputsDigest: inputDigest, resultsDigest } = evaluationDigests(inputs, evaluation, sha256);
   const digested = performance.now();
   if (resultsDigest.length !== 64 || inputDigest.length !== 64) throw new Error('a digest is not sha-256 hex');
   const peakRssMiB = peakRss();
@@ -196,18 +195,15 @@ async function service(pool: Pool, period: string): Promise<Measured> {
   const units = new ScoringUnits(loadAdminUnits());
   const started = performance.now();
   const inputs = await gatherInputs(store, units, { set, area: { level: 'nation', code: 'VN' }, period });
-  return evaluateAndDigest('service', set, inputs, (all) => inputsDigest(all), started, performance.now());
+  return evaluateAndDigest('service', set, inputs, started, performance.now());
 }
 
-/**
- * The same evaluation over inputs built from the baseline's bulk reads, with the domain's
- * evaluationInputsDigest (the same bytes hashed as the feature's inputsDigest, without the generic serializer).
- */
+/** The same evaluation and digests over inputs built from the baseline's bulk reads. */
 async function bulk(pool: Pool, period: string): Promise<Measured> {
   const set = defaultSet();
   const started = performance.now();
   const inputs = inputsFromRows(set, period, await readRows(pool, period, set));
-  return evaluateAndDigest('bulk', set, inputs, (all) => evaluationInputsDigest(all, sha256), started, performance.now());
+  return evaluateAndDigest('bulk', set, inputs, started, performance.now());
 }
 
 const PASSES: Record<Phase, (pool: Pool, period: string) => Promise<Measured>> = { baseline, service, bulk };
@@ -219,7 +215,10 @@ async function runPhase(options: Options): Promise<boolean> {
     await pool.query('select 1');
     const rssBeforeMiB = mib(process.memoryUsage().rss);
     const result = await PASSES[options.phase as Phase](pool, options.period);
-    process.send?.({ ...result, rssBeforeMiB } satisfies PhaseResult);
+    const message = { ...result, rssBeforeMiB } satisfies PhaseResult;
+    // Run by hand (`--phase service --database <url>`, e.g. under --cpu-prof), there is no parent: print it.
+    if (process.send) process.send(message);
+    else process.stdout.write(`${JSON.stringify(message)}\n`);
     return true;
   } finally {
     await pool.end();

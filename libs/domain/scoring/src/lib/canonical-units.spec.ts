@@ -44,6 +44,16 @@ describe('canonical unit lines', () => {
     expect(canonicalResult(evaluation.results[0])).toBe(canonicalize(evaluation.results[0]));
   });
 
+  it('sorts every record, when records repeat the last one\'s keys, reorder them, or add one', () => {
+    const shapes: Record<string, number>[] = [{ b: 1, a: 2 }, { b: 3, a: 4 }, { a: 5, b: 6 }, { b: 7, a: 8, c: 9 }, { b: 1, a: 2 }, {}];
+    for (const figures of shapes) {
+      for (const targets of shapes) {
+        const value: EvaluationInput = { unitCode: 'T1', parentCode: '01', figures, targets };
+        expect(canonicalInput(value)).toBe(canonicalize(value));
+      }
+    }
+  });
+
   it('refuses a number JSON cannot hold', () => {
     expect(() => canonicalInput({ unitCode: 'T1', parentCode: '01', figures: { x: Number.NaN }, targets: {} })).toThrow('NaN cannot be written as canonical JSON');
   });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { CriteriaSet, Evaluation, EvaluationInput } from './criteria-set';
 import canonicalize from 'canonicalize';
-import { canonicalCriteriaSet, criteriaChecksum, evaluationDigest, evaluationDigestLines, evaluationInputsDigest, firstDifference, firstInputDifference } from './digest';
+import { canonicalCriteriaSet, criteriaChecksum, evaluationDigest, evaluationDigestLines, evaluationDigests, evaluationInputsDigest, firstDifference, firstInputDifference } from './digest';
 import { evaluate } from './evaluate';
 import { criteriaSet, criterion, textHash, unit } from './scoring.fixtures';
 import { validateCriteriaSet } from './validate-criteria-set';
@@ -83,6 +83,28 @@ describe('evaluationInputsDigest', () => {
   it('hashes each input canonicalized on its own line, in unit-code order', () => {
     const inputs = [unit('T2', { b: 1, a: 2 }, { unitName: 'Hạ' }), unit('T1', {}, { targets: { 'household-visits': 3 } })];
     expect(evaluationInputsDigest(inputs, textHash)).toBe(`${canonicalize(inputs[1])}\n${canonicalize(inputs[0])}\n`);
+  });
+});
+
+describe('evaluationDigests', () => {
+  const set = criteriaSet({ awardTiers: [{ code: 'gold', title: 'Gold', top: 1 }] });
+  const inputs: EvaluationInput[] = [
+    unit('T2', { 'household-visits': 30, b: 1, a: 2 }, { unitName: 'Tổ thôn "Hạ"' }),
+    unit('T1', { 'household-visits': 40 }, { targets: { 'household-visits': 45 } }),
+    unit('T3', { 'household-visits': 10 }, { parentCode: 'P02' }),
+  ];
+
+  it('gives the same bytes as evaluationInputsDigest and evaluationDigest called one by one', () => {
+    const evaluation = evaluate(set, inputs);
+    expect(evaluationDigests(inputs, evaluation, textHash)).toEqual({ inputsDigest: evaluationInputsDigest(inputs, textHash), resultsDigest: evaluationDigest(inputs, evaluation, textHash) });
+  });
+
+  it('also when inputs and results name different units, or an input is repeated', () => {
+    const evaluation = evaluate(set, inputs.slice(0, 2));
+    const withExtra = [...inputs, unit('T0', { 'household-visits': 1 })];
+    expect(evaluationDigests(withExtra, evaluation, textHash)).toEqual({ inputsDigest: evaluationInputsDigest(withExtra, textHash), resultsDigest: evaluationDigest(withExtra, evaluation, textHash) });
+    const repeated = [...inputs, inputs[0]];
+    expect(evaluationDigests(repeated, evaluation, textHash)).toEqual({ inputsDigest: evaluationInputsDigest(repeated, textHash), resultsDigest: evaluationDigest(repeated, evaluation, textHash) });
   });
 });
 

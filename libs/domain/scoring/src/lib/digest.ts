@@ -27,6 +27,9 @@ export const criteriaChecksum = (set: CriteriaSet, newHash: HashFactory): string
 const byCode = <T extends { readonly unitCode: string }>(items: readonly T[]): Map<string, T> => new Map(items.map((item) => [item.unitCode, item]));
 const sortedUnion = (a: Iterable<string>, b: Iterable<string>): string[] => [...new Set([...a, ...b])].sort();
 
+const header = (evaluation: Evaluation, units: number): string =>
+  `${canonical({ criteriaCode: evaluation.criteriaCode, criteriaVersion: evaluation.criteriaVersion, maxScore: evaluation.maxScore, units }, 'evaluation header')}\n`;
+
 /**
  * The digest text, one canonical JSON line per piece: a header (criteria, maximum score, unit count),
  * then each unit by unit code with its input and its result. Fed line by line into the hash, so 75,000
@@ -36,7 +39,7 @@ export function* evaluationDigestLines(inputs: readonly EvaluationInput[], evalu
   const results = byCode(evaluation.results);
   const given = byCode(inputs);
   const codes = sortedUnion(given.keys(), results.keys());
-  yield `${canonical({ criteriaCode: evaluation.criteriaCode, criteriaVersion: evaluation.criteriaVersion, maxScore: evaluation.maxScore, units: codes.length }, 'evaluation header')}\n`;
+  yield header(evaluation, codes.length);
   for (const code of codes) {
     const input = given.get(code);
     const result = results.get(code);
@@ -51,14 +54,43 @@ export const evaluationDigest = (inputs: readonly EvaluationInput[], evaluation:
   return hash.digest('hex');
 };
 
+const byUnitCode = (a: EvaluationInput, b: EvaluationInput): number => (a.unitCode < b.unitCode ? -1 : a.unitCode > b.unitCode ? 1 : 0);
+
 /**
  * sha-256 hex over the inputs alone, in unit-code order, one canonical JSON line each (`…\n`): the
  * same bytes as hashing `canonicalize(input) + '\n'` per input, written without the generic serializer.
  */
 export const evaluationInputsDigest = (inputs: readonly EvaluationInput[], newHash: HashFactory): string => {
   const hash = newHash();
-  for (const input of [...inputs].sort((a, b) => (a.unitCode < b.unitCode ? -1 : a.unitCode > b.unitCode ? 1 : 0))) hash.update(`${canonicalInput(input)}\n`);
+  for (const input of [...inputs].sort(byUnitCode)) hash.update(`${canonicalInput(input)}\n`);
   return hash.digest('hex');
+};
+
+/**
+ * Both digests of a run, `evaluationInputsDigest` and `evaluationDigest`, in one pass that writes each
+ * input's canonical line once for both (the same bytes as calling the two).
+ */
+export const evaluationDigests = (inputs: readonly EvaluationInput[], evaluation: Evaluation, newHash: HashFactory): { inputsDigest: string; resultsDigest: string } => {
+  const given = byCode(inputs);
+  // The inputs digest hashes every input, a repeated unit code twice; the results digest names each code once.
+  if (given.size !== inputs.length) return { inputsDigest: evaluationInputsDigest(inputs, newHash), resultsDigest: evaluationDigest(inputs, evaluation, newHash) };
+  const results = byCode(evaluation.results);
+  const codes = sortedUnion(given.keys(), results.keys());
+  const inputsHash = newHash();
+  const resultsHash = newHash();
+  resultsHash.update(header(evaluation, codes.length));
+  for (const code of codes) {
+    const input = given.get(code);
+    const result = results.get(code);
+    const inputLine = input === undefined ? 'null' : canonicalInput(input);
+    if (input !== undefined) {
+      // Hashed on its own first, the line is flattened once and reused flat in the results line.
+      inputsHash.update(inputLine);
+      inputsHash.update('\n');
+    }
+    resultsHash.update(`{"input":${inputLine},"result":${result === undefined ? 'null' : canonicalResult(result)}}\n`);
+  }
+  return { inputsDigest: inputsHash.digest('hex'), resultsDigest: resultsHash.digest('hex') };
 };
 
 const show = (value: unknown): string => (value === undefined ? 'absent' : JSON.stringify(value));

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { evaluate, evaluationDigest, type CriteriaSet, type Evaluation, type EvaluationInput } from '@cdt/domain-scoring';
+import { evaluate, evaluationDigest, evaluationDigests, type CriteriaSet, type Evaluation, type EvaluationInput } from '@cdt/domain-scoring';
 import { evaluationStream, parsePeriod } from '@cdt/domain-shared';
 import { EVENT_STORE, START, WrongExpectedVersionError, compareCheckpoints, type Checkpoint, type EventMetadata, type EventStore } from '@cdt/event-store';
 import { ProblemError } from '@cdt/platform';
 import { KPI_READ_STORE, type KpiReadStore } from '@cdt/read-store';
 import { CriteriaSets } from '../criteria/criteria-sets';
-import { gatherInputs, inputsDigest, sha256, SCORING_VIEW } from '../inputs/gather-inputs';
+import { gatherInputs, sha256, SCORING_VIEW } from '../inputs/gather-inputs';
 import { ScoringUnits } from '../inputs/scoring-units';
 import { ScoringCatalog } from '../ledger/scoring-catalog';
 import {
@@ -86,6 +86,7 @@ export class EvaluationRuns implements OnModuleInit {
 
     const { inputs, watermark } = await this.gatherConsistently(set, request);
     const evaluation = evaluate(set, inputs);
+    const digests = evaluationDigests(inputs, evaluation, sha256);
     const facts: EvaluationFacts = {
       runId,
       criteria: { code: set.code, version: set.version, checksum: published.data.checksum },
@@ -95,8 +96,8 @@ export class EvaluationRuns implements OnModuleInit {
       view: SCORING_VIEW,
       period: request.period,
       watermark,
-      inputsDigest: inputsDigest(inputs),
-      resultsDigest: evaluationDigest(inputs, evaluation, sha256),
+      inputsDigest: digests.inputsDigest,
+      resultsDigest: digests.resultsDigest,
       maxScore: evaluation.maxScore,
       requestedBy: metadata.actor,
       ...(supersedes ? { supersedes } : {}),
