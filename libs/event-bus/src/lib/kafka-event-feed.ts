@@ -95,7 +95,8 @@ class KafkaSubscription implements Subscription {
         const flush = async () => {
           if (!chunkEnd) return;
           const startedAt = Date.now();
-          if (chunk.length > 0) await this.whileBeating(heartbeat, () => this.options.handler(chunk, chunkEnd.checkpoint));
+          const { checkpoint } = chunkEnd;
+          if (chunk.length > 0) await this.whileBeating(heartbeat, () => this.options.handler(chunk, checkpoint));
           this.log.debug?.({ events: chunk.length, offset: chunkEnd.offset, checkpoint: chunkEnd.checkpoint, handlerMs: Date.now() - startedAt }, 'Kafka feed: chunk delivered');
           this.delivered = chunkEnd.checkpoint;
           resolveOffset(chunkEnd.offset);
