@@ -319,11 +319,12 @@ export class SqlKpiReadStore implements KpiReadStore {
        codes as (select * from unnest($9::text[]) with ordinality as codes(code, i)),
        nonzero as (
          select * from (
-           select f.unit_key, q.p, f.indicator, f.value::numeric as value
+           select f.unit_key, q.p, f.indicator, f.value
              from q join ${figures} f on f.view = $1 and f.level = $2 and f.period_kind = q.period_kind and f.period_key = q.period_key
             where f.indicator = any($5::text[]) and ${under}
            union all
-           select f.unit_key, q.p, f.indicator, sum(f.value)
+           -- bigint, like a flow's value (cheaper to compare and print than numeric); a sum past its range fails loudly.
+           select f.unit_key, q.p, f.indicator, sum(f.value)::bigint
              from q join ${figures} f on f.view = $1 and f.level = $2 and f.period_kind = q.period_kind and f.period_key <= q.period_key
             where f.indicator = any($6::text[]) and ${under}
             group by 1, 2, 3

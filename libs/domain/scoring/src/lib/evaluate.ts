@@ -168,17 +168,12 @@ const tierOf = (tiers: readonly AwardTier[], rank: number, scoreHundredths: numb
 
 const resultOf = (candidate: Candidate, rank: number | null, tier: string | null): UnitResult => {
   const { unitCode, unitName, parentCode } = candidate.input;
-  return {
-    unitCode,
-    ...(unitName === undefined ? {} : { unitName }),
-    parentCode,
-    eligible: candidate.eligible,
-    ineligibleReasons: candidate.ineligibleReasons,
-    score: candidate.scoreHundredths / 100,
-    breakdown: candidate.breakdown,
-    rank,
-    tier,
-  };
+  const { eligible, ineligibleReasons, breakdown } = candidate;
+  const score = candidate.scoreHundredths / 100;
+  // Two literals rather than a spread of an optional field: one shape each, no temporary object per unit.
+  return unitName === undefined
+    ? { unitCode, parentCode, eligible, ineligibleReasons, score, breakdown, rank, tier }
+    : { unitCode, unitName, parentCode, eligible, ineligibleReasons, score, breakdown, rank, tier };
 };
 
 interface Plan {
