@@ -20,7 +20,8 @@ export class CanonicalWriter {
   private scratch: Buffer = Buffer.allocUnsafe(4096);
   /** Per member of the objects being written: key start, key end (without quotes) and member start, end in `out`. */
   private members = new Int32Array(256);
-  private order = new Int32Array(64);
+  /** The key order last found for an object of each member count, with its keys. */
+  private readonly orders = new Map<number, KeyOrder>();
   private top = 0;
 
   reset(): void {
@@ -261,40 +262,70 @@ export class CanonicalWriter {
 
   /** Puts the members written since `open` in key order; false on a duplicate key. */
   private sortMembers(base: number, count: number, open: number): boolean {
-    let sorted = true;
-    for (let j = 1; j < count; j++) {
-      const order = this.compareKeys(base + 4 * (j - 1), base + 4 * j);
-      if (order === 0) return false;
-      if (order > 0) sorted = false;
+    if (count < 2) return true;
+    // Events of one type repeat the same keys in the same stored order: their key order is looked up
+    // (the keys compared byte for byte with the last object of this size) rather than sorted again.
+    let known = this.orders.get(count);
+    if (!known || !this.sameKeys(base, count, known)) {
+      known = this.orderOf(base, count);
+      if (!known) return false;
+      this.orders.set(count, known);
     }
-    if (sorted) return true;
-    // Insertion sort of the member slots: objects are small, and keys were unique (checked above only
-    // between neighbours, so checked again once sorted).
-    if (this.order.length < count) this.order = new Int32Array(2 * count);
-    const order = this.order;
-    for (let j = 0; j < count; j++) {
-      const slot = base + 4 * j;
-      let k = j;
-      while (k > 0 && this.compareKeys(order[k - 1], slot) > 0) {
-        order[k] = order[k - 1];
-        k--;
-      }
-      order[k] = slot;
-    }
-    for (let j = 1; j < count; j++) if (this.compareKeys(order[j - 1], order[j]) === 0) return false;
+    if (known.identity) return true;
     // Move the members out, then back in key order with commas between them.
     const from = open + 1;
     const out = this.out;
     const scratch = this.scratch;
     const m = this.members;
+    const order = known.order;
     out.copy(scratch, 0, from, this.length);
     let at = from;
     for (let j = 0; j < count; j++) {
       if (j > 0) out[at++] = 0x2c;
-      const stop = m[order[j] + 3] - from;
-      for (let b = m[order[j] + 2] - from; b < stop; b++) out[at++] = scratch[b];
+      const slot = base + 4 * order[j];
+      const stop = m[slot + 3] - from;
+      for (let b = m[slot + 2] - from; b < stop; b++) out[at++] = scratch[b];
     }
     this.length = at;
+    return true;
+  }
+
+  /** The key order of the members at `base` (as member indices), or undefined on a duplicate key. */
+  private orderOf(base: number, count: number): KeyOrder | undefined {
+    const order = new Int32Array(count);
+    // Insertion sort: objects are small.
+    for (let j = 0; j < count; j++) {
+      let k = j;
+      while (k > 0 && this.compareKeys(base + 4 * order[k - 1], base + 4 * j) > 0) {
+        order[k] = order[k - 1];
+        k--;
+      }
+      order[k] = j;
+    }
+    let identity = true;
+    for (let j = 0; j < count; j++) {
+      if (j > 0 && this.compareKeys(base + 4 * order[j - 1], base + 4 * order[j]) === 0) return undefined;
+      if (order[j] !== j) identity = false;
+    }
+    const keys: number[] = [];
+    const ends = new Int32Array(count);
+    for (let j = 0; j < count; j++) {
+      for (let b = this.members[base + 4 * j]; b < this.members[base + 4 * j + 1]; b++) keys.push(this.out[b]);
+      ends[j] = keys.length;
+    }
+    return { order, identity, keys: Uint8Array.from(keys), ends };
+  }
+
+  private sameKeys(base: number, count: number, known: KeyOrder): boolean {
+    const m = this.members;
+    const out = this.out;
+    const { keys, ends } = known;
+    let at = 0;
+    for (let j = 0; j < count; j++) {
+      const start = m[base + 4 * j];
+      if (m[base + 4 * j + 1] - start !== ends[j] - at) return false;
+      for (let b = start; at < ends[j]; b++, at++) if (out[b] !== keys[at]) return false;
+    }
     return true;
   }
 
@@ -312,6 +343,15 @@ export class CanonicalWriter {
     }
     return aLength - bLength;
   }
+}
+
+interface KeyOrder {
+  /** Member indices in key order. */
+  order: Int32Array;
+  identity: boolean;
+  /** The keys' bytes in stored order, and where each ends. */
+  keys: Uint8Array;
+  ends: Int32Array;
 }
 
 const HEX_DIGITS = Buffer.from('0123456789abcdef');

@@ -177,8 +177,23 @@ export function writeDecimal(buffer: Uint8Array, at: number, n: number): number 
     buffer[at++] = 0x2d;
     n = -n;
   }
+  // Above 2^31 in two halves of at most 8 digits each, so the digit loop stays in small integers.
+  if (n >= 0x8000_0000) {
+    const high = Math.floor(n / 1e8);
+    at = writeDecimal(buffer, at, high);
+    return writeDigits(buffer, at, n - high * 1e8, 8);
+  }
   let digits = 1;
-  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-  for (let k = at + digits - 1, rest = n; k >= at; k--, rest = Math.floor(rest / 10)) buffer[k] = 0x30 + (rest % 10);
+  for (let rest = n; rest >= 10; rest = (rest / 10) | 0) digits++;
+  return writeDigits(buffer, at, n, digits);
+}
+
+/** `n` (< 2^31) as exactly `digits` digits, zero-padded. */
+function writeDigits(buffer: Uint8Array, at: number, n: number, digits: number): number {
+  for (let k = at + digits - 1; k >= at; k--) {
+    const rest = (n / 10) | 0;
+    buffer[k] = 0x30 + n - rest * 10;
+    n = rest;
+  }
   return at + digits;
 }
