@@ -174,17 +174,27 @@ async function findByIds<T extends { _id: string }>(collection: mongo.Collection
 }
 
 /**
- * Unordered bulk write. An insert of a document another attempt at this batch created meanwhile fails
- * on its `_id`: that duplicate-key error means "already done".
+ * Write commands of at most this many operations. mongo-java-server runs a command to its end on a
+ * network thread that other connections share, the driver's server monitor among them; one command
+ * of tens of thousands of guarded updates kept its `hello` unanswered past the 30 s connect timeout,
+ * and the driver then interrupted every operation in flight ("interrupted due to server monitor
+ * timeout"), failing the batch. On MongoDB proper the extra round trips are noise beside the writes.
+ */
+const OPERATIONS_PER_COMMAND = 2_000;
+
+/**
+ * Unordered bulk write, in commands of OPERATIONS_PER_COMMAND. An insert of a document another attempt
+ * at this batch created meanwhile fails on its `_id`: that duplicate-key error means "already done".
  */
 async function bulk<T extends mongo.Document>(collection: mongo.Collection<T>, operations: mongo.AnyBulkWriteOperation<T>[]): Promise<void> {
-  if (operations.length === 0) return;
-  try {
-    await collection.bulkWrite(operations, { ordered: false });
-  } catch (error) {
-    if (!(error instanceof mongo.MongoBulkWriteError)) throw error;
-    const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-    const real = errors.filter((e) => e.code !== DUPLICATE_KEY);
-    if (errors.length === 0 || real.length > 0) throw error;
+  for (let i = 0; i < operations.length; i += OPERATIONS_PER_COMMAND) {
+    try {
+      await collection.bulkWrite(operations.slice(i, i + OPERATIONS_PER_COMMAND), { ordered: false });
+    } catch (error) {
+      if (!(error instanceof mongo.MongoBulkWriteError)) throw error;
+      const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+      const real = errors.filter((e) => e.code !== DUPLICATE_KEY);
+      if (errors.length === 0 || real.length > 0) throw error;
+    }
   }
 }
