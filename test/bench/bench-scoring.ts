@@ -236,11 +236,13 @@ const inChild = (phase: Phase, url: string, period: string): Promise<PhaseResult
 
 async function generate(url: string, options: Options): Promise<void> {
   const pool = openPool(url);
-  const store = await SqlKpiReadStore.open(pgDatabase(pool), SCHEMA);
+  // One wrapper for the pool: each pgDatabase(pool) adds an 'error' listener (11 of them warned MaxListenersExceeded).
+  const db = pgDatabase(pool);
+  const store = await SqlKpiReadStore.open(db, SCHEMA);
   const bar = bars.create(options.teams, 0, { label: 'generate teams'.padEnd(16) });
   try {
     for (const batch of quarterBatches(loadAdminUnits(), options)) {
-      await insertBatch(pgDatabase(pool), SCHEMA, options.period, batch);
+      await insertBatch(db, SCHEMA, options.period, batch);
       bar.increment(batch.teams);
     }
     await pool.query(`vacuum analyze ${SCHEMA}.figures`);
