@@ -76,10 +76,11 @@ interface SealState {
   seal: StoredSeal;
   /** Global position (decimal) and leaf prefix (binary string) of each sealed event. */
   entries: { globalPosition: string; leafPrefix: string }[];
-  /** global position → ordinal in the seal's index */
-  ordinals: Map<string, number>;
-  /** leaf prefix → ordinal, to tell a moved event from a rewritten one */
-  byLeaf: Map<string, number>;
+  /**
+   * global position → ordinal in the seal's index, and leaf prefix → ordinal (to tell a moved event from
+   * a rewritten one): built the first time an event is not the next one the seal lists.
+   */
+  lookup?: { ordinals: Map<string, number>; byLeaf: Map<string, number> };
   /** walk index of the event matched to each ordinal (-1: not seen) */
   seenAt: Float64Array;
   leaves: string[];
@@ -126,13 +127,7 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
     } catch (error) {
       report({ kind: 'seal-mismatch', position: seal.event.position, eventId: seal.event.eventId, sealNumber: seal.data.sealNumber, detail: String(error) }, walkIndex - 0.5);
     }
-    const ordinals = new Map<string, number>();
-    const byLeaf = new Map<string, number>();
-    entries.forEach((entry, i) => {
-      ordinals.set(entry.globalPosition, i);
-      byLeaf.set(entry.leafPrefix, i);
-    });
-    return { seal, entries, ordinals, byLeaf, seenAt: new Float64Array(entries.length).fill(-1), leaves: [], prev: { ordinal: -1, at: -1 }, prev2Ordinal: -1, startWalkIndex: walkIndex, findingsBefore: findingCount };
+    return { seal, entries, seenAt: new Float64Array(entries.length).fill(-1), leaves: [], prev: { ordinal: -1, at: -1 }, prev2Ordinal: -1, startWalkIndex: walkIndex, findingsBefore: findingCount };
   };
 
   const closeSeal = (state: SealState) => {
@@ -213,10 +208,12 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
   const checkAgainstSeal = (state: SealState, event: ScannedEvent, leaf: string, at: number) => {
     state.leaves.push(leaf);
     const where = () => ({ position: event.position, eventId: event.eventId, streamName: event.streamName, streamVersion: event.streamVersion, sealNumber: state.seal.data.sealNumber });
-    const ordinal = state.ordinals.get(event.position.globalPosition);
+    // In an intact log every event is the next one its seal lists: only a deviation needs the lookups.
+    const next = state.prev.ordinal + 1;
+    const ordinal = next < state.entries.length && state.entries[next].globalPosition === event.position.globalPosition ? next : lookupOf(state).ordinals.get(event.position.globalPosition);
     const prefix = leaf.slice(0, INDEX_LEAF_BYTES);
     if (ordinal === undefined) {
-      const movedFrom = state.byLeaf.get(prefix);
+      const movedFrom = lookupOf(state).byLeaf.get(prefix);
       report(movedFrom === undefined
         ? { ...where(), kind: 'unexpected-event', detail: `not covered by seal ${state.seal.data.sealNumber}, whose range it sits in: inserted after sealing` }
         : { ...where(), kind: 'order', detail: `sealed at global position ${state.entries[movedFrom].globalPosition}, now stored at ${event.position.globalPosition}` }, at);
@@ -229,7 +226,7 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
     }
     state.seenAt[ordinal] = at;
     if (state.entries[ordinal].leafPrefix !== prefix) {
-      const other = state.byLeaf.get(prefix);
+      const other = lookupOf(state).byLeaf.get(prefix);
       report(other !== undefined
         ? { ...where(), kind: 'order', detail: `sealed at global position ${state.entries[other].globalPosition}, now stored at ${event.position.globalPosition}: events were swapped` }
         : { ...where(), kind: 'chain-break', detail: `its chain hash is not the one seal ${state.seal.data.sealNumber} covers: the event was rewritten and re-hashed` }, at);
@@ -249,7 +246,9 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
       return;
     }
     state.prev2Ordinal = state.prev.ordinal;
-    state.prev = { ordinal, at, event };
+    state.prev.ordinal = ordinal;
+    state.prev.at = at;
+    state.prev.event = event;
   };
 
   let sealIndex = 0;
@@ -435,6 +434,19 @@ class LazyPool {
   async close(): Promise<void> {
     await this.pool?.close();
   }
+}
+
+function lookupOf(state: SealState): NonNullable<SealState['lookup']> {
+  if (!state.lookup) {
+    const ordinals = new Map<string, number>();
+    const byLeaf = new Map<string, number>();
+    state.entries.forEach((entry, i) => {
+      ordinals.set(entry.globalPosition, i);
+      byLeaf.set(entry.leafPrefix, i);
+    });
+    state.lookup = { ordinals, byLeaf };
+  }
+  return state.lookup;
 }
 
 /**
