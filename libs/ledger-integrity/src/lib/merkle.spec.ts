@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { expectedSides, inclusionPath, leafHash, merkleRoot, nodeHash, rootFromPath } from './merkle';
+import { expectedSides, inclusionPath, leafHash, merkleRoot, merkleRootOfBinary, nodeHash, rootFromPath } from './merkle';
 
 const sha = (...parts: Buffer[]) => parts.reduce((h, p) => h.update(p), createHash('sha256')).digest();
 
@@ -22,6 +22,11 @@ describe('Merkle tree (RFC 9162, sha-256)', () => {
 
   it('builds the same root as the recursive RFC definition for every size up to 70', () => {
     for (let n = 1; n <= 70; n++) expect(merkleRoot(leaves(n)).toString('hex')).toBe(rfcRoot(leaves(n)).toString('hex'));
+  });
+
+  it("builds the same root from leaves as binary strings (verify's form) for every size up to 70", () => {
+    for (let n = 1; n <= 70; n++) expect(Buffer.from(merkleRootOfBinary(leaves(n).map((leaf) => leaf.toString('latin1'))), 'latin1')).toEqual(rfcRoot(leaves(n)));
+    expect(() => merkleRootOfBinary([])).toThrow(RangeError);
   });
 
   it('proves every leaf of every size up to 40, with the sides the RFC position implies', () => {

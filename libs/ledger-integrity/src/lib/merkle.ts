@@ -50,8 +50,9 @@ export function merkleRootOfBinary(leaves: readonly string[]): string {
   while (level.length > 1) {
     const next: string[] = [];
     for (let i = 0; i + 1 < level.length; i += 2) {
-      input.write(level[i], 1, 32, 'latin1');
-      input.write(level[i + 1], 33, 32, 'latin1');
+      const [left, right] = [level[i], level[i + 1]];
+      for (let k = 0; k < 32; k++) input[1 + k] = left.charCodeAt(k);
+      for (let k = 0; k < 32; k++) input[33 + k] = right.charCodeAt(k);
       next.push(hash('sha256', input, 'binary'));
     }
     if (level.length % 2 === 1) next.push(level[level.length - 1]);
