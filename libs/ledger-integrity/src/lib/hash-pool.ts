@@ -8,8 +8,9 @@ type Pending = { resolve: (hashed: HashedBatch) => void; reject: (error: Error) 
 
 /**
  * Worker threads a verify uses by default: the cores left after the database and the main thread (at
- * most 4). On 2 cores that is none: measured at 1,000,000 events, 0 workers did 46k events/s, 1 or 2
- * workers 40–41k (they only add copying and scheduling there; docs/operations/benchmarks.md).
+ * most 4). On 2 cores that is none: a worker costs ~1.3 µs more CPU per event (the page is copied to
+ * it); at 200,000 events no worker was faster (84–114k/s against 57–78k/s), at 1,000,000 events under
+ * a load average of 8 one worker was (104k/s against 94k/s), docs/operations/benchmarks.md.
  */
 export const defaultHashWorkers = (): number => Math.max(0, Math.min(4, availableParallelism() - 2));
 
