@@ -187,6 +187,7 @@ function indexRows(rows: Buffer, after: Checkpoint, limit: number): ScanPage {
     at += 2;
     if (fields === -1) break;
     if (fields !== COLUMNS) throw new Error(`a scanned row has ${fields} columns, not ${COLUMNS}`);
+    if (events.length === limit) throw new Error(`a page of ${limit} events came back longer`);
     const base = events.length * COLUMNS;
     for (let c = 0; c < COLUMNS; c++) {
       const length = rows.readInt32BE(at);
