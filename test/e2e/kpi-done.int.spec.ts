@@ -10,6 +10,7 @@ import { DevTokens, bootstrapHttpApp, loadConfig, type CdtConfig } from '@cdt/pl
 import { pseudonymousRef } from '@cdt/pseudonym';
 import { ACTIVITY_PATHS, daysEndingOn, planActivities, planTeams, SeededRandom, type PlannedActivity, type PlannedTeam } from '@cdt/simulation';
 import { describeWithEngine, freshMongoDatabase, freshPostgresDatabase, kafkaBrokers } from '@cdt/testing';
+import { consumerGroupOf } from '@cdt/event-bus';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { PROJECTION_CONSUMER_GROUP } from '@cdt/projection-feature';
@@ -307,7 +308,7 @@ async function clusterEnvironment(readModels: 'postgres' | 'mongo'): Promise<{ e
     await admin.connect();
     // The figures came through the topic: the projection's consumer group read all of it.
     const [{ high }] = await admin.fetchTopicOffsets(topic);
-    const [committed] = await admin.fetchOffsets({ groupId: PROJECTION_CONSUMER_GROUP, topics: [topic] });
+    const [committed] = await admin.fetchOffsets({ groupId: consumerGroupOf(PROJECTION_CONSUMER_GROUP, topic), topics: [topic] });
     expect(Number(high)).toBeGreaterThan(20);
     expect(committed.partitions[0].offset).toBe(high);
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);

@@ -7,7 +7,10 @@ import { checkpointAt, partitionOffsets } from './kafka-topic';
 export interface KafkaEventFeedOptions {
   kafka: Kafka;
   topic: string;
-  /** One consumer group per reader (e.g. per projection service); offsets are only a starting hint. */
+  /**
+   * One consumer group per reader (e.g. per projection service); offsets are only a starting hint. The
+   * Kafka group is this name scoped to the topic (`consumerGroupOf`).
+   */
   groupId: string;
   /** `head` and `readAll` (lag estimates) still ask the store: the bus carries events, not the head. */
   eventStore: Pick<EventStore, 'head' | 'readAll'>;
@@ -20,6 +23,14 @@ export interface KafkaEventFeedOptions {
 }
 
 export type EventFeed = Pick<EventStore, 'subscribe' | 'head' | 'readAll'>;
+
+/**
+ * The Kafka consumer group a feed with `groupId` uses on `topic`. Scoped to the topic because kafkajs'
+ * group leader assigns only the topics it subscribes to itself: two readers of different topics in one
+ * group (two deployments on one broker, two test runs) left one of them without a partition, reading
+ * nothing, for as long as both were in the group.
+ */
+export const consumerGroupOf = (groupId: string, topic: string): string => `${groupId}.${topic}`;
 
 /**
  * The event log as read from Kafka, shaped like the store's subscription so a ProjectionRunner can run on
@@ -57,7 +68,7 @@ class KafkaSubscription implements Subscription {
     this.delivered = options.after ?? START;
     const sessionTimeout = feed.sessionTimeoutMs ?? 30_000;
     this.heartbeatMs = Math.max(500, Math.floor(sessionTimeout / 10));
-    this.consumer = feed.kafka.consumer({ groupId: feed.groupId, sessionTimeout, heartbeatInterval: this.heartbeatMs });
+    this.consumer = feed.kafka.consumer({ groupId: consumerGroupOf(feed.groupId, feed.topic), sessionTimeout, heartbeatInterval: this.heartbeatMs });
     this.admin = feed.kafka.admin();
     this.started = this.run().catch((error: unknown) => this.fail(error));
   }
@@ -158,7 +169,7 @@ class KafkaSubscription implements Subscription {
    */
   private async startOffset(): Promise<number> {
     const { low, high } = await partitionOffsets(this.admin, this.feed.topic);
-    const [committed] = await this.admin.fetchOffsets({ groupId: this.feed.groupId, topics: [this.feed.topic] });
+    const [committed] = await this.admin.fetchOffsets({ groupId: consumerGroupOf(this.feed.groupId, this.feed.topic), topics: [this.feed.topic] });
     const hint = Number(committed?.partitions[0]?.offset ?? -1);
     if (hint <= low || hint > high) return low;
     const before = await checkpointAt(this.feed.kafka, this.feed.topic, hint - 1);

@@ -3,7 +3,7 @@ import { START, compareCheckpoints, openEventStore, type Checkpoint, type Manage
 import { describeWithEngine, kafkaBrokers } from '@cdt/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { fromBusMessage } from './kafka-message';
-import { kafkaEventFeed } from './kafka-event-feed';
+import { consumerGroupOf, kafkaEventFeed } from './kafka-event-feed';
 import { KafkaRelay } from './kafka-relay';
 import { partitionOffsets } from './kafka-topic';
 
@@ -186,8 +186,48 @@ describeWithEngine('kafka', 'Kafka relay and feed (event store → Kafka → rea
     expect(received.map((e) => e.eventId)).toEqual(log.map((e) => e.eventId));
     const admin = kafka.admin();
     await admin.connect();
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const [committed] = await admin.fetchOffsets({ groupId: consumerGroupOf(groupId, topic), topics: [topic] });
     await admin.disconnect();
     expect(committed.partitions[0].offset).toBe('120');
+  });
+
+  it('serves readers of different topics that were given the same group id (two deployments on one broker)', async () => {
+    await appendSpread(store, 100, 2);
+    const otherTopic = `cdt-events-${randomUUID()}`;
+    stops.push(async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [otherTopic] }).catch(() => undefined);
+      await admin.disconnect();
+    });
+    await (await relay()).caughtUp();
+    const otherRelay = new KafkaRelay({ kafka, topic: otherTopic, eventStore: store, batchSize: 50 });
+    await otherRelay.start();
+    stops.push(() => otherRelay.stop());
+    await otherRelay.caughtUp();
+    const log = (await store.readAll({ limit: 10_000 })).events;
+
+    // kafkajs' group leader assigns only the topics it subscribes to: in one group, one reader got nothing.
+    const groupId = `spec-${randomUUID()}`;
+    const readers = [topic, otherTopic].map((readTopic) => {
+      const received: RecordedEvent[] = [];
+      const errors: unknown[] = [];
+      const subscription = kafkaEventFeed({ kafka, topic: readTopic, groupId, eventStore: store }).subscribe({
+        batchSize: 40,
+        handler: async (batch) => {
+          received.push(...batch);
+        },
+        onError: (error) => errors.push(error),
+      });
+      stops.push(() => subscription.stop());
+      return { readTopic, received, errors };
+    });
+    const deadline = Date.now() + 45_000;
+    while (readers.some((r) => r.received.length < 100) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+
+    for (const reader of readers) {
+      expect({ topic: reader.readTopic, received: reader.received.length, errors: reader.errors }).toEqual({ topic: reader.readTopic, received: 100, errors: [] });
+      expect(reader.received.map((e) => e.eventId)).toEqual(log.map((e) => e.eventId));
+    }
   });
 });
