@@ -19,7 +19,7 @@ export interface ProjectionFeatureOptions {
   kafka?: KafkaConfig;
 }
 
-/** The consumer group of the KPI projection on the event topic. */
+/** The KPI projection's reader name on the event topic; its Kafka group is `consumerGroupOf(PROJECTION_CONSUMER_GROUP, topic)`. */
 export const PROJECTION_CONSUMER_GROUP = 'cdt-projection-kpi';
 
 /**
