@@ -4,6 +4,7 @@ export * from './lib/upcasting';
 export * from './lib/open-event-store';
 export * from './lib/event-store.module';
 export { compareCheckpoints, type EventRow } from './lib/event-rows';
+export { LogFollower, type LogFollowerOptions } from './lib/log-follower';
 export { migrate, migrationFiles } from './lib/migrator';
 export type { SqlClient } from './lib/sql-client';
 export { PostgresEventStore, migratePostgres } from './lib/postgres/postgres-event-store';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { hierarchyOn, type Hierarchy } from '@cdt/admin-units';
-import { EVENT_STORE, START, type Checkpoint, type EventStore } from '@cdt/event-store';
+import { EVENT_STORE, LogFollower, type EventStore } from '@cdt/event-store';
 import { currentUnit, evolveTeam, initialTeamState, isTeamEvent, type EstablishedTeam, type TeamEvent, type TeamState } from '@cdt/domain-registry';
 import { teamStream } from '@cdt/domain-shared';
 
@@ -26,16 +26,21 @@ const communeKey = (hierarchy: Hierarchy, communeCode: string): string => `${hie
  */
 @Injectable()
 export class TeamsByCommune {
-  private checkpoint: Checkpoint = START;
-
   private readonly teams = new Map<string, EstablishedTeam>();
 
   private readonly byCommune = new Map<string, Set<string>>();
 
-  /** Catch-ups run one after another: each starts from where the previous one stopped. */
-  private catchingUp: Promise<void> = Promise.resolve();
+  private readonly follower: LogFollower;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.follower = new LogFollower(store, {
+      filter: { streamPrefixes: [TEAM_STREAM_PREFIX], types: UNIT_FACTS },
+      pageSize: PAGE_SIZE,
+      apply: (event) => {
+        if (isTeamEvent(event)) this.apply(event);
+      },
+    });
+  }
 
   /** Active teams whose current unit is this commune of this hierarchy, by team id. */
   async activeTeamsIn(hierarchy: Hierarchy, communeCode: string): Promise<EstablishedTeam[]> {
@@ -54,30 +59,14 @@ export class TeamsByCommune {
     return result;
   }
 
+  /** Catch-ups run one after another: each starts from where the previous one stopped. */
   catchUp(): Promise<void> {
-    const next = this.catchingUp.then(() => this.readToHead());
-    // A failed read leaves the checkpoint where it was; the next query tries again from there.
-    this.catchingUp = next.catch(() => undefined);
-    return next;
+    return this.follower.catchUp();
   }
 
   private teamsOf(key: string): EstablishedTeam[] {
     const ids = [...(this.byCommune.get(key) ?? [])].sort();
     return ids.map((id) => this.teams.get(id)).filter((team): team is EstablishedTeam => team !== undefined);
-  }
-
-  private async readToHead(): Promise<void> {
-    for (let atHead = false; !atHead; ) {
-      const page = await this.store.readAll({
-        after: this.checkpoint,
-        limit: PAGE_SIZE,
-        filter: { streamPrefixes: [TEAM_STREAM_PREFIX], types: UNIT_FACTS },
-      });
-      for (const event of page.events) if (isTeamEvent(event)) this.apply(event);
-      this.checkpoint = page.checkpoint;
-      // A page may hold no match yet not be the head: the filter skipped a whole scan of other events.
-      atHead = page.atHead;
-    }
   }
 
   private apply(event: TeamEvent): void {

@@ -5,6 +5,7 @@ import { EVENT_STORE, WrongExpectedVersionError, type Checkpoint, type EventMeta
 import { ProblemError } from '@cdt/platform';
 import { sha256 } from '../inputs/gather-inputs';
 import { derivedEventId, scoringEvent, type CriteriaSetPublished } from '../ledger/scoring-events';
+import { ScoringCatalog } from '../ledger/scoring-catalog';
 import { readCriteriaVersions, type PublishedCriteria } from '../ledger/scoring-ledger';
 
 export interface CriteriaCheck {
@@ -42,7 +43,10 @@ export const criteriaNotFound = (field: string, detail: string): ProblemError =>
  */
 @Injectable()
 export class CriteriaSets {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly catalog: ScoringCatalog,
+  ) {}
 
   check(raw: unknown): { set: CriteriaSet; summary: CriteriaCheck } {
     const validation = validateCriteriaSet(raw);
@@ -90,6 +94,7 @@ export class CriteriaSets {
           [{ eventId: derivedEventId('criteria', set.code, String(set.version), summary.checksum), ...event, metadata }],
           versions.length,
         );
+        await this.catalog.reach(result.events.at(-1)?.position);
         return { ...summary, status: result.duplicate ? 'duplicate' : 'created', effectiveFrom: set.effectiveFrom, position: result.events.at(-1)?.position ?? null };
       } catch (error) {
         // Another publication of this code got in first: decide again on what it wrote.

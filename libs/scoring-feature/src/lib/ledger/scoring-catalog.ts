@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CriteriaSet } from '@cdt/domain-scoring';
-import { EVENT_STORE, START, type Checkpoint, type EventStore, type RecordedEvent } from '@cdt/event-store';
+import { EVENT_STORE, LogFollower, type Checkpoint, type EventStore, type RecordedEvent } from '@cdt/event-store';
 import { EVALUATION_COMPLETED_V2, SCORING_EVENT_TYPES, isScoringEvent, type GrantedAward, type RunArea } from './scoring-events';
 import type { RunStatus } from './scoring-ledger';
 
@@ -53,17 +53,20 @@ const PAGE_SIZE = 500;
 /**
  * Every criteria version, run and award list, as an in-memory view of the scoring events of the log
  * (without the runs' inputs and results: those are read from the run's own stream). Built on first use,
- * then caught up before every answer, like the registry's TeamsByCommune.
+ * then caught up before every answer, like the registry's TeamsByCommune. A service that has just
+ * appended waits for its own event with `reach()` before it answers, so the user who approved a ranking
+ * sees it published and its awards listed on the next request.
  */
 @Injectable()
 export class ScoringCatalog {
-  private checkpoint: Checkpoint = START;
   private readonly criteria = new Map<string, CriteriaVersionSummary[]>();
   private readonly runs = new Map<string, RunSummary>();
   private readonly awards = new Map<string, AwardList>();
-  private catchingUp: Promise<void> = Promise.resolve();
+  private readonly follower: LogFollower;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.follower = new LogFollower(store, { filter: { types: [...SCORING_EVENT_TYPES] }, pageSize: PAGE_SIZE, apply: (event) => this.apply(event) });
+  }
 
   async criteriaVersions(code?: string): Promise<CriteriaVersionSummary[]> {
     await this.catchUp();
@@ -94,18 +97,12 @@ export class ScoringCatalog {
   }
 
   catchUp(): Promise<void> {
-    const next = this.catchingUp.then(() => this.readToHead());
-    this.catchingUp = next.catch(() => undefined);
-    return next;
+    return this.follower.catchUp();
   }
 
-  private async readToHead(): Promise<void> {
-    for (let atHead = false; !atHead; ) {
-      const page = await this.store.readAll({ after: this.checkpoint, limit: PAGE_SIZE, filter: { types: [...SCORING_EVENT_TYPES] } });
-      for (const event of page.events) this.apply(event);
-      this.checkpoint = page.checkpoint;
-      atHead = page.atHead;
-    }
+  /** Waits until the catalog holds the event appended at `position` (read your own writes); false on timeout. */
+  reach(position: Checkpoint | undefined): Promise<boolean> {
+    return position === undefined ? Promise.resolve(true) : this.follower.reach(position);
   }
 
   private apply(recorded: RecordedEvent): void {

@@ -110,7 +110,8 @@ export class EvaluationRuns implements OnModuleInit {
       metadata,
     }));
     try {
-      await this.store.append(evaluationStream(runId), events, 'no-stream');
+      const appended = await this.store.append(evaluationStream(runId), events, 'no-stream');
+      await this.catalog.reach(appended.events.at(-1)?.position);
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
       const raced = await readRun(this.store, runId);
@@ -174,6 +175,8 @@ export class EvaluationRuns implements OnModuleInit {
         ],
         record.version,
       );
+      // The approver's next request (the awards, the run list) must show the ranking published.
+      await this.catalog.reach(result.events.at(-1)?.position);
       return { runId, status: result.duplicate ? 'duplicate' : 'created' };
     } catch (error) {
       if (error instanceof WrongExpectedVersionError && (await readRun(this.store, runId))?.approved) return { runId, status: 'duplicate' };
