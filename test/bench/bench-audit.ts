@@ -7,15 +7,22 @@
  *     read-ahead, no hashing: how any reader reads the events;
  *   - scan:     the pages verify itself reads (binary COPY, no parse), no hashing: the floor of verify;
  *   - verify:   verifyLedger (JCS from the stored bytes + 3 sha-256 per event on `--workers` threads,
- *     Merkle roots, seal index, stream heads), once per worker count given.
- * Prints one JSON line per verify run and a table. PostgreSQL: CDT_BENCH_POSTGRES_URL, else the engines harness env file.
+ *     Merkle roots, seal index, stream heads), once per worker count given;
+ *   - replay:   `cdt audit replay --to <dir>` (exportLog): the whole log as NDJSON files with its seals
+ *     and a manifest, into a temporary directory (`--no-replay` skips it);
+ *   - check:    `cdt audit check-replay` (checkReplayExport) over that directory, offline: every chain,
+ *     the order, and every seal's Merkle root, from the files alone.
+ * Prints one JSON line per verify run and per replay phase, and a table. PostgreSQL: CDT_BENCH_POSTGRES_URL, else the engines harness env file.
  */
 import { randomUUID } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
 import { Client } from 'pg';
 import { type Checkpoint, compareCheckpoints, computeChainHash, contentDigest, GENESIS_HASH, microsToIso, type NewEvent, openEventStore, type ReadAllResult, START, type EventStore } from '@cdt/event-store';
+import { checkReplayExport, exportLog } from '@cdt/audit-feature';
 import { defaultHashWorkers, LedgerSealer, scanPage, type ScanPage, verifyLedger } from '@cdt/ledger-integrity';
 import { benchPostgresUrl, scratchDatabase } from './store-append';
 
@@ -26,6 +33,7 @@ interface Options {
   pageSize: number;
   /** One verify run per entry, over the same generated log. */
   workers: number[];
+  replay: boolean;
 }
 
 const bars = new MultiBar({ format: '{label} |{bar}| {value}/{total} events {eta}s left', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
@@ -133,6 +141,30 @@ async function readWithoutHashing(store: EventStore, pageSize: number, total: nu
   return count;
 }
 
+/**
+ * `cdt audit replay --to <dir>` over the whole log, then `cdt audit check-replay` on what it wrote, in
+ * a temporary directory removed afterwards. Both must account for every event, and the check must pass.
+ */
+async function replayAndCheck(store: EventStore, pageSize: number, total: number): Promise<{ name: string; events: number; eventsPerSecond: number; seconds: number; cpuSeconds: number; mib: number }[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'cdt-bench-replay-'));
+  try {
+    const bar = bars.create(total, 0, { label: 'replay'.padEnd(10) });
+    const exported = await timed(() => exportLog(store, dir, { pageSize, onProgress: (progress) => bar.update(progress.events) }));
+    bar.stop();
+    const { manifest } = exported.value;
+    if (manifest.events + manifest.seals !== total && manifest.events !== total) throw new Error(`the replay exported ${manifest.events} events and ${manifest.seals} seals of ${total}`);
+    const checked = await timed(() => checkReplayExport(dir));
+    if (!checked.value.ok) throw new Error(`check-replay found problems in a clean export: ${JSON.stringify(checked.value.firstBad)}`);
+    const mib = Math.round(manifest.files.reduce((sum, file) => sum + file.bytes, 0) / 2 ** 20);
+    return [
+      { name: 'replay', events: manifest.events, eventsPerSecond: Math.round(manifest.events / exported.seconds), seconds: exported.seconds, cpuSeconds: exported.cpuSeconds, mib },
+      { name: 'check-replay', events: checked.value.events, eventsPerSecond: Math.round(checked.value.events / checked.seconds), seconds: checked.seconds, cpuSeconds: checked.cpuSeconds, mib },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Wall time, and this process's CPU time (which the machine's other load inflates far less). */
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; cpuSeconds: number }> {
   const started = process.hrtime.bigint();
@@ -155,6 +187,7 @@ async function main(): Promise<void> {
     .option('--seal-every <n>', 'events per seal', (v) => Number(v), 10_000)
     .option('--page-size <n>', 'events per read', (v) => Number(v), 5000)
     .option('--workers <list>', 'hashing worker threads of verify, e.g. 1 or 0,1,2 (one verify run each; 0: on the main thread)', workerCounts, [defaultHashWorkers()])
+    .option('--no-replay', 'skip the NDJSON replay export and its offline check')
     .parse()
     .opts<Options>();
   const serverUrl = benchPostgresUrl();
@@ -212,7 +245,26 @@ async function main(): Promise<void> {
           cpus: cpus().length,
         };
         process.stdout.write(`${JSON.stringify(result)}\n`);
-        table.push({ events: total, workers, verify_per_s: eventsPerSecond, read_per_s: baselinePerSecond, ratio: result.ratio, scan_per_s: scanPerSecond, ratio_vs_scan: result.ratio_vs_scan, load: result.load_avg_1m });
+        table.push({ run: `verify, ${workers} workers`, events: total, per_s: eventsPerSecond, read_per_s: baselinePerSecond, ratio: result.ratio, scan_per_s: scanPerSecond, ratio_vs_scan: result.ratio_vs_scan, load: result.load_avg_1m });
+      }
+      if (options.replay) {
+        const replayed = await replayAndCheck(store, options.pageSize, total);
+        for (const phase of replayed) {
+          const ratio = Math.round((phase.eventsPerSecond / Math.round(total / baseline.seconds)) * 100) / 100;
+          const result = {
+            bench: `audit-${phase.name}`,
+            events: phase.events,
+            events_per_s: phase.eventsPerSecond,
+            baseline_read_events_per_s: Math.round(total / baseline.seconds),
+            ratio,
+            seconds: Math.round(phase.seconds * 10) / 10,
+            node_cpu_us_per_event: Math.round((phase.cpuSeconds / total) * 1e7) / 10,
+            ndjson_mib: phase.mib,
+            load_avg_1m: Math.round(loadavg()[0] * 10) / 10,
+          };
+          process.stdout.write(`${JSON.stringify(result)}\n`);
+          table.push({ run: phase.name, events: phase.events, per_s: phase.eventsPerSecond, read_per_s: result.baseline_read_events_per_s, ratio, scan_per_s: '', ratio_vs_scan: '', load: result.load_avg_1m });
+        }
       }
       bars.stop();
       console.table(table);
