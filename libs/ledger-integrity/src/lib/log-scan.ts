@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { isoToMicros, type Checkpoint, type EventStore, type SqlClient } from '@cdt/event-store';
+import { isoToMicros, type Checkpoint, type EventRow, type EventStore, type SqlClient } from '@cdt/event-store';
 
 /**
  * A page of the log as verification reads it: the rows as PostgreSQL's binary COPY format writes them
@@ -121,19 +121,8 @@ const SCAN_TEXT_SQL = `
    order by e.transaction_id, e.global_position
    limit $3`;
 
-interface TextRow {
-  transaction_id: string;
-  global_position: string;
-  stream_name: string;
-  stream_version: number;
-  event_id: string;
-  event_type: string;
-  schema_version: number;
-  data: string;
-  metadata: string;
-  recorded_micros: string;
-  hash: string;
-}
+/** An event row as the event store selects it, with `data` and `metadata` left as the stored text. */
+type TextRow = Omit<EventRow, 'data' | 'metadata'> & { data: string; metadata: string };
 
 /** Reads one page of the log after `after`, in the gap-safe order. */
 export async function scanPage(store: EventStore, after: Checkpoint, limit: number): Promise<ScanPage> {
