@@ -10,7 +10,7 @@
  *   2. service: what an evaluation run computes for docs/scoring/default-criteria.json within each
  *      province, nationwide: `gatherInputs` of @cdt/scoring-feature over the SqlKpiReadStore (the run's own
  *      input gathering: `figuresUnder` per province, the quarter and its weeks), `evaluate`, the results
- *      digest and the inputs digest (`evaluationDigests`, as a run computes them); off the clock, the size
+ *      digest and the inputs digest (`runDigests` of @cdt/scoring-feature, as a run records them); off the clock, the size
  *      of the largest event the run would append;
  *   3. bulk: the same evaluation and digests over inputs built here from the baseline's three SELECTs
  *      (the evaluation over the plainest possible reading of the same rows).
@@ -29,10 +29,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { Pool } from 'pg';
 import { loadAdminUnits } from '@cdt/admin-units';
 import { INDICATORS } from '@cdt/domain-kpi';
-import { evaluate, evaluationDigests, requiredIndicators, requiredTargets, validateCriteriaSet, type CriteriaSet, type EvaluationInput } from '@cdt/domain-scoring';
+import { evaluate, requiredIndicators, requiredTargets, validateCriteriaSet, type CriteriaSet, type EvaluationInput } from '@cdt/domain-scoring';
 import { parsePeriod } from '@cdt/domain-shared';
 import { pgDatabase, periodsBetween, SqlKpiReadStore } from '@cdt/read-store';
-import { evaluationRunEvents, gatherInputs, recordedResultsOf, ScoringUnits, sha256, type EvaluationFacts } from '@cdt/scoring-feature';
+import { evaluationRunEvents, gatherInputs, recordedResultsOf, runDigests, ScoringUnits, type EvaluationFacts } from '@cdt/scoring-feature';
 import { progressBars, runBench, whole } from './bench-cli';
 import { insertBatch, quarterBatches } from './scoring/quarter-rows';
 import { benchPostgresUrl, round1, scratchDatabase } from './store-append';
@@ -150,11 +150,11 @@ async function baseline(pool: Pool, period: string): Promise<Measured> {
   return { phase: 'baseline', ms, rows: rows.quarter.length + rows.weeks.length + rows.targets.length, peakRssMiB: peakRss() };
 }
 
-/** Evaluation and both digests (in one pass, as a run computes them), timed from `started`; `gathered` ends the input stage. */
+/** Evaluation and both digests (`runDigests`, the current digest version, as a run records them), timed from `started`; `gathered` ends the input stage. */
 function evaluateAndDigest(phase: Phase, set: CriteriaSet, inputs: EvaluationInput[], started: number, gathered: number): Measured {
   const evaluation = evaluate(set, inputs);
   const evaluated = performance.now();
-  const { inputsDigest: inputDigest, resultsDigest } = evaluationDigests(inputs, evaluation, sha256);
+  const { inputsDigest: inputDigest, resultsDigest } = runDigests(inputs, evaluation);
   const digested = performance.now();
   if (resultsDigest.length !== 64 || inputDigest.length !== 64) throw new Error('a digest is not sha-256 hex');
   const peakRssMiB = peakRss();

@@ -8,7 +8,8 @@ import { evaluationStream, quarterKey } from '@cdt/domain-shared';
 import { EVENT_STORE, START, compareCheckpoints, type Checkpoint, type EventStore } from '@cdt/event-store';
 import { DevTokens, bootstrapHttpApp, loadConfig, type CdtConfig } from '@cdt/platform';
 import { pseudonymousRef } from '@cdt/pseudonym';
-import { readRun } from '@cdt/scoring-feature';
+import { evaluate } from '@cdt/domain-scoring';
+import { readCriteriaVersions, readRun, runDigests } from '@cdt/scoring-feature';
 import { daysEndingOn, planActivities, planTeams, type PlannedActivity, type PlannedTeam } from '@cdt/simulation';
 import { describeWithEngine, freshPostgresDatabase } from '@cdt/testing';
 import { verifyRanking } from '../../apps/audit-service/src/commands/ranking.command';
@@ -235,6 +236,7 @@ function scoringDone(title: string, environment: () => Promise<{ env: Record<str
       // ── cdt ranking verify: identical ──────────────────────────────────────────────────────────
       const first = await verify(runId);
       expect(first.output).toContain(`run ${runId}: identical`);
+      expect(first.output).toContain('digest version 2');
       expect(first.code).toBe(0);
 
       // ── later events: a new team and more work; the verdict on the old run does not move ───────
@@ -277,6 +279,26 @@ function scoringDone(title: string, environment: () => Promise<{ env: Record<str
       expect(inputVerdict.output).toContain('recorded-inputs');
       expect((await request('GET', `/v1/scoring/evaluations/${inflated}`, ministry)).body).toMatchObject({ integrity: { ok: false } });
       expect((await request('POST', `/v1/scoring/evaluations/${inflated}/approve`, ministry)).body).toMatchObject({ status: 409, code: 'RUN_INTEGRITY_FAILED' });
+
+      // ── digest versions: a run recorded before version 2 (no digestVersion, version 1 digests) still verifies ──
+      const set = (await readCriteriaVersions(store, genuine.criteria.code)).find((v) => v.data.version === genuine.criteria.version)?.data.set;
+      if (!set) throw new Error('the run\'s criteria set is not in the log');
+      const { digestVersion: _current, ...beforeVersion2 } = genuine;
+      const v1 = runDigests(genuine.inputs, evaluate(set, genuine.inputs), 1);
+      expect(v1.inputsDigest).not.toBe(genuine.inputsDigest);
+      const recordedAsV1 = await forge({ ...beforeVersion2, inputsDigest: v1.inputsDigest, resultsDigest: v1.resultsDigest });
+      const v1Verdict = await verify(recordedAsV1);
+      expect(v1Verdict.output).toContain(`run ${recordedAsV1}: identical`);
+      expect(v1Verdict.output).toContain('digest version 1');
+      expect(v1Verdict.code).toBe(0);
+      expect((await request('GET', `/v1/scoring/evaluations/${recordedAsV1}`, ministry)).body).toMatchObject({ digestVersion: 1, integrity: { ok: true } });
+      // Version 1 digests under a record that claims version 2 (or a version nobody defined) do not verify.
+      const mislabelled = await forge({ ...genuine, inputsDigest: v1.inputsDigest, resultsDigest: v1.resultsDigest });
+      expect((await verify(mislabelled)).code).toBe(1);
+      const unknownVersion = await forge({ ...genuine, digestVersion: 3 as unknown as 2 });
+      const unknownVerdict = await verify(unknownVersion);
+      expect(unknownVerdict.code).toBe(1);
+      expect(unknownVerdict.output).toContain('digest version 3');
     }, 600_000);
   });
 }

@@ -48,7 +48,7 @@ const quoted = (value: string): string => {
  * so their keys come in the same order: the last order seen and its sorted form are kept, and reused
  * when the next record's keys are the same strings in the same order.
  */
-class SortedKeys {
+export class SortedKeys {
   private seen: readonly string[] = [];
   private sorted: readonly string[] = [];
 

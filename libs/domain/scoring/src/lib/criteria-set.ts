@@ -198,11 +198,12 @@ export type CriteriaValidation =
 
 /**
  * The domain has no crypto (no node: imports): the caller passes a sha-256 factory, in Node
- * `() => createHash('sha256')`. Text is fed as UTF-8 in pieces, so a 75,000-unit digest never builds one
- * huge string.
+ * `() => createHash('sha256')`. Text is fed as UTF-8 in pieces (version 1 digests, checksums), bytes
+ * as they are (version 2 digests), so a 75,000-unit digest never builds one huge string. The hash must
+ * have taken the bytes when `update` returns: the caller reuses its buffer.
  */
 export interface IncrementalHash {
-  update(text: string): unknown;
+  update(data: string | Uint8Array): unknown;
   digest(encoding: 'hex'): string;
 }
 export type HashFactory = () => IncrementalHash;

@@ -1,5 +1,6 @@
 import canonicalize from 'canonicalize';
 import { canonicalInput, canonicalResult } from './canonical-units';
+import { evaluationDigestsV2, evaluationInputsDigestV2 } from './digest-v2';
 import type { CriteriaSet, Evaluation, EvaluationInput, HashFactory, UnitResult } from './criteria-set';
 
 /**
@@ -91,6 +92,45 @@ export const evaluationDigests = (inputs: readonly EvaluationInput[], evaluation
     resultsHash.update(`{"input":${inputLine},"result":${result === undefined ? 'null' : canonicalResult(result)}}\n`);
   }
   return { inputsDigest: inputsHash.digest('hex'), resultsDigest: resultsHash.digest('hex') };
+};
+
+/**
+ * Which definition a run's digests follow (recorded as the run's `digestVersion`; absent = 1):
+ * 1 = canonical JSON lines (`evaluationInputsDigest`, `evaluationDigest`), every run before ADR 0009;
+ * 2 = the binary records of digest-v2.ts (docs/scoring/README.md, "Digest version 2").
+ */
+export type DigestVersion = 1 | 2;
+export const DIGEST_VERSIONS: readonly DigestVersion[] = [1, 2];
+/** What new runs record. */
+export const CURRENT_DIGEST_VERSION: DigestVersion = 2;
+export const isDigestVersion = (value: unknown): value is DigestVersion => DIGEST_VERSIONS.includes(value as DigestVersion);
+
+/** The inputs digest of the given version. */
+export const evaluationInputsDigestOf = (version: DigestVersion, inputs: readonly EvaluationInput[], newHash: HashFactory): string => {
+  switch (version) {
+    case 1:
+      return evaluationInputsDigest(inputs, newHash);
+    case 2:
+      return evaluationInputsDigestV2(inputs, newHash);
+    default: {
+      const unknown: never = version;
+      throw new Error(`unknown digest version ${String(unknown)}`);
+    }
+  }
+};
+
+/** Both digests of a run, of the given version. */
+export const evaluationDigestsOf = (version: DigestVersion, inputs: readonly EvaluationInput[], evaluation: Evaluation, newHash: HashFactory): { inputsDigest: string; resultsDigest: string } => {
+  switch (version) {
+    case 1:
+      return evaluationDigests(inputs, evaluation, newHash);
+    case 2:
+      return evaluationDigestsV2(inputs, evaluation, newHash);
+    default: {
+      const unknown: never = version;
+      throw new Error(`unknown digest version ${String(unknown)}`);
+    }
+  }
 };
 
 const show = (value: unknown): string => (value === undefined ? 'absent' : JSON.stringify(value));

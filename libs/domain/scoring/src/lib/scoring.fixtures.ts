@@ -37,16 +37,19 @@ export const unit = (
   ...(options.unitName === undefined ? {} : { unitName: options.unitName }),
 });
 
+/** Bytes as lower-case hex, two digits each. */
+export const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
 /**
- * A "hash" that returns the text it was fed: the domain specs cannot import node:crypto (the domain is
- * pure), and comparing the hashed text is stricter than comparing a digest of it. The scoring feature's
- * specs check the real sha-256.
+ * A "hash" that returns the text it was fed (bytes as hex): the domain specs cannot import node:crypto
+ * (the domain is pure), and comparing the hashed text is stricter than comparing a digest of it. The
+ * scoring feature's specs check the real sha-256.
  */
 export const textHash: HashFactory = () => {
   let text = '';
   return {
-    update(chunk: string) {
-      text += chunk;
+    update(chunk: string | Uint8Array) {
+      text += typeof chunk === 'string' ? chunk : hex(chunk);
     },
     digest: () => text,
   };

@@ -21,6 +21,8 @@ export interface RankingView {
   readonly period: string;
   readonly view: string;
   readonly watermark: Checkpoint;
+  /** The digest definition the two digests follow (ADR 0009): 1 for runs recorded before it, 2 since. */
+  readonly digestVersion: number;
   readonly inputsDigest: string;
   readonly resultsDigest: string;
   /** Whether the breakdown recomputed from the recorded inputs matches the recorded results and digest. */
@@ -56,6 +58,7 @@ export function rankingView(run: LoadedRun, visible: (result: { unitCode: string
     period: d.period,
     view: d.view,
     watermark: d.watermark,
+    digestVersion: d.digestVersion ?? 1,
     inputsDigest: d.inputsDigest,
     resultsDigest: d.resultsDigest,
     integrity,

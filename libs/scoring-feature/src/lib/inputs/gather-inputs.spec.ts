@@ -2,14 +2,14 @@ import { loadAdminUnits } from '@cdt/admin-units';
 import { applyDeltas, childrenOf, emptyReadModel, figuresOf, projectBatch, projectorStateOf, type InMemoryReadModel, type ProjectionEvent } from '@cdt/domain-kpi';
 import { figuresUnderOf, periodsBetween, sortedFiguresUnder } from '@cdt/read-store';
 import canonicalize from 'canonicalize';
-import { requiredIndicators, validateCriteriaSet, type CriteriaSet, type EvaluationInput } from '@cdt/domain-scoring';
+import { evaluate, evaluationDigests, evaluationDigestsV2, evaluationInputsDigestV2, requiredIndicators, validateCriteriaSet, type CriteriaSet, type EvaluationInput } from '@cdt/domain-scoring';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminUnitResolver } from '@cdt/projection-feature';
 import { derivedEventId } from '../ledger/scoring-events';
 import { InMemoryFigures } from './figures-source';
-import { gatherInputs, inputsDigest } from './gather-inputs';
+import { gatherInputs, inputsDigest, recordedDigestVersion, runDigests, sha256 } from './gather-inputs';
 import { ScoringUnits } from './scoring-units';
 
 const units = loadAdminUnits();
@@ -111,7 +111,27 @@ describe('gatherInputs', () => {
     const named = [...inputs.reverse(), { unitCode: '82001', unitName: 'Xã \u0001 "Ấp" \\ 1', parentCode: '82', figures: { 'household-visits': 1.5e-7, 'active-weeks': 1e21, zero: -0 }, targets: { 'household-visits': 4 } }];
     const reference = createHash('sha256');
     for (const input of [...named].sort((a, b) => (a.unitCode < b.unitCode ? -1 : 1))) reference.update(`${canonicalize(input)}\n`);
-    expect(inputsDigest(named)).toBe(reference.digest('hex'));
+    expect(inputsDigest(named, 1)).toBe(reference.digest('hex'));
+  });
+
+  it('hashes version 2 as sha-256 of the bytes the domain writes, across its 64 KiB buffers', () => {
+    const long = 'Ấp '.repeat(40_000);
+    const inputs = Array.from({ length: 3_000 }, (_, i): EvaluationInput => ({ unitCode: `t${i}`, parentCode: String(i % 7), figures: { 'household-visits': i / 3, [`k${i % 50}`]: i }, targets: { 'household-visits': 10 } }));
+    for (const given of [inputs, [...inputs, { unitCode: 'long', unitName: long, parentCode: long, figures: {}, targets: {} }]]) {
+      let bytes = '';
+      evaluationInputsDigestV2(given, () => ({ update: (data) => (bytes += Buffer.from(data as Uint8Array).toString('hex')), digest: () => '' }));
+      expect(bytes.length).toBeGreaterThan(2 * 128 * 1024);
+      expect(inputsDigest(given, 2)).toBe(createHash('sha256').update(Buffer.from(bytes, 'hex')).digest('hex'));
+    }
+  });
+
+  it('records digest version 2 for new runs, reads a run without one as version 1, and knows no version 3', async () => {
+    const set = defaultSet();
+    const inputs = await gatherInputs(new InMemoryFigures(model()), new ScoringUnits(units), { set, area: { level: 'province', code: '82' }, period: '2026-Q4' });
+    const evaluation = evaluate(set, inputs);
+    expect(runDigests(inputs, evaluation)).toEqual({ digestVersion: 2, ...evaluationDigestsV2(inputs, evaluation, sha256) });
+    expect(runDigests(inputs, evaluation, 1)).toEqual({ digestVersion: 1, ...evaluationDigests(inputs, evaluation, sha256) });
+    expect([recordedDigestVersion({}), recordedDigestVersion({ digestVersion: 1 }), recordedDigestVersion({ digestVersion: 2 }), recordedDigestVersion({ digestVersion: 3 })]).toEqual([1, 1, 2, undefined]);
   });
 
 
@@ -132,9 +152,11 @@ describe('gatherInputs', () => {
 
   it('digests inputs independently of their order, and changes with any figure', async () => {
     const inputs = await gatherInputs(new InMemoryFigures(model()), new ScoringUnits(units), { set: defaultSet(), area: { level: 'province', code: '82' }, period: '2026-Q4' });
-    expect(inputsDigest([...inputs].reverse())).toBe(inputsDigest(inputs));
     const changed = inputs.map((i, index) => (index === 0 ? { ...i, figures: { ...i.figures, 'household-visits': 4 } } : i));
-    expect(inputsDigest(changed)).not.toBe(inputsDigest(inputs));
+    for (const version of [1, 2] as const) {
+      expect(inputsDigest([...inputs].reverse(), version)).toBe(inputsDigest(inputs, version));
+      expect(inputsDigest(changed, version)).not.toBe(inputsDigest(inputs, version));
+    }
   });
 
   it('refuses an area inside the ranking scope', async () => {

@@ -1,6 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Level, UnitFigures } from '@cdt/domain-kpi';
-import { SCORING_INDICATORS, evaluationInputsDigest, requiredIndicators, requiredTargets, type CriteriaSet, type EvaluationInput, type HashFactory } from '@cdt/domain-scoring';
+import {
+  CURRENT_DIGEST_VERSION,
+  SCORING_INDICATORS,
+  evaluationDigestsOf,
+  evaluationInputsDigestOf,
+  isDigestVersion,
+  requiredIndicators,
+  requiredTargets,
+  type CriteriaSet,
+  type DigestVersion,
+  type Evaluation,
+  type EvaluationInput,
+  type HashFactory,
+} from '@cdt/domain-scoring';
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import { FLOW_CODES, STOCK_CODES, periodsBetween } from '@cdt/read-store';
 import type { RunArea } from '../ledger/scoring-events';
@@ -207,9 +220,17 @@ async function figuresOf(source: FiguresSource, level: Level, unitCodes: readonl
   return byUnit;
 }
 
-/**
- * sha-256 over the inputs in unit-code order, each as RFC 8785 canonical JSON on its own line: the
- * domain's evaluationInputsDigest, which writes those bytes without the generic serializer (the spec
- * holds it to `canonicalize`).
- */
-export const inputsDigest = (inputs: readonly EvaluationInput[], newHash: HashFactory = sha256): string => evaluationInputsDigest(inputs, newHash);
+/** sha-256 over the inputs, by the digest definition of `version` (a run's recorded `digestVersion`). */
+export const inputsDigest = (inputs: readonly EvaluationInput[], version: DigestVersion, newHash: HashFactory = sha256): string => evaluationInputsDigestOf(version, inputs, newHash);
+
+/** Both digests of a run by the definition of `version`. */
+export const runDigests = (inputs: readonly EvaluationInput[], evaluation: Evaluation, version: DigestVersion = CURRENT_DIGEST_VERSION): { digestVersion: DigestVersion; inputsDigest: string; resultsDigest: string } => ({
+  digestVersion: version,
+  ...evaluationDigestsOf(version, inputs, evaluation, sha256),
+});
+
+/** The digest version a recorded run names: absent = 1 (runs before ADR 0009); undefined when it is none the domain knows. */
+export const recordedDigestVersion = (facts: { readonly digestVersion?: unknown }): DigestVersion | undefined => {
+  const version = facts.digestVersion ?? 1;
+  return isDigestVersion(version) ? version : undefined;
+};

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CriteriaSet, EvaluationInput, RankingScope, ScoredLevel } from '@cdt/domain-scoring';
+import type { CriteriaSet, DigestVersion, EvaluationInput, RankingScope, ScoredLevel } from '@cdt/domain-scoring';
 import { SCHEMA_VERSION_1, type DomainEvent } from '@cdt/domain-shared';
 import type { Checkpoint } from '@cdt/event-store';
 
@@ -45,9 +45,14 @@ export type EvaluationFacts = {
   period: string;
   /** The KPI read model's checkpoint the inputs correspond to: every event at or before it, none after. */
   watermark: Checkpoint;
-  /** sha-256 over the canonical inputs, unit by unit (see inputsDigest). */
+  /**
+   * Which definition the two digests follow (ADR 0009): absent in every run recorded before it, which
+   * means 1 (canonical JSON lines); 2 (binary records) since. Verification recomputes with it.
+   */
+  digestVersion?: DigestVersion;
+  /** sha-256 over the inputs, unit by unit (the domain's evaluationInputsDigestOf, of `digestVersion`). */
   inputsDigest: string;
-  /** The domain's evaluationDigest over inputs and results. */
+  /** sha-256 over the results (version 1: with every input again; 2: with the inputs digest). */
   resultsDigest: string;
   maxScore: number;
   requestedBy: string;

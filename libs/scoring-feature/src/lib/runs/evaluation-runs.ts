@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { evaluate, evaluationDigest, evaluationDigests, type CriteriaSet, type Evaluation, type EvaluationInput } from '@cdt/domain-scoring';
+import { evaluate, type CriteriaSet, type Evaluation, type EvaluationInput } from '@cdt/domain-scoring';
 import { evaluationStream, parsePeriod } from '@cdt/domain-shared';
 import { EVENT_STORE, START, WrongExpectedVersionError, compareCheckpoints, type Checkpoint, type EventMetadata, type EventStore } from '@cdt/event-store';
 import { ProblemError } from '@cdt/platform';
 import { KPI_READ_STORE, type KpiReadStore } from '@cdt/read-store';
 import { CriteriaSets } from '../criteria/criteria-sets';
-import { gatherInputs, sha256, SCORING_VIEW } from '../inputs/gather-inputs';
+import { gatherInputs, recordedDigestVersion, runDigests, SCORING_VIEW } from '../inputs/gather-inputs';
 import { ScoringUnits } from '../inputs/scoring-units';
 import { ScoringCatalog } from '../ledger/scoring-catalog';
 import {
@@ -86,7 +86,7 @@ export class EvaluationRuns implements OnModuleInit {
 
     const { inputs, watermark } = await this.gatherConsistently(set, request);
     const evaluation = evaluate(set, inputs);
-    const digests = evaluationDigests(inputs, evaluation, sha256);
+    const digests = runDigests(inputs, evaluation);
     const facts: EvaluationFacts = {
       runId,
       criteria: { code: set.code, version: set.version, checksum: published.data.checksum },
@@ -96,6 +96,7 @@ export class EvaluationRuns implements OnModuleInit {
       view: SCORING_VIEW,
       period: request.period,
       watermark,
+      digestVersion: digests.digestVersion,
       inputsDigest: digests.inputsDigest,
       resultsDigest: digests.resultsDigest,
       maxScore: evaluation.maxScore,
@@ -127,12 +128,14 @@ export class EvaluationRuns implements OnModuleInit {
     let loaded = this.loaded.get(runId);
     if (!loaded) {
       const { criteria, inputs, results, resultsDigest } = record.completed.data;
+      const version = recordedDigestVersion(record.completed.data);
       const published = (await readCriteriaVersions(this.store, criteria.code)).find((v) => v.data.version === criteria.version);
       if (!published) throw problem(409, 'CRITERIA_SET_MISSING', 'runId', `run ${runId} names ${criteria.code} v${criteria.version}, which the log does not hold`);
       const evaluation = evaluate(published.data.set, inputs);
-      const digest = evaluationDigest(inputs, evaluation, sha256);
+      const digest = version === undefined ? undefined : runDigests(inputs, evaluation, version).resultsDigest;
       const difference =
         record.incomplete ??
+        (version === undefined ? `the run names digest version ${String(record.completed.data.digestVersion)}, which this service does not know` : undefined) ??
         firstRecordedDifference(results, recordedResultsOf(evaluation)) ??
         (digest !== resultsDigest ? `the recorded inputs evaluate to digest ${digest}, the run records ${resultsDigest}` : undefined) ??
         (published.data.checksum !== criteria.checksum ? `the run records criteria checksum ${criteria.checksum}, the published set has ${published.data.checksum}` : undefined);

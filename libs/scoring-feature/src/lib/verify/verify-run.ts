@@ -1,8 +1,8 @@
-import { criteriaChecksum, evaluate, evaluationDigest, firstDifference, firstInputDifference, type CriteriaSet } from '@cdt/domain-scoring';
+import { criteriaChecksum, evaluate, firstDifference, firstInputDifference, type CriteriaSet } from '@cdt/domain-scoring';
 import type { UnitResolver } from '@cdt/domain-kpi';
 import type { EventStore } from '@cdt/event-store';
 import { InMemoryFigures } from '../inputs/figures-source';
-import { gatherInputs, inputsDigest, sha256 } from '../inputs/gather-inputs';
+import { gatherInputs, inputsDigest, recordedDigestVersion, runDigests, sha256 } from '../inputs/gather-inputs';
 import type { ScoringUnits } from '../inputs/scoring-units';
 import { firstRecordedDifference, readCriteriaVersions, readRun, recordedResultsOf } from '../ledger/scoring-ledger';
 import { rebuildModelAt, type RebuildProgress } from './rebuild-at-watermark';
@@ -41,6 +41,8 @@ export class RunNotFoundError extends Error {
  * watermark with the pure KPI projector (no read store), gathered exactly as a run gathers them, and
  * evaluated again. The run is `identical` only if the recorded inputs and results match their digests
  * and the rebuilt inputs and results match the recorded ones; otherwise the first difference is named.
+ * Digests are recomputed by the definition the run recorded (`digestVersion`, absent = 1), so runs
+ * recorded before version 2 verify byte for byte as they did.
  */
 export async function verifyRun(deps: VerifyDependencies, runId: string): Promise<VerifyReport> {
   const run = await readRun(deps.store, runId);
@@ -65,17 +67,23 @@ export async function verifyRun(deps: VerifyDependencies, runId: string): Promis
     if (problem) set = undefined;
   }
 
-  const recordedInputsDigest = inputsDigest(recorded.inputs);
-  check(
-    'recorded-inputs',
-    run.incomplete ?? (recordedInputsDigest === recorded.inputsDigest ? undefined : `the recorded inputs hash to ${recordedInputsDigest}, not the run's inputsDigest ${recorded.inputsDigest}`),
-    `${recorded.inputs.length} units, digest ${recordedInputsDigest}`,
-  );
+  const version = recordedDigestVersion(recorded);
+  if (version === undefined) {
+    check('recorded-inputs', `the run names digest version ${String(recorded.digestVersion)}, which this verifier does not know`, '');
+    set = undefined;
+  } else {
+    const recordedInputsDigest = inputsDigest(recorded.inputs, version);
+    check(
+      'recorded-inputs',
+      run.incomplete ?? (recordedInputsDigest === recorded.inputsDigest ? undefined : `the recorded inputs hash to ${recordedInputsDigest}, not the run's inputsDigest ${recorded.inputsDigest}`),
+      `${recorded.inputs.length} units, digest version ${version}: ${recordedInputsDigest}`,
+    );
+  }
 
   let eventsReplayed = 0;
-  if (set) {
+  if (set && version !== undefined) {
     const fromRecord = evaluate(set, recorded.inputs);
-    const digest = evaluationDigest(recorded.inputs, fromRecord, sha256);
+    const digest = runDigests(recorded.inputs, fromRecord, version).resultsDigest;
     check(
       'recorded-results',
       firstRecordedDifference(recorded.results, recordedResultsOf(fromRecord)) ??
@@ -90,14 +98,14 @@ export async function verifyRun(deps: VerifyDependencies, runId: string): Promis
       },
     });
     const rebuilt = await gatherInputs(new InMemoryFigures(model), deps.units, { set, area: recorded.area, period: recorded.period });
-    const rebuiltDigest = inputsDigest(rebuilt);
+    const rebuiltDigest = inputsDigest(rebuilt, version);
     check(
       'rebuilt-inputs',
       firstInputDifference(recorded.inputs, rebuilt) ?? (rebuiltDigest === recorded.inputsDigest ? undefined : `the inputs rebuilt from the log hash to ${rebuiltDigest}, not ${recorded.inputsDigest}`),
       `${rebuilt.length} units rebuilt from ${eventsReplayed} events up to ${recorded.watermark.transactionId}/${recorded.watermark.globalPosition}`,
     );
     const fromLog = evaluate(set, rebuilt);
-    const logDigest = evaluationDigest(rebuilt, fromLog, sha256);
+    const logDigest = runDigests(rebuilt, fromLog, version).resultsDigest;
     check(
       'rebuilt-results',
       firstDifference(fromRecord, fromLog) ?? (logDigest === recorded.resultsDigest ? undefined : `the log's inputs evaluate to digest ${logDigest}, not the run's resultsDigest ${recorded.resultsDigest}`),
