@@ -4,3 +4,8 @@ export * from './lib/deltas';
 export * from './lib/projector';
 export * from './lib/figures';
 export * from './lib/in-memory-read-model';
+export * from './lib/model2/types';
+export { projectBatchModel2 } from './lib/model2/projector';
+export { footprintKeyString, footprintYears } from './lib/model2/footprints';
+export { cellKeyString, materialisedKinds } from './lib/model2/cells';
+export * from './lib/model2/in-memory-model2';

@@ -1,6 +1,7 @@
 import type { ActivityRecorded } from '@cdt/domain-activity';
 import { PERIOD_KINDS, periodKeys, vietnamDate, type PeriodKeys, type PeriodKind } from '@cdt/domain-shared';
-import { INDICATORS, type ActivityMatch, type Indicator, type StockOf, type SubjectField } from './catalog';
+import { DISTINCT_CODES, STOCK_INDICATOR, countedIndicators, sizeOf, subjectsOf, type Fields } from './activity-indicators';
+import type { StockOf } from './catalog';
 import {
   KEY_SEPARATOR as SEP,
   type CountDelta,
@@ -50,45 +51,7 @@ export interface ProjectionResult {
   readonly deltas: KpiDeltas;
 }
 
-const STOCK_INDICATOR: Record<StockOf, string> = {
-  teams: 'teams-registered',
-  members: 'members-registered',
-  'youth-union-members': 'youth-union-members',
-};
-
-const DISTINCT_CODES = new Set(INDICATORS.filter((i) => i.definition.kind === 'distinct').map((i) => i.code));
-
-type Fields = Record<string, unknown>;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-const matches = (match: ActivityMatch, type: string, data: Fields): boolean => {
-  if (match.event !== type) return false;
-  if (match.equals && data[match.equals.field] !== match.equals.value) return false;
-  if (match.includes) {
-    const list = data[match.includes.field];
-    if (!Array.isArray(list) || !list.includes(match.includes.value)) return false;
-  }
-  return true;
-};
-
-const subjectsOf = (subject: SubjectField, data: Fields): string[] => {
-  const value = data[subject.field];
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
-  return typeof value === 'string' ? [value] : [];
-};
-
-const ACTIVITY_INDICATORS = INDICATORS.filter(
-  (i): i is Indicator & { definition: { kind: 'count' | 'distinct' } } =>
-    i.definition.kind === 'count' || i.definition.kind === 'distinct',
-);
-
-/** The activity indicators each event type can move, so an event checks only its own. */
-const INDICATORS_BY_EVENT: ReadonlyMap<string, typeof ACTIVITY_INDICATORS> = new Map(
-  [...new Set(ACTIVITY_INDICATORS.flatMap((i) => i.definition.matches.map((m) => m.event)))].map((event) => [
-    event,
-    ACTIVITY_INDICATORS.filter((i) => i.definition.matches.some((m) => m.event === event)),
-  ]),
-);
 
 /**
  * One cell a unit chain reaches on a day: (view, unit, period kind) with its row-key prefix. A batch
@@ -376,7 +339,7 @@ class Projection {
       // A team the model never saw established (filtered stream, imported history) stays where it recorded.
       ['current', team ? this.currentChain(team) : this.chainOf('current', facts, on)],
     ];
-    const counted = (INDICATORS_BY_EVENT.get(type) ?? []).filter(({ definition }) => definition.matches.some((match) => matches(match, type, data)));
+    const counted = countedIndicators(type, data);
     const subjects = counted.map(({ definition }) => (definition.kind === 'distinct' ? subjectsOf(definition.subject, data) : []));
     for (const [view, chain] of chains) {
       for (const cell of this.cellsOf(view, chain, on)) {
@@ -460,11 +423,6 @@ class Projection {
     this.changedTeams.add(team.teamId);
   }
 }
-
-const sizeOf = (team: TeamRecord): { members: number; youth: number } => {
-  const flags = Object.values(team.members);
-  return { members: flags.length, youth: flags.filter(Boolean).length };
-};
 
 /** Projects one batch: the deltas to write (with the checkpoint) and the projector's next state. */
 export const projectBatch = (

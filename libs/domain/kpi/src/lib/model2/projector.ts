@@ -1,0 +1,374 @@
+import type { ActivityRecorded } from '@cdt/domain-activity';
+import { PERIOD_KINDS, vietnamDate, type PeriodKind } from '@cdt/domain-shared';
+import { DISTINCT_CODES, STOCK_INDICATOR, countedIndicators, sizeOf, subjectsOf, type Fields } from '../activity-indicators';
+import type { StockOf } from '../catalog';
+import { KEY_SEPARATOR as SEP, type TargetSet, type TeamRecord } from '../deltas';
+import type { ProjectionEvent } from '../projector';
+import { levelOfUnitCode, unitChain, type UnitAt, type UnitChain, type View } from '../units';
+import { CellBuffer, materialisedKinds, type Slot } from './cells';
+import { FootprintSet, footprintKeyString, footprintYears, type Place } from './footprints';
+import type { Fact, FootprintKey, Model2Context, Model2Result, Model2State, Model2Team, StockFact, TeamHistory } from './types';
+
+/**
+ * The model-2 projector (ADR 0010): a batch of events → facts, stock facts, footprints and wide-cell
+ * deltas. Counts and stocks are added to the cells of each event's chains as they come, as model 1 does;
+ * distinct counts are the difference between each touched subject's presence before and after the batch
+ * (FootprintSet.crossings), so a batch reads each footprint once and writes it once.
+ */
+
+interface Where {
+  readonly teamId: string;
+  readonly communeCode: string;
+  readonly village: string;
+}
+
+const ACTIVITY_TYPES = new Set(['HouseholdVisitRecorded', 'TrainingEnrollmentRecorded', 'TrainingCompletionRecorded', 'AppInstallAssistRecorded', 'DigitalServiceAssistRecorded']);
+
+/** The activity an event adds (+1) or a retraction takes away (−1), or undefined. */
+const activityOf = (event: ProjectionEvent): { type: string; data: Fields; sign: 1 | -1 } | undefined => {
+  const data = (event.data ?? {}) as Fields;
+  if (ACTIVITY_TYPES.has(event.type)) return { type: event.type, data, sign: 1 };
+  if (event.type !== 'ActivityRetracted') return undefined;
+  const retracted = data['retracted'] as ActivityRecorded | undefined;
+  return retracted ? { type: retracted.type, data: retracted.data as unknown as Fields, sign: -1 } : undefined;
+};
+
+class Model2Projection {
+  private readonly teams: Record<string, TeamRecord>;
+  private readonly changedTeams = new Set<string>();
+  private readonly seen = new Set<string>();
+  private readonly applied: string[] = [];
+  private readonly targets: TargetSet[] = [];
+  private readonly cells = new CellBuffer();
+  private readonly footprints: FootprintSet;
+  private readonly inserted = new Map<string, Fact>();
+  private readonly deleted = new Set<string>();
+  private readonly stockFacts: StockFact[] = [];
+  private readonly relocated = new Set<string>();
+  private readonly histories = new Map<string, TeamHistory>();
+  private readonly chains = new Map<string, UnitChain>();
+  private readonly placeUnits = new Map<Place, Map<string, readonly UnitAt[]>>();
+  private readonly currentUnits = { before: new Map<string, readonly UnitAt[]>(), after: new Map<string, readonly UnitAt[]>() };
+
+  constructor(
+    private readonly state: Model2State,
+    private readonly events: readonly ProjectionEvent[],
+    private readonly ctx: Model2Context,
+  ) {
+    this.teams = { ...state.teams };
+    this.footprints = new FootprintSet(ctx.footprintsOf(this.footprintKeys()));
+  }
+
+  run(): Model2Result {
+    for (const event of this.events) {
+      if (this.seen.has(event.eventId) || this.ctx.isApplied(event.eventId)) continue;
+      this.seen.add(event.eventId);
+      if (this.handle(event)) this.applied.push(event.eventId);
+    }
+    for (const crossing of this.footprints.crossings(this.unitsOf, (day) => this.cells.periodsOf(day), this.relocated)) {
+      // The event or relocation behind a crossing has placed its cell already; the unit's placement is a fallback.
+      const acc = this.cells.cell(crossing.view, crossing.unit, crossing.periodKind, crossing.periodKey);
+      if (acc.placedOn === '') CellBuffer.add({ acc, unit: crossing.unit }, undefined, 0);
+      acc.values[crossing.indicator] = (acc.values[crossing.indicator] ?? 0) + crossing.delta;
+    }
+    return {
+      state: { teams: this.teams },
+      deltas: {
+        factsInserted: [...this.inserted.values()],
+        factIdsDeleted: [...this.deleted],
+        stockFacts: this.stockFacts,
+        footprints: this.footprints.written(),
+        cells: this.cells.deltas(),
+        targets: this.targets,
+        teams: [...this.changedTeams].map((teamId) => this.withProvince(this.teams[teamId])),
+        appliedEventIds: this.applied,
+      },
+    };
+  }
+
+  /** Every footprint the batch may touch, asked for in one call: the batch's subjects, and those of relocating teams. */
+  private footprintKeys(): FootprintKey[] {
+    const keys = new Map<string, FootprintKey>();
+    const want = (indicator: string, subject: string, day: string) => {
+      for (const year of footprintYears(day, this.cells.periodsOf(day).week)) {
+        const key = { indicator, subject, year };
+        keys.set(footprintKeyString(key), key);
+      }
+    };
+    for (const event of this.events) {
+      const activity = activityOf(event);
+      if (activity) {
+        const fact = this.factOf(activity.type, activity.data);
+        for (const [indicator, subjects] of Object.entries(fact.subjects)) for (const subject of subjects) want(indicator, subject, fact.day);
+      } else if (event.type === 'TeamRelocated') {
+        for (const fact of this.historyOf(String((event.data as Fields)['teamId'])).facts) {
+          for (const [indicator, subjects] of Object.entries(fact.subjects)) for (const subject of subjects) want(indicator, subject, fact.day);
+        }
+      }
+    }
+    return [...keys.values()];
+  }
+
+  private handle(event: ProjectionEvent): boolean {
+    const data = (event.data ?? {}) as Fields;
+    switch (event.type) {
+      case 'TeamEstablished':
+        this.established(event.eventId, data);
+        return true;
+      case 'MemberJoined':
+      case 'MemberLeft':
+      case 'MemberRoleChanged':
+        this.membership(event.eventId, event.type, data);
+        return true;
+      case 'TeamRelocated':
+        this.relocate(event.eventId, data);
+        return true;
+      case 'TeamDissolved':
+        this.dissolved(event.eventId, data);
+        return true;
+      case 'TargetAssigned':
+        this.target(data);
+        return true;
+      default: {
+        const activity = activityOf(event);
+        if (!activity) return false;
+        this.activity(activity.type, activity.data, activity.sign);
+        return true;
+      }
+    }
+  }
+
+  // ── registry: stock facts dated by `on` ──────────────────────────────────────────────────────────
+  private established(eventId: string, data: Fields): void {
+    const teamId = String(data['teamId']);
+    if (this.teams[teamId]) return;
+    const on = String(data['on']);
+    this.setTeam({ teamId, communeCode: String(data['communeCode']), village: String(data['village']), since: on, status: 'active', members: {} });
+    this.stockInBothViews(eventId, teamId, on, 'teams', +1);
+  }
+
+  private membership(eventId: string, type: 'MemberJoined' | 'MemberLeft' | 'MemberRoleChanged', data: Fields): void {
+    const team = this.teams[String(data['teamId'])];
+    if (!team || team.status !== 'active') return;
+    const memberId = String(data['memberId']);
+    const on = String(data['on']);
+    const wasIn = Object.hasOwn(team.members, memberId);
+    const wasYouth = wasIn && team.members[memberId];
+    const members = { ...team.members };
+    if (type === 'MemberLeft') delete members[memberId];
+    else members[memberId] = data['youthUnion'] === true;
+    if (type === 'MemberRoleChanged' && !wasIn) return;
+    const isIn = Object.hasOwn(members, memberId);
+    const isYouth = isIn && members[memberId];
+    this.setTeam({ ...team, members });
+    this.stockInBothViews(eventId, team.teamId, on, 'members', Number(isIn) - Number(wasIn));
+    this.stockInBothViews(eventId, team.teamId, on, 'youth-union-members', Number(isYouth) - Number(wasYouth));
+  }
+
+  private dissolved(eventId: string, data: Fields): void {
+    const team = this.teams[String(data['teamId'])];
+    if (!team || team.status !== 'active') return;
+    const on = String(data['on']);
+    const { members, youth } = sizeOf(team);
+    this.setTeam({ ...team, status: 'dissolved', members: {} });
+    this.stockInBothViews(eventId, team.teamId, on, 'teams', -1);
+    this.stockInBothViews(eventId, team.teamId, on, 'members', -members);
+    this.stockInBothViews(eventId, team.teamId, on, 'youth-union-members', -youth);
+  }
+
+  /** As recorded the team's stocks leave the old unit on `on`; in the current view its whole history moves. */
+  private relocate(eventId: string, data: Fields): void {
+    const team = this.teams[String(data['teamId'])];
+    if (!team || team.status !== 'active') return;
+    const on = String(data['on']);
+    const moved: TeamRecord = { ...team, communeCode: String(data['communeCode']), village: String(data['village']), since: on };
+    const { members, youth } = sizeOf(team);
+    for (const [where, sign] of [[team, -1], [moved, +1]] as const) {
+      const chain = this.chainOf('as-recorded', where, on);
+      for (const [of, n] of [['teams', 1], ['members', members], ['youth-union-members', youth]] as const) {
+        this.stock(eventId, 'as-recorded', chain, where, on, of, sign * n, 'as-recorded-above-team');
+      }
+    }
+    this.moveCurrent(team, moved);
+    this.relocated.add(team.teamId);
+    this.setTeam(moved);
+  }
+
+  /**
+   * Moves the team's counts and stocks (its stored history and this batch's part of it) from its old
+   * current chain to the new one. Distinct counts move in the crossing pass, over its subjects' footprints.
+   */
+  private moveCurrent(from: TeamRecord, to: TeamRecord): void {
+    const oldChain = this.currentChain(from).filter((unit) => unit.level !== 'team');
+    const newChain = this.currentChain(to).filter((unit) => unit.level !== 'team');
+    const history = this.historyOf(from.teamId);
+    const facts = [...history.facts.filter((f) => !this.deleted.has(f.activityId)), ...[...this.inserted.values()].filter((f) => f.teamId === from.teamId)];
+    const stocks = [...history.stocks, ...this.stockFacts].filter((s) => s.teamId === from.teamId && s.scope === 'both');
+    const byPeriod = new Map<string, { kind: PeriodKind; key: string; live: boolean; values: Record<string, number> }>();
+    const at = (day: string, add: (entry: { live: boolean; values: Record<string, number> }) => void) => {
+      const periods = this.cells.periodsOf(day);
+      for (const kind of PERIOD_KINDS) {
+        const id = kind + SEP + periods[kind];
+        let entry = byPeriod.get(id);
+        if (!entry) byPeriod.set(id, (entry = { kind, key: periods[kind], live: false, values: {} }));
+        add(entry);
+      }
+    };
+    for (const fact of facts) at(fact.day, (entry) => {
+      entry.live = true;
+      for (const code of fact.counts) entry.values[code] = (entry.values[code] ?? 0) + 1;
+    });
+    for (const stock of stocks) at(stock.day, (entry) => void (entry.values[stock.indicator] = (entry.values[stock.indicator] ?? 0) + stock.delta));
+    for (const { kind, key, live, values } of byPeriod.values()) {
+      const moving = Object.entries(values).filter(([code, value]) => value !== 0 && !DISTINCT_CODES.has(code));
+      if (!live && moving.length === 0) continue;
+      for (const [chain, sign] of [[oldChain, -1], [newChain, +1]] as const) {
+        for (const unit of chain) {
+          if (!materialisedKinds('current', unit.level).includes(kind)) continue;
+          const slot: Slot = { acc: this.cells.cell('current', unit, kind, key), unit };
+          CellBuffer.add(slot, undefined, 0);
+          for (const [code, value] of moving) CellBuffer.add(slot, code, sign * value);
+        }
+      }
+    }
+  }
+
+  private target(data: Fields): void {
+    const unitKey = String(data['unitCode']);
+    const level = levelOfUnitCode(unitKey);
+    const value = data['value'];
+    if (level === undefined || typeof value !== 'number') return;
+    this.targets.push({ level, unitKey, indicator: String(data['indicatorCode']), period: String(data['period']), value });
+  }
+
+  // ── activities: facts, counts in the cells, footprints ──────────────────────────────────────────
+  private activity(type: string, data: Fields, sign: 1 | -1): void {
+    const fact = this.factOf(type, data);
+    const where: Where = { teamId: fact.teamId, communeCode: fact.communeCode, village: fact.village };
+    const team = this.teams[fact.teamId];
+    const chains: [View, UnitChain][] = [
+      ['as-recorded', this.chainOf('as-recorded', where, fact.day)],
+      // A team the model never saw established stays where it recorded (as in model 1).
+      ['current', team ? this.currentChain(team) : this.chainOf('current', where, fact.day)],
+    ];
+    for (const [view, chain] of chains) {
+      for (const slot of this.cells.slotsOf(view, chain, fact.day)) {
+        CellBuffer.add(slot, undefined, 0);
+        for (const code of fact.counts) CellBuffer.add(slot, code, sign);
+      }
+    }
+    const place = this.footprints.place(fact.teamId, fact.communeCode);
+    for (const [indicator, subjects] of Object.entries(fact.subjects)) {
+      for (const subject of subjects) this.footprints.add(indicator, subject, place, fact.day, sign);
+    }
+    if (sign > 0) this.inserted.set(fact.activityId, fact);
+    else if (!this.inserted.delete(fact.activityId)) this.deleted.add(fact.activityId);
+  }
+
+  private factOf(type: string, data: Fields): Fact {
+    const communeCode = String(data['communeCode']);
+    const day = vietnamDate(String(data['occurredAt']));
+    const ancestors = this.ctx.resolve(communeCode, day);
+    const counts: string[] = [];
+    const subjects: Record<string, readonly string[]> = {};
+    for (const { code, definition } of countedIndicators(type, data)) {
+      if (definition.kind === 'count') counts.push(code);
+      else subjects[code] = [...new Set(subjectsOf(definition.subject, data))];
+    }
+    return {
+      activityId: String(data['activityId']),
+      teamId: String(data['teamId']),
+      communeCode,
+      village: String(data['village']),
+      ...(ancestors?.districtCode === undefined ? {} : { districtCode: ancestors.districtCode }),
+      ...(ancestors?.provinceCode === undefined ? {} : { provinceCode: ancestors.provinceCode }),
+      day,
+      counts,
+      subjects,
+    };
+  }
+
+  // ── helpers ──────────────────────────────────────────────────────────────────────────────────────
+  private stockInBothViews(eventId: string, teamId: string, on: string, of: StockOf, delta: number): void {
+    const team = this.teams[teamId];
+    this.stock(eventId, 'as-recorded', this.chainOf('as-recorded', team, on), team, on, of, delta, 'both');
+    if (delta !== 0) this.stock(eventId, 'current', this.currentChain(team), team, on, of, delta, undefined);
+  }
+
+  /** Adds a stock change to the chain's cells; records its stock fact when `scope` is given. */
+  private stock(eventId: string, view: View, chain: UnitChain, where: Where, on: string, of: StockOf, delta: number, scope: StockFact['scope'] | undefined): void {
+    if (delta === 0) return;
+    const indicator = STOCK_INDICATOR[of];
+    for (const slot of this.cells.slotsOf(view, chain, on)) {
+      if (scope === 'as-recorded-above-team' && slot.unit.level === 'team') continue;
+      CellBuffer.add(slot, indicator, delta);
+    }
+    if (scope === undefined) return;
+    const ancestors = this.ctx.resolve(where.communeCode, on);
+    this.stockFacts.push({
+      eventId,
+      teamId: where.teamId,
+      communeCode: where.communeCode,
+      village: where.village,
+      ...(ancestors?.districtCode === undefined ? {} : { districtCode: ancestors.districtCode }),
+      ...(ancestors?.provinceCode === undefined ? {} : { provinceCode: ancestors.provinceCode }),
+      day: on,
+      indicator,
+      delta,
+      scope,
+    });
+  }
+
+  private historyOf(teamId: string): TeamHistory {
+    let history = this.histories.get(teamId);
+    if (!history) this.histories.set(teamId, (history = this.ctx.teamHistory(teamId)));
+    return history;
+  }
+
+  private currentChain(team: TeamRecord): UnitChain {
+    return this.chainOf('current', team, team.since);
+  }
+
+  private chainOf(view: View, where: Where, on: string): UnitChain {
+    const key = view + SEP + where.teamId + SEP + where.communeCode + SEP + where.village + SEP + on;
+    let chain = this.chains.get(key);
+    if (!chain) this.chains.set(key, (chain = unitChain(view, where, on, this.ctx.resolve)));
+    return chain;
+  }
+
+  /** A place's materialised units on a day: as recorded, its own chain; current, its team's chain before or after the batch. */
+  private readonly unitsOf = (view: View, place: Place, day: string, when: 'before' | 'after'): readonly UnitAt[] => {
+    if (view === 'current') {
+      const team = (when === 'before' ? this.state.teams : this.teams)[place.teamId];
+      if (team) {
+        const memo = this.currentUnits[when];
+        let units = memo.get(team.teamId);
+        if (!units) memo.set(team.teamId, (units = this.currentChain(team).filter((u) => u.level !== 'team' && u.level !== 'village')));
+        return units;
+      }
+    }
+    let byDay = this.placeUnits.get(place);
+    if (!byDay) this.placeUnits.set(place, (byDay = new Map()));
+    const id = view + SEP + day;
+    let units = byDay.get(id);
+    if (!units) {
+      const chain = this.chainOf(view, { teamId: place.teamId, communeCode: place.communeCode, village: '' }, day);
+      byDay.set(id, (units = chain.filter((u) => u.level !== 'village' && (view === 'as-recorded' || u.level !== 'team'))));
+    }
+    return units;
+  };
+
+  private withProvince(team: TeamRecord): Model2Team {
+    const provinceCode = this.ctx.resolve(team.communeCode, team.since)?.provinceCode;
+    return provinceCode === undefined ? team : { ...team, provinceCode };
+  }
+
+  private setTeam(team: TeamRecord): void {
+    this.teams[team.teamId] = team;
+    this.changedTeams.add(team.teamId);
+  }
+}
+
+/** Projects one batch into model 2: the deltas to write with the checkpoint, and the projector's next state. */
+export const projectBatchModel2 = (state: Model2State, events: readonly ProjectionEvent[], ctx: Model2Context): Model2Result =>
+  new Model2Projection(state, events, ctx).run();
