@@ -47,14 +47,14 @@ const latestPlacements = (refs: readonly RefDelta[]): RefDelta[] => {
 const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * `[p, i, v, p, i, v, …]` (1-based positions in the answer's periods and indicators, as figuresUnder's
- * statement writes them) into `cells`, `width` indicators a period. A value PostgreSQL cannot write as a
- * JSON number (a float8 Infinity or NaN target) comes as a string and is read by Number, as before.
+ * `[cell, v, cell, v, …]` (each cell's index in the answer's arrays, `period * width + indicator`, as
+ * figuresUnder's statement writes them) into `cells`. A value PostgreSQL cannot write as a JSON number
+ * (a float8 Infinity or NaN target) comes as a string and is read by Number, as before.
  */
-const fillCells = (json: string | null, cells: (number | null)[], width: number): void => {
+const fillCells = (json: string | null, cells: (number | null)[]): void => {
   if (json === null) return;
   const flat = JSON.parse(json) as (number | string)[];
-  for (let k = 0; k < flat.length; k += 3) cells[((flat[k] as number) - 1) * width + (flat[k + 1] as number) - 1] = Number(flat[k + 2]);
+  for (let k = 0; k < flat.length; k += 2) cells[flat[k] as number] = Number(flat[k + 1]);
 };
 
 /**
@@ -314,37 +314,41 @@ export class SqlKpiReadStore implements KpiReadStore {
     const under =
       parentLevel === 'nation' ? '$7::text is not null' : parentLevel === query.level ? 'f.unit_key = $7' : column && LEVEL_RANK[parentLevel] > LEVEL_RANK[query.level] ? `f.${column} = $7` : '$7::text is null';
     const figures = this.t('figures');
+    // Units are grouped (sorted) by their keys in the "C" collation: bytewise, the same groups as the
+    // database's own deterministic collation, without its strcoll (~10 % of the statement's CPU on the
+    // bench); the targets' probe compares in the column's own collation, so it keeps its index.
+    // Each value is written as its cell index and value, two numbers instead of three.
     const { rows } = await this.db.query<{ unit_key: string; figures: string; targets: string | null }>(
       `with q as (select * from unnest($3::text[], $4::text[]) with ordinality as q(period_kind, period_key, p)),
        codes as (select * from unnest($9::text[]) with ordinality as codes(code, i)),
        nonzero as (
          select * from (
-           select f.unit_key, q.p, f.indicator, f.value
+           select f.unit_key collate "C" as unit_key, q.p, f.indicator collate "C" as indicator, f.value
              from q join ${figures} f on f.view = $1 and f.level = $2 and f.period_kind = q.period_kind and f.period_key = q.period_key
             where f.indicator = any($5::text[]) and ${under}
            union all
            -- bigint, like a flow's value (cheaper to compare and print than numeric); a sum past its range fails loudly.
-           select f.unit_key, q.p, f.indicator, sum(f.value)::bigint
+           select f.unit_key collate "C" as unit_key, q.p, f.indicator collate "C" as indicator, sum(f.value)::bigint
              from q join ${figures} f on f.view = $1 and f.level = $2 and f.period_kind = q.period_kind and f.period_key <= q.period_key
             where f.indicator = any($6::text[]) and ${under}
             group by 1, 2, 3
          ) v where value <> 0
        )
        select n.unit_key,
-              '[' || string_agg(n.p || ',' || codes.i || ',' || n.value, ',') || ']' as figures,
-              (select '[' || string_agg(q.p || ',' || tc.i || ',' || to_json(t.value), ',') || ']'
+              '[' || string_agg(((n.p - 1) * cardinality($9::text[]) + codes.i - 1) || ',' || n.value, ',') || ']' as figures,
+              (select '[' || string_agg(((q.p - 1) * cardinality($8::text[]) + tc.i - 1) || ',' || to_json(t.value), ',') || ']'
                  from ${this.t('targets')} t
                  join q on q.period_key = t.period
                  join unnest($8::text[]) with ordinality as tc(code, i) on tc.code = t.indicator
-                where t.unit_key = n.unit_key and t.indicator = any($8::text[]) and t.period = any($4::text[])) as targets
+                where t.unit_key = n.unit_key collate "default" and t.indicator = any($8::text[]) and t.period = any($4::text[])) as targets
          from nonzero n join codes on codes.code = n.indicator
         group by n.unit_key`,
       [query.view, query.level, plan.periods.map((p) => p.kind), answer.periods, plan.flows, plan.stocks, parentKey, answer.targetIndicators, answer.indicators],
     );
     for (const row of rows) {
       const unit = blankUnit(answer, row.unit_key);
-      fillCells(row.figures, unit.values, answer.indicators.length);
-      fillCells(row.targets, unit.targets, answer.targetIndicators.length);
+      fillCells(row.figures, unit.values);
+      fillCells(row.targets, unit.targets);
       answer.units.push(unit);
     }
     return answer;
