@@ -9,3 +9,4 @@ export { projectBatchModel2 } from './lib/model2/projector';
 export { footprintKeyString, footprintYears } from './lib/model2/footprints';
 export { cellKeyString, materialisedKinds } from './lib/model2/cells';
 export * from './lib/model2/in-memory-model2';
+export { footprintKeysOfBatch, relocatingTeamIds } from './lib/model2/batch-reads';
