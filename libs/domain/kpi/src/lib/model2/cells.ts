@@ -1,5 +1,6 @@
 import { PERIOD_KINDS, periodKeys, type PeriodKeys, type PeriodKind } from '@cdt/domain-shared';
 import { KEY_SEPARATOR as SEP } from '../deltas';
+import { STORED_INDICATOR_CODES } from '../figures';
 import type { Level, UnitAt, UnitChain, View } from '../units';
 import type { CellKey, WideCellDelta } from './types';
 
@@ -22,7 +23,18 @@ export const cellKeyString = (key: CellKey): string =>
   key.view + SEP + key.level + SEP + key.unitKey + SEP + key.periodKind + SEP + key.periodKey;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-export type CellAcc = Mutable<Omit<WideCellDelta, 'values'>> & { values: Record<string, number> };
+/** Every stored indicator has a slot in a cell's vector; the deltas name them by code. */
+const CODES: readonly string[] = STORED_INDICATOR_CODES;
+const INDEX: ReadonlyMap<string, number> = new Map(CODES.map((code, i) => [code, i]));
+export const indicatorIndex = (code: string): number => {
+  const index = INDEX.get(code);
+  if (index === undefined) throw new Error(`${code} is not a stored indicator`);
+  return index;
+};
+
+export type CellAcc = Mutable<Omit<WideCellDelta, 'values'>> & { readonly vec: number[] };
+
+const byLevel = (): Record<Level, Map<string, Record<PeriodKind, Map<string, CellAcc>>>> => ({ team: new Map(), village: new Map(), commune: new Map(), district: new Map(), province: new Map(), nation: new Map() });
 
 /** One materialised cell a chain reaches on a day, with the unit whose placement it takes. */
 export interface Slot {
@@ -36,7 +48,7 @@ export interface Slot {
  */
 export class CellBuffer {
   readonly list: CellAcc[] = [];
-  private readonly cells = new Map<string, CellAcc>();
+  private readonly cells: Record<View, Record<Level, Map<string, Record<PeriodKind, Map<string, CellAcc>>>>> = { 'as-recorded': byLevel(), current: byLevel() };
   private readonly slots = new Map<UnitChain, Map<string, readonly Slot[]>>();
   private readonly periods = new Map<string, PeriodKeys>();
 
@@ -51,11 +63,15 @@ export class CellBuffer {
    * listing a chain's cells does not move a placement the way a write would.
    */
   cell(view: View, unit: UnitAt, periodKind: PeriodKind, periodKey: string): CellAcc {
-    const id = view + SEP + unit.level + SEP + unit.key + SEP + periodKind + SEP + periodKey;
-    let acc = this.cells.get(id);
+    // Nested look-ups by strings whose hashes are cached: no key is built per call.
+    const byUnit = this.cells[view][unit.level];
+    let byKind = byUnit.get(unit.key);
+    if (!byKind) byUnit.set(unit.key, (byKind = { day: new Map(), week: new Map(), month: new Map(), quarter: new Map(), year: new Map() }));
+    const byKey = byKind[periodKind];
+    let acc = byKey.get(periodKey);
     if (!acc) {
-      acc = { view, level: unit.level, unitKey: unit.key, periodKind, periodKey, placement: {}, placedOn: '', values: {} };
-      this.cells.set(id, acc);
+      acc = { view, level: unit.level, unitKey: unit.key, periodKind, periodKey, placement: {}, placedOn: '', vec: CODES.map(() => 0) };
+      byKey.set(periodKey, acc);
       this.list.push(acc);
     }
     return acc;
@@ -74,21 +90,31 @@ export class CellBuffer {
     return slots;
   }
 
-  /** Adds to a cell and lets the latest placement win (ties: the later write), as model 1 does per row. */
-  static add(slot: Slot, indicator: string | undefined, delta: number): void {
+  /** Marks a write to the cell: the latest placement wins (ties: the later write), as model 1 does per row. */
+  static place(slot: Slot): void {
     const { acc, unit } = slot;
-    if (unit.placedOn >= acc.placedOn) [acc.placement, acc.placedOn] = [unit.placement, unit.placedOn];
-    if (indicator !== undefined) acc.values[indicator] = (acc.values[indicator] ?? 0) + delta;
+    if (unit.placedOn >= acc.placedOn) {
+      acc.placement = unit.placement;
+      acc.placedOn = unit.placedOn;
+    }
+  }
+
+  static add(slot: Slot, index: number, delta: number): void {
+    CellBuffer.place(slot);
+    slot.acc.vec[index] += delta;
   }
 
   /** The cells the batch wrote to (a cell only listed, never added to, is left out). */
   deltas(): WideCellDelta[] {
-    return this.list.filter((acc) => acc.placedOn !== '').map((acc) => ({ ...acc, values: withoutZeros(acc.values) }));
+    const out: WideCellDelta[] = [];
+    for (const acc of this.list) {
+      if (acc.placedOn === '') continue;
+      const values: Record<string, number> = {};
+      const vec = acc.vec;
+      for (let i = 0; i < vec.length; i++) if (vec[i] !== 0) values[CODES[i]] = vec[i];
+      const { view, level, unitKey, periodKind, periodKey, placement, placedOn } = acc;
+      out.push({ view, level, unitKey, periodKind, periodKey, placement, placedOn, values });
+    }
+    return out;
   }
 }
-
-const withoutZeros = (values: Record<string, number>): Record<string, number> => {
-  const out: Record<string, number> = {};
-  for (const code of Object.keys(values).sort()) if (values[code] !== 0) out[code] = values[code];
-  return out;
-};

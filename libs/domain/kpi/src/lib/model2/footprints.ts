@@ -38,34 +38,36 @@ type Trail = Map<Place, Days>;
 /** The units of a place on a day, in one view, at the materialised levels only. */
 export type UnitsOf = (view: View, place: Place, day: string, when: 'before' | 'after') => readonly UnitAt[];
 
-export interface Crossing {
-  readonly view: View;
-  readonly unit: UnitAt;
-  readonly periodKind: PeriodKind;
-  readonly periodKey: string;
+/** Receives one distinct-count change: the subject entered (+1) or left (−1) a materialised cell. */
+export type CrossingSink = (view: View, unit: UnitAt, periodKind: PeriodKind, periodKey: string, indicator: string, delta: 1 | -1) => void;
+
+/** One (indicator, subject) the batch loaded or touched. */
+interface Subject {
   readonly indicator: string;
-  readonly delta: 1 | -1;
+  readonly subject: string;
+  /** As stored before the batch (the years loaded). */
+  readonly before: Trail;
+  /** Places the batch touched, copied from `before` on first touch; the others are as before. */
+  readonly touched: Trail;
+  /** Days whose count the batch changed, per place. */
+  readonly changed: Map<Place, Set<string>>;
+  /** Calendar years whose footprint the batch changed. */
+  readonly years: Set<string>;
 }
 
 export class FootprintSet {
   private readonly places = new Map<string, Place>();
-  private readonly before = new Map<string, Trail>();
-  private readonly after = new Map<string, Trail>();
-  /** subject key → (indicator, subject) */
-  private readonly subjects = new Map<string, { indicator: string; subject: string }>();
-  /** Footprints the batch changed (their key strings → key). */
-  private readonly dirty = new Map<string, FootprintKey>();
-  /** subject key → place → days whose count the batch changed. */
-  private readonly changed = new Map<string, Map<Place, Set<string>>>();
+  /** indicator → subject → its trail. */
+  private readonly subjects = new Map<string, Map<string, Subject>>();
 
   constructor(loaded: readonly Footprint[]) {
     for (const footprint of loaded) {
-      const trail = this.trail(this.before, footprint.indicator, footprint.subject);
+      const { before } = this.subjectOf(footprint.indicator, footprint.subject);
       for (const { teamId, communeCode, days } of footprint.places) {
         const place = this.place(teamId, communeCode);
-        let map = trail.get(place);
-        if (!map) trail.set(place, (map = new Map()));
-        for (const [day, count] of Object.entries(days)) map.set(day, count);
+        let map = before.get(place);
+        if (!map) before.set(place, (map = new Map()));
+        for (const day in days) map.set(day, days[day]);
       }
     }
   }
@@ -79,129 +81,176 @@ export class FootprintSet {
 
   /** count += delta for (indicator, subject) under a place on a day. */
   add(indicator: string, subject: string, place: Place, day: string, delta: number): void {
-    const key = indicator + SEP + subject;
-    let trail = this.after.get(key);
-    if (!trail) {
-      trail = new Map([...(this.before.get(key) ?? new Map<Place, Days>())].map(([p, days]) => [p, new Map(days)]));
-      this.after.set(key, trail);
-      this.subjects.set(key, { indicator, subject });
-    }
-    let days = trail.get(place);
-    if (!days) trail.set(place, (days = new Map()));
+    const entry = this.subjectOf(indicator, subject);
+    let days = entry.touched.get(place);
+    if (!days) entry.touched.set(place, (days = new Map(entry.before.get(place))));
     days.set(day, (days.get(day) ?? 0) + delta);
-    let byPlace = this.changed.get(key);
-    if (!byPlace) this.changed.set(key, (byPlace = new Map()));
-    let changedDays = byPlace.get(place);
-    if (!changedDays) byPlace.set(place, (changedDays = new Set()));
+    let changedDays = entry.changed.get(place);
+    if (!changedDays) entry.changed.set(place, (changedDays = new Set()));
     changedDays.add(day);
-    const year = day.slice(0, 4);
-    this.dirty.set(key + SEP + year, { indicator, subject, year });
-  }
-
-  /** The subjects (indicator, subject) loaded with a day under one of these teams, for a relocation. */
-  subjectsUnder(teamIds: ReadonlySet<string>): { indicator: string; subject: string }[] {
-    const out: { indicator: string; subject: string }[] = [];
-    for (const map of [this.before, this.after]) {
-      for (const [key, trail] of map) {
-        if ([...trail.keys()].some((place) => teamIds.has(place.teamId))) {
-          const [indicator, subject] = key.split(SEP);
-          out.push({ indicator, subject });
-        }
-      }
-    }
-    return out;
+    entry.years.add(day.slice(0, 4));
   }
 
   /**
    * The distinct-count deltas of the batch: for each subject whose days changed positivity (and each
    * subject of a relocated team), the units present before and after in every period those days reach.
    */
-  crossings(unitsOf: UnitsOf, periodsOf: (day: string) => PeriodKeys, relocated: ReadonlySet<string>): Crossing[] {
-    const out: Crossing[] = [];
-    const keys = new Set(this.changed.keys());
-    for (const { indicator, subject } of this.subjectsUnder(relocated)) keys.add(indicator + SEP + subject);
-    for (const key of [...keys].sort()) {
-      const before = this.before.get(key) ?? new Map<Place, Days>();
-      const after = this.after.get(key) ?? before;
-      const [indicator] = key.split(SEP, 1);
-      // Candidate periods per (view, kind): those of days that flipped, and every day of a relocated team.
-      const candidates: Record<View, Record<PeriodKind, Set<string>>> = { 'as-recorded': emptyKinds(), current: emptyKinds() };
-      const mark = (views: readonly View[], day: string) => {
-        const periods = periodsOf(day);
-        for (const view of views) for (const kind of PERIOD_KINDS) candidates[view][kind].add(periods[kind]);
-      };
-      for (const [place, days] of this.changed.get(key) ?? []) {
-        for (const day of days) {
-          if ((before.get(place)?.get(day) ?? 0) > 0 !== (after.get(place)?.get(day) ?? 0) > 0) mark(BOTH_VIEWS, day);
+  crossings(unitsOf: UnitsOf, periodsOf: (day: string) => PeriodKeys, relocated: ReadonlySet<string>, sink: CrossingSink): void {
+    for (const bySubject of this.subjects.values()) {
+      for (const entry of bySubject.values()) {
+        const { before, touched, changed } = entry;
+        // Candidate periods: those of days that flipped (both views), and every day of a relocated team (current view).
+        const candidates = new Candidates();
+        for (const [place, days] of changed) {
+          const was = before.get(place);
+          const is = touched.get(place);
+          for (const day of days) {
+            if ((was?.get(day) ?? 0) > 0 !== (is?.get(day) ?? 0) > 0) candidates.mark(BOTH_VIEWS, periodsOf(day));
+          }
         }
-      }
-      for (const trail of [before, after]) {
-        for (const [place, days] of trail) {
-          if (!relocated.has(place.teamId)) continue;
-          for (const [day, count] of days) if (count > 0) mark(CURRENT_ONLY, day);
+        if (relocated.size > 0) {
+          for (const trail of [before, touched]) {
+            for (const [place, days] of trail) {
+              if (!relocated.has(place.teamId)) continue;
+              for (const [day, count] of days) if (count > 0) candidates.mark(CURRENT_ONLY, periodsOf(day));
+            }
+          }
         }
+        if (candidates.empty) continue;
+        candidates.collect(before, undefined, unitsOf, periodsOf, 'before');
+        candidates.collect(before, touched, unitsOf, periodsOf, 'after');
+        candidates.crossings(entry.indicator, sink);
       }
-      const was = present(before, candidates, unitsOf, periodsOf, 'before');
-      const is = present(after, candidates, unitsOf, periodsOf, 'after');
-      for (const [id, cell] of is) if (!was.has(id)) out.push({ ...cell, indicator, delta: 1 });
-      for (const [id, cell] of was) if (!is.has(id)) out.push({ ...cell, indicator, delta: -1 });
     }
-    return out;
   }
 
   /** The changed footprints, whole, as they stand after the batch. */
   written(): Footprint[] {
-    return [...this.dirty.values()].map(({ indicator, subject, year }) => {
-      const trail = this.after.get(indicator + SEP + subject) ?? new Map<Place, Days>();
-      const places: FootprintPlace[] = [];
-      for (const [place, days] of [...trail].sort(([a], [b]) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-        const inYear = [...days].filter(([day, count]) => count !== 0 && day.startsWith(year)).sort(([a], [b]) => (a < b ? -1 : 1));
-        if (inYear.length > 0) places.push({ teamId: place.teamId, communeCode: place.communeCode, days: Object.fromEntries(inYear) });
+    const out: Footprint[] = [];
+    for (const bySubject of this.subjects.values()) {
+      for (const entry of bySubject.values()) {
+        if (entry.years.size === 0) continue;
+        const after = afterOf(entry);
+        for (const year of entry.years) {
+          const places: FootprintPlace[] = [];
+          for (const [place, days] of after) {
+            const inYear: Record<string, number> = {};
+            let any = false;
+            for (const [day, count] of days) {
+              if (count !== 0 && day.startsWith(year)) {
+                inYear[day] = count;
+                any = true;
+              }
+            }
+            if (any) places.push({ teamId: place.teamId, communeCode: place.communeCode, days: inYear });
+          }
+          out.push({ indicator: entry.indicator, subject: entry.subject, year, places });
+        }
       }
-      return { indicator, subject, year, places };
-    });
+    }
+    return out;
   }
 
-  private trail(map: Map<string, Trail>, indicator: string, subject: string): Trail {
-    const key = indicator + SEP + subject;
-    let trail = map.get(key);
-    if (!trail) map.set(key, (trail = new Map()));
-    return trail;
+  private subjectOf(indicator: string, subject: string): Subject {
+    let bySubject = this.subjects.get(indicator);
+    if (!bySubject) this.subjects.set(indicator, (bySubject = new Map()));
+    let entry = bySubject.get(subject);
+    if (!entry) bySubject.set(subject, (entry = { indicator, subject, before: new Map(), touched: new Map(), changed: new Map(), years: new Set() }));
+    return entry;
   }
 }
+
+/** The subject's trail after the batch: its touched places over the ones it had. */
+const afterOf = (entry: Subject): Trail => {
+  if (entry.touched.size === 0) return entry.before;
+  const after = new Map(entry.before);
+  for (const [place, days] of entry.touched) after.set(place, days);
+  return after;
+};
 
 const BOTH_VIEWS: readonly View[] = ['as-recorded', 'current'];
 const CURRENT_ONLY: readonly View[] = ['current'];
 
-const emptyKinds = (): Record<PeriodKind, Set<string>> => ({ day: new Set(), week: new Set(), month: new Set(), quarter: new Set(), year: new Set() });
+/** A unit's id within one period bucket, built once per UnitAt object. */
+const unitIds = new WeakMap<UnitAt, string>();
+const unitId = (unit: UnitAt): string => {
+  let id = unitIds.get(unit);
+  if (id === undefined) unitIds.set(unit, (id = unit.level + SEP + unit.key));
+  return id;
+};
 
-/** The cells (among the candidate periods) in which the subject is present, by cell id. */
-const present = (
-  trail: Trail,
-  candidates: Record<View, Record<PeriodKind, Set<string>>>,
-  unitsOf: UnitsOf,
-  periodsOf: (day: string) => PeriodKeys,
-  when: 'before' | 'after',
-): Map<string, Omit<Crossing, 'indicator' | 'delta'>> => {
-  const cells = new Map<string, Omit<Crossing, 'indicator' | 'delta'>>();
-  for (const [place, days] of trail) {
-    for (const [day, count] of days) {
-      if (count <= 0) continue;
-      const periods = periodsOf(day);
-      for (const view of BOTH_VIEWS) {
-        let units: readonly UnitAt[] | undefined;
-        for (const kind of PERIOD_KINDS) {
-          const periodKey = periods[kind];
-          if (!candidates[view][kind].has(periodKey)) continue;
-          units ??= unitsOf(view, place, day, when);
+/** Units present in one candidate period (a few: a chain's), by id. */
+interface Present {
+  readonly ids: string[];
+  readonly units: UnitAt[];
+}
+
+/** One candidate period of one view: the units the subject is present in, before and after the batch. */
+interface Bucket {
+  readonly view: View;
+  readonly kind: PeriodKind;
+  readonly key: string;
+  readonly before: Present;
+  readonly after: Present;
+}
+
+/**
+ * A subject's candidate periods (a handful: the periods of a few flipped days, per view) and the units
+ * present in each, in small arrays: most subjects flip on one day, and period keys come from one cached
+ * object per day, so they compare cheaply.
+ */
+class Candidates {
+  private readonly buckets: Bucket[] = [];
+
+  get empty(): boolean {
+    return this.buckets.length === 0;
+  }
+
+  mark(views: readonly View[], periods: PeriodKeys): void {
+    for (const view of views) {
+      for (const kind of PERIOD_KINDS) {
+        const key = periods[kind];
+        if (this.buckets.some((b) => b.key === key && b.kind === kind && b.view === view)) continue;
+        this.buckets.push({ view, kind, key, before: { ids: [], units: [] }, after: { ids: [], units: [] } });
+      }
+    }
+  }
+
+  /** Adds the units of every positive day of the trail (its `touched` places over the others) that falls in a candidate period. */
+  collect(trail: Trail, touched: Trail | undefined, unitsOf: UnitsOf, periodsOf: (day: string) => PeriodKeys, when: 'before' | 'after'): void {
+    if (touched) for (const [place, days] of touched) this.collectDays(place, days, unitsOf, periodsOf, when);
+    for (const [place, days] of trail) if (!touched?.has(place)) this.collectDays(place, days, unitsOf, periodsOf, when);
+  }
+
+  private collectDays(place: Place, days: Days, unitsOf: UnitsOf, periodsOf: (day: string) => PeriodKeys, when: 'before' | 'after'): void {
+    {
+      for (const [day, count] of days) {
+        if (count <= 0) continue;
+        const periods = periodsOf(day);
+        let recorded: readonly UnitAt[] | undefined;
+        let current: readonly UnitAt[] | undefined;
+        for (const bucket of this.buckets) {
+          if (periods[bucket.kind] !== bucket.key) continue;
+          const units = bucket.view === 'as-recorded' ? (recorded ??= unitsOf('as-recorded', place, day, when)) : (current ??= unitsOf('current', place, day, when));
+          const present = bucket[when];
           for (const unit of units) {
-            if (unit.level === 'team' && kind === 'day') continue;
-            const id = view + SEP + unit.level + SEP + unit.key + SEP + kind + SEP + periodKey;
-            if (!cells.has(id)) cells.set(id, { view, unit, periodKind: kind, periodKey });
+            if (unit.level === 'team' && bucket.kind === 'day') continue;
+            const id = unitId(unit);
+            if (!present.ids.includes(id)) {
+              present.ids.push(id);
+              present.units.push(unit);
+            }
           }
         }
       }
     }
   }
-  return cells;
-};
+
+  crossings(indicator: string, sink: CrossingSink): void {
+    for (const { view, kind, key, before, after } of this.buckets) {
+      for (let i = 0; i < after.ids.length; i++) if (!before.ids.includes(after.ids[i])) sink(view, after.units[i], kind, key, indicator, 1);
+      for (let i = 0; i < before.ids.length; i++) if (!after.ids.includes(before.ids[i])) sink(view, before.units[i], kind, key, indicator, -1);
+    }
+  }
+}
+

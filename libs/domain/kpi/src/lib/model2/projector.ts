@@ -5,7 +5,7 @@ import type { StockOf } from '../catalog';
 import { KEY_SEPARATOR as SEP, type TargetSet, type TeamRecord } from '../deltas';
 import type { ProjectionEvent } from '../projector';
 import { levelOfUnitCode, unitChain, type UnitAt, type UnitChain, type View } from '../units';
-import { CellBuffer, materialisedKinds, type Slot } from './cells';
+import { CellBuffer, indicatorIndex, materialisedKinds, type Slot } from './cells';
 import { FootprintSet, footprintKeyString, footprintYears, type Place } from './footprints';
 import type { Fact, FootprintKey, Model2Context, Model2Result, Model2State, Model2Team, StockFact, TeamHistory } from './types';
 
@@ -49,6 +49,8 @@ class Model2Projection {
   private readonly chains = new Map<string, UnitChain>();
   private readonly placeUnits = new Map<Place, Map<string, readonly UnitAt[]>>();
   private readonly currentUnits = { before: new Map<string, readonly UnitAt[]>(), after: new Map<string, readonly UnitAt[]>() };
+  /** Each activity's fact, built once by the pre-pass that collects the footprints to read. */
+  private readonly facts = new Map<ProjectionEvent, Fact>();
 
   constructor(
     private readonly state: Model2State,
@@ -65,12 +67,12 @@ class Model2Projection {
       this.seen.add(event.eventId);
       if (this.handle(event)) this.applied.push(event.eventId);
     }
-    for (const crossing of this.footprints.crossings(this.unitsOf, (day) => this.cells.periodsOf(day), this.relocated)) {
+    this.footprints.crossings(this.unitsOf, (day) => this.cells.periodsOf(day), this.relocated, (view, unit, periodKind, periodKey, indicator, delta) => {
       // The event or relocation behind a crossing has placed its cell already; the unit's placement is a fallback.
-      const acc = this.cells.cell(crossing.view, crossing.unit, crossing.periodKind, crossing.periodKey);
-      if (acc.placedOn === '') CellBuffer.add({ acc, unit: crossing.unit }, undefined, 0);
-      acc.values[crossing.indicator] = (acc.values[crossing.indicator] ?? 0) + crossing.delta;
-    }
+      const acc = this.cells.cell(view, unit, periodKind, periodKey);
+      if (acc.placedOn === '') CellBuffer.place({ acc, unit });
+      acc.vec[indicatorIndex(indicator)] += delta;
+    });
     return {
       state: { teams: this.teams },
       deltas: {
@@ -99,6 +101,7 @@ class Model2Projection {
       const activity = activityOf(event);
       if (activity) {
         const fact = this.factOf(activity.type, activity.data);
+        this.facts.set(event, fact);
         for (const [indicator, subjects] of Object.entries(fact.subjects)) for (const subject of subjects) want(indicator, subject, fact.day);
       } else if (event.type === 'TeamRelocated') {
         for (const fact of this.historyOf(String((event.data as Fields)['teamId'])).facts) {
@@ -132,7 +135,7 @@ class Model2Projection {
       default: {
         const activity = activityOf(event);
         if (!activity) return false;
-        this.activity(activity.type, activity.data, activity.sign);
+        this.activity(this.facts.get(event) ?? this.factOf(activity.type, activity.data), activity.sign);
         return true;
       }
     }
@@ -226,8 +229,8 @@ class Model2Projection {
         for (const unit of chain) {
           if (!materialisedKinds('current', unit.level).includes(kind)) continue;
           const slot: Slot = { acc: this.cells.cell('current', unit, kind, key), unit };
-          CellBuffer.add(slot, undefined, 0);
-          for (const [code, value] of moving) CellBuffer.add(slot, code, sign * value);
+          CellBuffer.place(slot);
+          for (const [code, value] of moving) CellBuffer.add(slot, indicatorIndex(code), sign * value);
         }
       }
     }
@@ -242,8 +245,7 @@ class Model2Projection {
   }
 
   // ── activities: facts, counts in the cells, footprints ──────────────────────────────────────────
-  private activity(type: string, data: Fields, sign: 1 | -1): void {
-    const fact = this.factOf(type, data);
+  private activity(fact: Fact, sign: 1 | -1): void {
     const where: Where = { teamId: fact.teamId, communeCode: fact.communeCode, village: fact.village };
     const team = this.teams[fact.teamId];
     const chains: [View, UnitChain][] = [
@@ -251,10 +253,11 @@ class Model2Projection {
       // A team the model never saw established stays where it recorded (as in model 1).
       ['current', team ? this.currentChain(team) : this.chainOf('current', where, fact.day)],
     ];
+    const counts = fact.counts.map(indicatorIndex);
     for (const [view, chain] of chains) {
       for (const slot of this.cells.slotsOf(view, chain, fact.day)) {
-        CellBuffer.add(slot, undefined, 0);
-        for (const code of fact.counts) CellBuffer.add(slot, code, sign);
+        CellBuffer.place(slot);
+        for (const index of counts) slot.acc.vec[index] += sign;
       }
     }
     const place = this.footprints.place(fact.teamId, fact.communeCode);
@@ -299,9 +302,10 @@ class Model2Projection {
   private stock(eventId: string, view: View, chain: UnitChain, where: Where, on: string, of: StockOf, delta: number, scope: StockFact['scope'] | undefined): void {
     if (delta === 0) return;
     const indicator = STOCK_INDICATOR[of];
+    const index = indicatorIndex(indicator);
     for (const slot of this.cells.slotsOf(view, chain, on)) {
       if (scope === 'as-recorded-above-team' && slot.unit.level === 'team') continue;
-      CellBuffer.add(slot, indicator, delta);
+      CellBuffer.add(slot, index, delta);
     }
     if (scope === undefined) return;
     const ancestors = this.ctx.resolve(where.communeCode, on);
