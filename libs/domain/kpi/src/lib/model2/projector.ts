@@ -47,7 +47,7 @@ class Model2Projection {
   private readonly relocated = new Set<string>();
   private readonly histories = new Map<string, TeamHistory>();
   private readonly chains = new Map<string, UnitChain>();
-  private readonly placeUnits = new Map<Place, Map<string, readonly UnitAt[]>>();
+  private readonly placeUnits: Record<View, Map<Place, Map<string, readonly UnitAt[]>>> = { 'as-recorded': new Map(), current: new Map() };
   private readonly currentUnits = { before: new Map<string, readonly UnitAt[]>(), after: new Map<string, readonly UnitAt[]>() };
   /** Each activity's fact, built once by the pre-pass that collects the footprints to read. */
   private readonly facts = new Map<ProjectionEvent, Fact>();
@@ -351,13 +351,13 @@ class Model2Projection {
         return units;
       }
     }
-    let byDay = this.placeUnits.get(place);
-    if (!byDay) this.placeUnits.set(place, (byDay = new Map()));
-    const id = view + SEP + day;
-    let units = byDay.get(id);
+    const memo = this.placeUnits[view];
+    let byDay = memo.get(place);
+    if (!byDay) memo.set(place, (byDay = new Map()));
+    let units = byDay.get(day);
     if (!units) {
       const chain = this.chainOf(view, { teamId: place.teamId, communeCode: place.communeCode, village: '' }, day);
-      byDay.set(id, (units = chain.filter((u) => u.level !== 'village' && (view === 'as-recorded' || u.level !== 'team'))));
+      byDay.set(day, (units = chain.filter((u) => u.level !== 'village' && (view === 'as-recorded' || u.level !== 'team'))));
     }
     return units;
   };
