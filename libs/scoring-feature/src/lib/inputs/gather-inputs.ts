@@ -81,13 +81,16 @@ export async function gatherInputs(source: FiguresSource, units: ScoringUnits, s
     }
   }
 
+  // Built for every unit after the last read, so on the run's critical path: no per-unit search or spread.
+  const countedPeriods = new Map(regularity.map((r) => [r.code, r.periods]));
   return listed.map((unitCode): EvaluationInput => {
     const unit = byUnit.get(unitCode) as UnitReading;
     const values: Record<string, number> = {};
     for (const code of indicators) {
       if (SCORING_CODES.has(code)) {
-        const active = unit.active;
-        values[code] = regularity.find((r) => r.code === code)?.periods.filter((p) => active.has(p)).length ?? 0;
+        let count = 0;
+        for (const subPeriod of countedPeriods.get(code) ?? []) if (unit.active.has(subPeriod)) count++;
+        values[code] = count;
       } else if (code === 'communes-in-unit') {
         const count = team ? undefined : units.communesIn(set.level, unitCode);
         if (count !== undefined) values[code] = count;
@@ -99,7 +102,8 @@ export async function gatherInputs(source: FiguresSource, units: ScoringUnits, s
       if (target !== undefined) unitTargets[code] = target;
     }
     const unitName = team ? undefined : units.nameOf(set.level, unitCode);
-    return { unitCode, ...(unitName === undefined ? {} : { unitName }), parentCode: parentOf.get(unitCode) as string, figures: values, targets: unitTargets };
+    const parentCode = parentOf.get(unitCode) as string;
+    return unitName === undefined ? { unitCode, parentCode, figures: values, targets: unitTargets } : { unitCode, unitName, parentCode, figures: values, targets: unitTargets };
   });
 }
 
