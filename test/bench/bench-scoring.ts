@@ -19,10 +19,13 @@
  * fastest round of each. Targets: scoring under 3 s and under 3× the baseline.
  * PostgreSQL: CDT_BENCH_POSTGRES_URL (a role that may CREATE DATABASE), else test/engines/.state/env
  * (`bash test/engines/up.sh postgres`). `--keep` leaves the scratch database; `--database <url>` reuses it.
+ * Each pass also reports the CPU its timed window used in this process (all threads) and in the PostgreSQL
+ * processes serving the database (`node_cpu_ms`, `postgres_cpu_ms`): on a shared box the wall clock follows the
+ * neighbours, the CPU much less.
  * Prints one JSON line per measurement, then a table; progress on stderr.
  */
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -34,6 +37,7 @@ import { parsePeriod } from '@cdt/domain-shared';
 import { pgDatabase, periodsBetween, SqlKpiReadStore } from '@cdt/read-store';
 import { evaluationRunEvents, gatherInputs, recordedResultsOf, runDigests, ScoringUnits, type EvaluationFacts } from '@cdt/scoring-feature';
 import { progressBars, runBench, whole } from './bench-cli';
+import { processCpuMs } from './ingest/cpu-meter';
 import { insertBatch, quarterBatches } from './scoring/quarter-rows';
 import { benchPostgresUrl, round1, scratchDatabase } from './store-append';
 
@@ -61,6 +65,9 @@ interface PhaseResult {
   largestEventMiB?: number;
   rssBeforeMiB: number;
   peakRssMiB: number;
+  /** CPU used in the timed window by this process and by the PostgreSQL backends of the database, ms. */
+  nodeCpuMs: number;
+  postgresCpuMs: number;
 }
 
 const SCHEMA = 'kpi_v1';
@@ -142,25 +149,57 @@ function inputsFromRows(set: CriteriaSet, period: string, rows: QuarterRows): Ev
 type Measured = Omit<PhaseResult, 'rssBeforeMiB'>;
 const peakRss = (): number => round1(process.resourceUsage().maxRSS / 1024);
 
+/**
+ * CPU used so far by this process and by the PostgreSQL processes serving `database` (their process
+ * titles name it), ms: on a shared box the wall clock follows the neighbours, the CPU much less.
+ */
+function cpuSoFar(database: string): { node: number; postgres: number } {
+  const usage = process.cpuUsage();
+  let postgres = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (title.startsWith('postgres: ') && title.includes(` ${database} `)) postgres += processCpuMs(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return { node: (usage.user + usage.system) / 1000, postgres };
+}
+
+/** Starts a CPU window; the returned function closes it (call it where the timed work ends). */
+const cpuWindow = (pool: Pool): (() => { nodeCpuMs: number; postgresCpuMs: number }) => {
+  const database = (pool.options.database as string | undefined) ?? new URL(pool.options.connectionString as string).pathname.slice(1);
+  const start = cpuSoFar(database);
+  return () => {
+    const end = cpuSoFar(database);
+    return { nodeCpuMs: Math.round(end.node - start.node), postgresCpuMs: Math.round(end.postgres - start.postgres) };
+  };
+};
+
 async function baseline(pool: Pool, period: string): Promise<Measured> {
   const set = defaultSet();
+  const cpu = cpuWindow(pool);
   const started = performance.now();
   const rows = await readRows(pool, period, set);
   const ms = Math.round(performance.now() - started);
-  return { phase: 'baseline', ms, rows: rows.quarter.length + rows.weeks.length + rows.targets.length, peakRssMiB: peakRss() };
+  return { phase: 'baseline', ms, ...cpu(), rows: rows.quarter.length + rows.weeks.length + rows.targets.length, peakRssMiB: peakRss() };
 }
 
 /** Evaluation and both digests (`runDigests`, the current digest version, as a run records them), timed from `started`; `gathered` ends the input stage. */
-function evaluateAndDigest(phase: Phase, set: CriteriaSet, inputs: EvaluationInput[], started: number, gathered: number): Measured {
+function evaluateAndDigest(phase: Phase, set: CriteriaSet, inputs: EvaluationInput[], started: number, gathered: number, cpu: ReturnType<typeof cpuWindow>): Measured {
   const evaluation = evaluate(set, inputs);
   const evaluated = performance.now();
   const { inputsDigest: inputDigest, resultsDigest } = runDigests(inputs, evaluation);
   const digested = performance.now();
+  const used = cpu();
   if (resultsDigest.length !== 64 || inputDigest.length !== 64) throw new Error('a digest is not sha-256 hex');
   const peakRssMiB = peakRss();
   return {
     phase,
     ms: Math.round(digested - started),
+    ...used,
     units: inputs.length,
     ranked: evaluation.results.filter((result) => result.rank !== null).length,
     stages: { inputs_ms: Math.round(gathered - started), evaluate_ms: Math.round(evaluated - gathered), digests_ms: Math.round(digested - evaluated) },
@@ -182,6 +221,7 @@ const benchFacts = (inputsDigestHex: string, resultsDigest: string, maxScore: nu
   view: 'current',
   period: '2026-Q1',
   watermark: { transactionId: '1', globalPosition: '1' },
+  digestVersion: 2,
   inputsDigest: inputsDigestHex,
   resultsDigest,
   maxScore,
@@ -193,17 +233,19 @@ async function service(pool: Pool, period: string): Promise<Measured> {
   const set = defaultSet();
   const store = await SqlKpiReadStore.open(pgDatabase(pool), SCHEMA);
   const units = new ScoringUnits(loadAdminUnits());
+  const cpu = cpuWindow(pool);
   const started = performance.now();
   const inputs = await gatherInputs(store, units, { set, area: { level: 'nation', code: 'VN' }, period });
-  return evaluateAndDigest('service', set, inputs, started, performance.now());
+  return evaluateAndDigest('service', set, inputs, started, performance.now(), cpu);
 }
 
 /** The same evaluation and digests over inputs built from the baseline's bulk reads. */
 async function bulk(pool: Pool, period: string): Promise<Measured> {
   const set = defaultSet();
+  const cpu = cpuWindow(pool);
   const started = performance.now();
   const inputs = inputsFromRows(set, period, await readRows(pool, period, set));
-  return evaluateAndDigest('bulk', set, inputs, started, performance.now());
+  return evaluateAndDigest('bulk', set, inputs, started, performance.now(), cpu);
 }
 
 const PASSES: Record<Phase, (pool: Pool, period: string) => Promise<Measured>> = { baseline, service, bulk };
@@ -284,7 +326,7 @@ async function bench(options: Options): Promise<boolean> {
     };
     for (const phase of options.passes) {
       for (const [round, r] of runs[phase].entries()) {
-        const common = { round: round + 1, seconds: r.ms / 1000, rss_before_mib: r.rssBeforeMiB, peak_rss_mib: r.peakRssMiB, load_avg: load() };
+        const common = { round: round + 1, seconds: r.ms / 1000, node_cpu_ms: r.nodeCpuMs, postgres_cpu_ms: r.postgresCpuMs, rss_before_mib: r.rssBeforeMiB, peak_rss_mib: r.peakRssMiB, load_avg: load() };
         const line = phase === 'baseline'
           ? { bench: 'read-rows', rows: r.rows, ...common }
           : { bench: `evaluate-${phase}`, criteria: 'docs/scoring/default-criteria.json', period: options.period, ...common, ...r.stages, units: r.units, ranked: r.ranked, ratio_to_read_rows: ratioOf(r), inputs_and_results_json_mib: r.recordedJsonMiB, largest_run_event_json_mib: r.largestEventMiB };
