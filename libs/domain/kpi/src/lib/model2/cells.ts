@@ -42,6 +42,8 @@ export interface Slot {
   readonly unit: UnitAt;
 }
 
+export type SlotsByKind = Readonly<Record<PeriodKind, readonly Slot[]>>;
+
 /**
  * A batch's wide-cell deltas, merged per cell. Each (chain, day) resolves to its slots once per batch;
  * every later event of that team and day adds to the same objects without building a key.
@@ -50,6 +52,7 @@ export class CellBuffer {
   readonly list: CellAcc[] = [];
   private readonly cells: Record<View, Record<Level, Map<string, Record<PeriodKind, Map<string, CellAcc>>>>> = { 'as-recorded': byLevel(), current: byLevel() };
   private readonly slots = new Map<UnitChain, Map<string, readonly Slot[]>>();
+  private readonly slotsByKind = new Map<UnitChain, Map<string, SlotsByKind>>();
   private readonly periods = new Map<string, PeriodKeys>();
 
   periodsOf(day: string): PeriodKeys {
@@ -88,6 +91,19 @@ export class CellBuffer {
       byDay.set(day, slots);
     }
     return slots;
+  }
+
+  /** The same slots grouped by period kind (cached per batch), for the crossing pass. */
+  slotsOfKind(view: View, chain: UnitChain, day: string): SlotsByKind {
+    let byDay = this.slotsByKind.get(chain);
+    if (!byDay) this.slotsByKind.set(chain, (byDay = new Map()));
+    let grouped = byDay.get(day);
+    if (!grouped) {
+      const out: Record<PeriodKind, Slot[]> = { day: [], week: [], month: [], quarter: [], year: [] };
+      for (const slot of this.slotsOf(view, chain, day)) out[slot.acc.periodKind].push(slot);
+      byDay.set(day, (grouped = out));
+    }
+    return grouped;
   }
 
   /** Marks a write to the cell: the latest placement wins (ties: the later write), as model 1 does per row. */

@@ -1,6 +1,7 @@
 import { PERIOD_KINDS, parsePeriod, type PeriodKeys, type PeriodKind } from '@cdt/domain-shared';
 import { KEY_SEPARATOR as SEP } from '../deltas';
-import type { UnitAt, View } from '../units';
+import type { View } from '../units';
+import type { Slot, SlotsByKind } from './cells';
 import type { Footprint, FootprintKey, FootprintPlace } from './types';
 
 /**
@@ -35,11 +36,11 @@ export interface Place {
 type Days = Map<string, number>;
 type Trail = Map<Place, Days>;
 
-/** The units of a place on a day, in one view, at the materialised levels only. */
-export type UnitsOf = (view: View, place: Place, day: string, when: 'before' | 'after') => readonly UnitAt[];
+/** The materialised cells of a place on a day, in one view, by period kind: its as-recorded chain, or its team's current chain before or after the batch. */
+export type CellsOf = (view: View, place: Place, day: string, when: 'before' | 'after') => SlotsByKind;
 
 /** Receives one distinct-count change: the subject entered (+1) or left (−1) a materialised cell. */
-export type CrossingSink = (view: View, unit: UnitAt, periodKind: PeriodKind, periodKey: string, indicator: string, delta: 1 | -1) => void;
+export type CrossingSink = (slot: Slot, indicator: string, delta: 1 | -1) => void;
 
 /** One (indicator, subject) the batch loaded or touched. */
 interface Subject {
@@ -95,7 +96,7 @@ export class FootprintSet {
    * The distinct-count deltas of the batch: for each subject whose days changed positivity (and each
    * subject of a relocated team), the units present before and after in every period those days reach.
    */
-  crossings(unitsOf: UnitsOf, periodsOf: (day: string) => PeriodKeys, relocated: ReadonlySet<string>, sink: CrossingSink): void {
+  crossings(cellsOf: CellsOf, periodsOf: (day: string) => PeriodKeys, relocated: ReadonlySet<string>, sink: CrossingSink): void {
     for (const bySubject of this.subjects.values()) {
       for (const entry of bySubject.values()) {
         const { before, touched, changed } = entry;
@@ -117,8 +118,8 @@ export class FootprintSet {
           }
         }
         if (candidates.empty) continue;
-        candidates.collect(before, undefined, unitsOf, periodsOf, 'before');
-        candidates.collect(before, touched, unitsOf, periodsOf, 'after');
+        candidates.collect(before, undefined, cellsOf, periodsOf, 'before');
+        candidates.collect(before, touched, cellsOf, periodsOf, 'after');
         candidates.crossings(entry.indicator, sink);
       }
     }
@@ -171,28 +172,19 @@ const afterOf = (entry: Subject): Trail => {
 const BOTH_VIEWS: readonly View[] = ['as-recorded', 'current'];
 const CURRENT_ONLY: readonly View[] = ['current'];
 
-/** A unit's id within one period bucket, built once per UnitAt object. */
-const unitIds = new WeakMap<UnitAt, string>();
-const unitId = (unit: UnitAt): string => {
-  let id = unitIds.get(unit);
-  if (id === undefined) unitIds.set(unit, (id = unit.level + SEP + unit.key));
-  return id;
-};
-
-/** Units present in one candidate period (a few: a chain's), by id. */
-interface Present {
-  readonly ids: string[];
-  readonly units: UnitAt[];
-}
-
-/** One candidate period of one view: the units the subject is present in, before and after the batch. */
+/** One candidate period of one view: the cells the subject is present in, before and after the batch. */
 interface Bucket {
   readonly view: View;
   readonly kind: PeriodKind;
   readonly key: string;
-  readonly before: Present;
-  readonly after: Present;
+  readonly before: Slot[];
+  readonly after: Slot[];
 }
+
+const holds = (slots: readonly Slot[], slot: Slot): boolean => {
+  for (const other of slots) if (other.acc === slot.acc) return true;
+  return false;
+};
 
 /**
  * A subject's candidate periods (a handful: the periods of a few flipped days, per view) and the units
@@ -211,45 +203,36 @@ class Candidates {
       for (const kind of PERIOD_KINDS) {
         const key = periods[kind];
         if (this.buckets.some((b) => b.key === key && b.kind === kind && b.view === view)) continue;
-        this.buckets.push({ view, kind, key, before: { ids: [], units: [] }, after: { ids: [], units: [] } });
+        this.buckets.push({ view, kind, key, before: [], after: [] });
       }
     }
   }
 
-  /** Adds the units of every positive day of the trail (its `touched` places over the others) that falls in a candidate period. */
-  collect(trail: Trail, touched: Trail | undefined, unitsOf: UnitsOf, periodsOf: (day: string) => PeriodKeys, when: 'before' | 'after'): void {
-    if (touched) for (const [place, days] of touched) this.collectDays(place, days, unitsOf, periodsOf, when);
-    for (const [place, days] of trail) if (!touched?.has(place)) this.collectDays(place, days, unitsOf, periodsOf, when);
+  /** Adds the cells of every positive day of the trail (its `touched` places over the others) that falls in a candidate period. */
+  collect(trail: Trail, touched: Trail | undefined, cellsOf: CellsOf, periodsOf: (day: string) => PeriodKeys, when: 'before' | 'after'): void {
+    if (touched) for (const [place, days] of touched) this.collectDays(place, days, cellsOf, periodsOf, when);
+    for (const [place, days] of trail) if (!touched?.has(place)) this.collectDays(place, days, cellsOf, periodsOf, when);
   }
 
-  private collectDays(place: Place, days: Days, unitsOf: UnitsOf, periodsOf: (day: string) => PeriodKeys, when: 'before' | 'after'): void {
-    {
-      for (const [day, count] of days) {
-        if (count <= 0) continue;
-        const periods = periodsOf(day);
-        let recorded: readonly UnitAt[] | undefined;
-        let current: readonly UnitAt[] | undefined;
-        for (const bucket of this.buckets) {
-          if (periods[bucket.kind] !== bucket.key) continue;
-          const units = bucket.view === 'as-recorded' ? (recorded ??= unitsOf('as-recorded', place, day, when)) : (current ??= unitsOf('current', place, day, when));
-          const present = bucket[when];
-          for (const unit of units) {
-            if (unit.level === 'team' && bucket.kind === 'day') continue;
-            const id = unitId(unit);
-            if (!present.ids.includes(id)) {
-              present.ids.push(id);
-              present.units.push(unit);
-            }
-          }
-        }
+  private collectDays(place: Place, days: Days, cellsOf: CellsOf, periodsOf: (day: string) => PeriodKeys, when: 'before' | 'after'): void {
+    for (const [day, count] of days) {
+      if (count <= 0) continue;
+      const periods = periodsOf(day);
+      let recorded: SlotsByKind | undefined;
+      let current: SlotsByKind | undefined;
+      for (const bucket of this.buckets) {
+        if (periods[bucket.kind] !== bucket.key) continue;
+        const cells = bucket.view === 'as-recorded' ? (recorded ??= cellsOf('as-recorded', place, day, when)) : (current ??= cellsOf('current', place, day, when));
+        const present = bucket[when];
+        for (const slot of cells[bucket.kind]) if (!holds(present, slot)) present.push(slot);
       }
     }
   }
 
   crossings(indicator: string, sink: CrossingSink): void {
-    for (const { view, kind, key, before, after } of this.buckets) {
-      for (let i = 0; i < after.ids.length; i++) if (!before.ids.includes(after.ids[i])) sink(view, after.units[i], kind, key, indicator, 1);
-      for (let i = 0; i < before.ids.length; i++) if (!after.ids.includes(before.ids[i])) sink(view, before.units[i], kind, key, indicator, -1);
+    for (const { before, after } of this.buckets) {
+      for (const slot of after) if (!holds(before, slot)) sink(slot, indicator, 1);
+      for (const slot of before) if (!holds(after, slot)) sink(slot, indicator, -1);
     }
   }
 }

@@ -4,8 +4,8 @@ import { DISTINCT_CODES, STOCK_INDICATOR, countedIndicators, sizeOf, subjectsOf,
 import type { StockOf } from '../catalog';
 import { KEY_SEPARATOR as SEP, type TargetSet, type TeamRecord } from '../deltas';
 import type { ProjectionEvent } from '../projector';
-import { levelOfUnitCode, unitChain, type UnitAt, type UnitChain, type View } from '../units';
-import { CellBuffer, indicatorIndex, materialisedKinds, type Slot } from './cells';
+import { levelOfUnitCode, unitChain, type UnitChain, type View } from '../units';
+import { CellBuffer, indicatorIndex, materialisedKinds, type Slot, type SlotsByKind } from './cells';
 import { FootprintSet, footprintKeyString, footprintYears, type Place } from './footprints';
 import type { Fact, FootprintKey, Model2Context, Model2Result, Model2State, Model2Team, StockFact, TeamHistory } from './types';
 
@@ -46,9 +46,8 @@ class Model2Projection {
   private readonly stockFacts: StockFact[] = [];
   private readonly relocated = new Set<string>();
   private readonly histories = new Map<string, TeamHistory>();
-  private readonly chains = new Map<string, UnitChain>();
-  private readonly placeUnits: Record<View, Map<Place, Map<string, readonly UnitAt[]>>> = { 'as-recorded': new Map(), current: new Map() };
-  private readonly currentUnits = { before: new Map<string, readonly UnitAt[]>(), after: new Map<string, readonly UnitAt[]>() };
+  private readonly chains: Record<View, Map<string, Map<string, Map<string, Map<string, UnitChain>>>>> = { 'as-recorded': new Map(), current: new Map() };
+  private readonly currentChains = new WeakMap<TeamRecord, UnitChain>();
   /** Each activity's fact, built once by the pre-pass that collects the footprints to read. */
   private readonly facts = new Map<ProjectionEvent, Fact>();
 
@@ -67,11 +66,10 @@ class Model2Projection {
       this.seen.add(event.eventId);
       if (this.handle(event)) this.applied.push(event.eventId);
     }
-    this.footprints.crossings(this.unitsOf, (day) => this.cells.periodsOf(day), this.relocated, (view, unit, periodKind, periodKey, indicator, delta) => {
+    this.footprints.crossings(this.cellsOf, (day) => this.cells.periodsOf(day), this.relocated, (slot, indicator, delta) => {
       // The event or relocation behind a crossing has placed its cell already; the unit's placement is a fallback.
-      const acc = this.cells.cell(view, unit, periodKind, periodKey);
-      if (acc.placedOn === '') CellBuffer.place({ acc, unit });
-      acc.vec[indicatorIndex(indicator)] += delta;
+      if (slot.acc.placedOn === '') CellBuffer.place(slot);
+      slot.acc.vec[indicatorIndex(indicator)] += delta;
     });
     return {
       state: { teams: this.teams },
@@ -330,36 +328,31 @@ class Model2Projection {
   }
 
   private currentChain(team: TeamRecord): UnitChain {
-    return this.chainOf('current', team, team.since);
-  }
-
-  private chainOf(view: View, where: Where, on: string): UnitChain {
-    const key = view + SEP + where.teamId + SEP + where.communeCode + SEP + where.village + SEP + on;
-    let chain = this.chains.get(key);
-    if (!chain) this.chains.set(key, (chain = unitChain(view, where, on, this.ctx.resolve)));
+    let chain = this.currentChains.get(team);
+    if (!chain) this.currentChains.set(team, (chain = this.chainOf('current', team, team.since)));
     return chain;
   }
 
-  /** A place's materialised units on a day: as recorded, its own chain; current, its team's chain before or after the batch. */
-  private readonly unitsOf = (view: View, place: Place, day: string, when: 'before' | 'after'): readonly UnitAt[] => {
+  /** A batch asks for the same few chains thousands of times: resolved once per (view, team, commune, village, day), found without building a key. */
+  private chainOf(view: View, where: Where, on: string): UnitChain {
+    let byCommune = this.chains[view].get(where.teamId);
+    if (!byCommune) this.chains[view].set(where.teamId, (byCommune = new Map()));
+    let byVillage = byCommune.get(where.communeCode);
+    if (!byVillage) byCommune.set(where.communeCode, (byVillage = new Map()));
+    let byDay = byVillage.get(where.village);
+    if (!byDay) byVillage.set(where.village, (byDay = new Map()));
+    let chain = byDay.get(on);
+    if (!chain) byDay.set(on, (chain = unitChain(view, where, on, this.ctx.resolve)));
+    return chain;
+  }
+
+  /** A place's materialised cells on a day: as recorded, its own chain's; current, its team's chain's before or after the batch. */
+  private readonly cellsOf = (view: View, place: Place, day: string, when: 'before' | 'after'): SlotsByKind => {
     if (view === 'current') {
       const team = (when === 'before' ? this.state.teams : this.teams)[place.teamId];
-      if (team) {
-        const memo = this.currentUnits[when];
-        let units = memo.get(team.teamId);
-        if (!units) memo.set(team.teamId, (units = this.currentChain(team).filter((u) => u.level !== 'team' && u.level !== 'village')));
-        return units;
-      }
+      if (team) return this.cells.slotsOfKind('current', this.currentChain(team), day);
     }
-    const memo = this.placeUnits[view];
-    let byDay = memo.get(place);
-    if (!byDay) memo.set(place, (byDay = new Map()));
-    let units = byDay.get(day);
-    if (!units) {
-      const chain = this.chainOf(view, { teamId: place.teamId, communeCode: place.communeCode, village: '' }, day);
-      byDay.set(day, (units = chain.filter((u) => u.level !== 'village' && (view === 'as-recorded' || u.level !== 'team'))));
-    }
-    return units;
+    return this.cells.slotsOfKind(view, this.chainOf(view, { teamId: place.teamId, communeCode: place.communeCode, village: '' }, day), day);
   };
 
   private withProvince(team: TeamRecord): Model2Team {
