@@ -1,0 +1,99 @@
+/**
+ * KPI model 2 tables (ADR 0010), one schema per model version; the same text runs on PostgreSQL and
+ * PGlite, `:schema` replaced by the version's schema name. Kept as a TS string so it ships with the code.
+ */
+export const MODEL2_SCHEMA_SQL = `
+create schema if not exists :schema;
+
+-- One row per live counted activity (a retraction deletes it): the finest grain, read for team x day and
+-- village x any period, for a relocating team's history, and as the evidence of every figure.
+-- seq keeps the order facts were first written (the placement of a fine cell: latest day, then last written).
+create table if not exists :schema.facts (
+  activity_id   text   primary key,
+  seq           bigint generated always as identity,
+  team_id       text   not null,
+  commune_code  text   not null,
+  village       text   not null,
+  district_code text,
+  province_code text,
+  day           text   not null,
+  counts        text[] not null,
+  -- distinct subjects as two parallel arrays: subject_codes[i] is the indicator of subjects[i]
+  subject_codes text[] not null,
+  subjects      text[] not null
+);
+create index if not exists facts_by_team     on :schema.facts (team_id, day);
+create index if not exists facts_by_commune  on :schema.facts (commune_code, day);
+create index if not exists facts_by_province on :schema.facts (province_code, day);
+
+-- Dated registry changes of the stock indicators (teams, members, youth-union members), per team.
+create table if not exists :schema.stock_facts (
+  seq           bigint generated always as identity primary key,
+  event_id      text    not null,
+  team_id       text    not null,
+  commune_code  text    not null,
+  village       text    not null,
+  district_code text,
+  province_code text,
+  day           text    not null,
+  indicator     text    not null,
+  delta         integer not null,
+  scope         text    not null
+);
+create index if not exists stock_facts_by_team    on :schema.stock_facts (team_id, day);
+create index if not exists stock_facts_by_commune on :schema.stock_facts (commune_code, day);
+
+-- A subject's days under each (team, commune), per distinct indicator and calendar year; written whole.
+create table if not exists :schema.footprints (
+  indicator text not null,
+  subject   text not null,
+  year      text not null,
+  places    text not null,
+  primary key (indicator, subject, year)
+);
+
+-- Materialised wide cells: every stored indicator of a cell in one vector (v[i] = STORED_INDICATOR_CODES[i]),
+-- team x week..year (as-recorded only) and commune..nation x every period kind in both views.
+create table if not exists :schema.cells (
+  view        text   not null,
+  level       text   not null,
+  unit_key    text   not null,
+  period_kind text   not null,
+  period_key  text   not null,
+  v           int8[] not null,
+  village     text,
+  commune     text,
+  district    text,
+  province    text,
+  placed_on   text   not null,
+  primary key (view, level, unit_key, period_kind, period_key)
+) with (fillfactor = 80);
+create index if not exists cells_by_province on :schema.cells (view, period_kind, level, province, period_key);
+create index if not exists cells_by_district on :schema.cells (view, period_kind, level, district, period_key) where district is not null;
+create index if not exists cells_by_commune  on :schema.cells (view, period_kind, level, commune, period_key);
+
+create table if not exists :schema.targets (
+  unit_key  text             not null,
+  indicator text             not null,
+  period    text             not null,
+  value     double precision not null,
+  primary key (unit_key, indicator, period)
+);
+
+-- The projector's memory of each team, with its current province (Model2Team).
+create table if not exists :schema.teams (
+  team_id text  primary key,
+  record  jsonb not null
+);
+
+create table if not exists :schema.applied_events (
+  event_id text primary key
+);
+
+create table if not exists :schema.checkpoint (
+  id              boolean primary key default true check (id),
+  transaction_id  numeric not null,
+  global_position bigint  not null,
+  updated_at      timestamptz not null default now()
+);
+`;

@@ -1,0 +1,173 @@
+import fc from 'fast-check';
+import { Pool } from 'pg';
+import { PERIOD_KINDS } from '@cdt/domain-shared';
+import { loadPglite, type Checkpoint } from '@cdt/event-store';
+import {
+  LEVELS,
+  LEVEL_RANK,
+  VIEWS,
+  applyModel2Deltas,
+  childrenOfModel2,
+  emptyModel2,
+  figuresOf,
+  figuresOfModel2,
+  footprintKeyString,
+  model2Context,
+  model2Rows,
+  model2StateOf,
+  projectBatchModel2,
+  type InMemoryModel2,
+  type UnitFigures,
+} from '@cdt/domain-kpi';
+import { batchSizes, build, opWithDissolution, project, resolve } from '@cdt/domain-kpi/testing';
+import { describeWithEngine, freshPostgresDatabase } from '@cdt/testing';
+import { pgDatabase, pgliteDatabase, type SqlDatabase } from '../sql-database';
+import { loadModel2State, projectIntoModel2 } from './project-into-model2';
+import { SqlKpiModel2Store } from './sql-kpi-model2-store';
+
+/**
+ * The SQL store of KPI model 2 answers what the in-memory model 2 answers (itself equal to model 1, see
+ * model2-equivalence.property.spec.ts), on random logs fed in random batch sizes through
+ * projectIntoModel2 (prefetch, project, one transaction per batch), on PGlite and PostgreSQL.
+ */
+
+const checkpointAt = (position: number): Checkpoint => ({ transactionId: '1', globalPosition: String(position) });
+
+const canonical = (figures: UnitFigures): string =>
+  JSON.stringify([figures.unitKey, Object.entries(figures.values).sort(), Object.entries(figures.targets).sort()]);
+
+/** Feeds the log to the store in batches of the given sizes; returns the batches with their checkpoints. */
+async function feed(store: SqlKpiModel2Store, events: ReturnType<typeof build>['events'], sizes: readonly number[]) {
+  let state = await loadModel2State(store);
+  let offset = 0;
+  const queue = [...sizes];
+  while (offset < events.length) {
+    const batch = events.slice(offset, offset + Math.max(1, queue.shift() ?? events.length));
+    offset += batch.length;
+    const next = await projectIntoModel2(store, batch, resolve, state, checkpointAt(offset));
+    expect(next.applied).toBe(true);
+    state = next.state;
+  }
+  return offset;
+}
+
+/**
+ * Answers compared: figures of every unit that holds a row, at every level, for every period of every kind
+ * in both views; children (one query per unit and child level) for the first, the last and one drawn period.
+ */
+async function differences(store: SqlKpiModel2Store, memory: InMemoryModel2, pick: number): Promise<string[]> {
+  const found: string[] = [];
+  for (const view of VIEWS) {
+    for (const kind of PERIOD_KINDS) {
+      const rows = model2Rows(memory, view, kind);
+      const periods = [...new Set(rows.map((row) => row.periodKey))].sort();
+      const probes = new Set([periods[0], periods[pick % periods.length], periods[periods.length - 1]]);
+      for (const period of periods) {
+        for (const level of LEVELS) {
+          const units = [...new Set(rows.filter((row) => row.level === level).map((row) => row.unitKey))].sort();
+          if (units.length === 0) continue;
+          const [sql, mem] = [await store.figures(view, level, units, period), figuresOfModel2(memory, view, level, units, period)];
+          units.forEach((unit, i) => {
+            if (canonical(sql[i]) !== canonical(mem[i])) found.push(`figures ${view} ${level} ${unit} ${period}: ${canonical(sql[i])} ≠ ${canonical(mem[i])}`);
+          });
+          if (!probes.has(period)) continue;
+          for (const unit of units) {
+            for (const childLevel of LEVELS.filter((l) => LEVEL_RANK[l] < LEVEL_RANK[level])) {
+              const [a, b] = [await store.children(view, level, unit, childLevel, period), childrenOfModel2(memory, view, level, unit, childLevel, period)];
+              if (JSON.stringify(a) !== JSON.stringify(b)) found.push(`children ${view} ${level} ${unit} ${childLevel} ${period}: ${JSON.stringify(a)} ≠ ${JSON.stringify(b)}`);
+            }
+          }
+        }
+      }
+    }
+  }
+  return found;
+}
+
+function model2StoreSuite(engine: string, open: () => Promise<{ db: SqlDatabase; cleanup: () => Promise<void> }>): void {
+  describe(`KPI model 2 on ${engine}`, () => {
+    let db: SqlDatabase;
+    let cleanup: () => Promise<void>;
+    let schemas = 0;
+    const freshStore = async () => SqlKpiModel2Store.open(db, `kpi2_t${++schemas}`);
+
+    beforeAll(async () => ({ db, cleanup } = await open()));
+    afterAll(() => cleanup());
+
+    it('answers figures and children as the in-memory model 2, on random logs in random batch sizes', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(opWithDissolution, { maxLength: 50 }), batchSizes, fc.nat(), async (ops, sizes, pick) => {
+          const { events } = build(ops);
+          const store = await freshStore();
+          await feed(store, events, sizes);
+          const memory = emptyModel2();
+          let offset = 0;
+          const queue = [...sizes];
+          while (offset < events.length) {
+            const batch = events.slice(offset, offset + Math.max(1, queue.shift() ?? events.length));
+            offset += batch.length;
+            applyModel2Deltas(memory, projectBatchModel2(model2StateOf(memory), batch, model2Context(memory, resolve)).deltas);
+          }
+
+          expect((await differences(store, memory, pick)).slice(0, 5)).toEqual([]);
+          // Model 1 agrees on the nation's figures of every year (the full comparison is the domain's property test).
+          const model1 = project(events, sizes);
+          for (const view of VIEWS) {
+            for (const year of ['2024', '2025', '2026']) {
+              expect((await store.figures(view, 'nation', ['VN'], year)).map(canonical)).toEqual(figuresOf(model1, view, 'nation', ['VN'], year).map(canonical));
+            }
+          }
+          const stored = await store.footprintsOf([...memory.footprints.values()]);
+          expect(stored).toHaveLength(memory.footprints.size);
+          for (const footprint of stored) expect(footprint).toEqual(memory.footprints.get(footprintKeyString(footprint)));
+          const byId = (a: { teamId: string }, b: { teamId: string }) => (a.teamId < b.teamId ? -1 : 1);
+          expect((await store.teams()).sort(byId)).toEqual([...memory.teams.values()].sort(byId));
+        }),
+        // Each run answers ~1,000 queries through the engine: a few runs per engine, many logs across CI runs.
+        { numRuns: engine === 'PGlite' ? 12 : 5 },
+      );
+    }, 600_000);
+
+    it('refuses a replayed batch and an older checkpoint, changing nothing', async () => {
+      const { events } = build([
+        { k: 'visit', team: 0, household: 1, day: 10 },
+        { k: 'install', team: 1, citizen: 2, day: 11, app: 'vneid' },
+        { k: 'relocate', team: 0, commune: 3 },
+        { k: 'visit', team: 0, household: 2, day: 400 },
+        { k: 'retract', pick: 0 },
+      ]);
+      const store = await freshStore();
+      const end = await feed(store, events, [3, 2]);
+      const before = await store.figures('current', 'nation', ['VN'], '2025');
+      const memory = emptyModel2();
+      const last = events.slice(end - 2);
+      const { deltas } = projectBatchModel2(await loadModel2State(store), last, model2Context(memory, resolve));
+
+      expect(await store.applyBatch(deltas, checkpointAt(end))).toBe(false);
+      expect(await store.applyBatch(deltas, checkpointAt(end - 1))).toBe(false);
+      expect((await projectIntoModel2(store, last, resolve, await loadModel2State(store), checkpointAt(end))).applied).toBe(false);
+      expect(await store.checkpoint()).toEqual(checkpointAt(end));
+      expect(await store.figures('current', 'nation', ['VN'], '2025')).toEqual(before);
+      expect(before[0].values['households-reached']).toBeGreaterThan(0);
+    });
+  });
+}
+
+model2StoreSuite('PGlite', async () => {
+  const db = pgliteDatabase(await loadPglite().create());
+  return { db, cleanup: () => db.close() };
+});
+
+describeWithEngine('postgres', 'KPI model 2 SQL store on PostgreSQL', () => {
+  model2StoreSuite('PostgreSQL', async () => {
+    const database = await freshPostgresDatabase();
+    const db = pgDatabase(new Pool({ connectionString: database.adminUrl, max: 2 }));
+    return {
+      db,
+      cleanup: async () => {
+        await db.close();
+        await database.drop();
+      },
+    };
+  });
+});

@@ -1,0 +1,340 @@
+import { compareCheckpoints, type Checkpoint } from '@cdt/event-store';
+import {
+  INDICATORS,
+  LEVEL_RANK,
+  STORED_INDICATOR_CODES,
+  childrenOf,
+  figureKeyString,
+  figuresOf,
+  requirePeriodKind,
+  type Fact,
+  type FigureRow,
+  type Footprint,
+  type FootprintKey,
+  type FootprintPlace,
+  type InMemoryReadModel,
+  type Level,
+  type Model2Deltas,
+  type Model2Team,
+  type Placement,
+  type StockFact,
+  type TargetSet,
+  type TeamHistory,
+  type UnitFigures,
+  type View,
+} from '@cdt/domain-kpi';
+import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
+import type { SqlClient, SqlDatabase } from '../sql-database';
+import { model2RowsSql } from './model2-rows';
+import { MODEL2_SCHEMA_SQL } from './model2-schema';
+
+const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+const STOCKS = INDICATORS.filter((i) => i.definition.kind === 'stock').map((i) => i.code);
+const COVERED = INDICATORS.flatMap((i) => (i.definition.kind === 'covered' ? [i.definition] : []));
+const CODE_INDEX = new Map(STORED_INDICATOR_CODES.map((code, i) => [code, i]));
+const ANCESTOR_COLUMN: Partial<Record<Level, string>> = { village: 'village', commune: 'commune', district: 'district', province: 'province' };
+/** Separates subjects in one text parameter (subject references are pseudonyms and ids, never control characters). */
+const US = '\u001f';
+
+interface RowRecord {
+  level: Level;
+  unit_key: string;
+  period_key: string;
+  indicator: string;
+  value: number;
+  village: string | null;
+  commune: string | null;
+  district: string | null;
+  province: string | null;
+}
+
+const placementOf = (row: RowRecord): Placement =>
+  Object.fromEntries((['village', 'commune', 'district', 'province'] as const).flatMap((field) => (row[field] === null ? [] : [[field, row[field]]]))) as Placement;
+
+/** A cell's values as its stored vector, by STORED_INDICATOR_CODES position. */
+const vectorOf = (values: Readonly<Record<string, number>>): number[] => {
+  const vec = STORED_INDICATOR_CODES.map(() => 0);
+  for (const [code, value] of Object.entries(values)) {
+    const index = CODE_INDEX.get(code);
+    if (index === undefined) throw new Error(`${code} is not a stored indicator`);
+    vec[index] += value;
+  }
+  return vec;
+};
+
+/**
+ * KPI model 2 (ADR 0010) on PostgreSQL or PGlite (same SQL): facts, stock facts, footprints, wide cells,
+ * targets, teams and applied ids, written per batch with the checkpoint in one transaction, each table by
+ * one set-based statement. Answers the projector's reads as at the checkpoint, and model 1's queries
+ * (`figures`, `children`) with the answers of `figuresOfModel2` / `childrenOfModel2`.
+ */
+export class SqlKpiModel2Store {
+  private constructor(
+    private readonly db: SqlDatabase,
+    private readonly schema: string,
+  ) {}
+
+  /** Creates the schema's tables when missing (`kpi2_v1` by default). */
+  static async open(db: SqlDatabase, schema = 'kpi2_v1'): Promise<SqlKpiModel2Store> {
+    if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid read-model schema name ${schema}`);
+    const sql = MODEL2_SCHEMA_SQL.replaceAll(':schema', schema);
+    await db.transaction(async (tx) => {
+      await tx.query('select pg_advisory_xact_lock(7431010)');
+      for (const statement of sql.split(/;\s*$/m).map((s) => s.replace(/^--.*$/gm, '').trim()).filter(Boolean)) await tx.query(statement);
+    });
+    return new SqlKpiModel2Store(db, schema);
+  }
+
+  private t(table: string): string {
+    return `${this.schema}.${table}`;
+  }
+
+  async checkpoint(client: SqlClient = this.db, lock = false): Promise<Checkpoint | undefined> {
+    const { rows } = await client.query<{ transaction_id: string; global_position: string }>(
+      `select transaction_id::text, global_position::text from ${this.t('checkpoint')}${lock ? ' for update' : ''}`,
+    );
+    return rows[0] && { transactionId: rows[0].transaction_id, globalPosition: rows[0].global_position };
+  }
+
+  /** Writes a batch's deltas and its checkpoint together; a checkpoint not past the stored one changes nothing (false). */
+  async applyBatch(deltas: Model2Deltas, checkpoint: Checkpoint): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const stored = await this.checkpoint(tx, true);
+      if (stored && compareCheckpoints(checkpoint, stored) <= 0) return false;
+      await tx.query(`set local work_mem = '64MB'`);
+      await this.insertFacts(tx, deltas.factsInserted);
+      if (deltas.factIdsDeleted.length > 0) await tx.query(`delete from ${this.t('facts')} where activity_id = any($1::text[])`, [deltas.factIdsDeleted]);
+      await this.insertStockFacts(tx, deltas.stockFacts);
+      await this.writeFootprints(tx, deltas.footprints);
+      await this.addToCells(tx, deltas);
+      await this.setTargets(tx, deltas.targets);
+      if (deltas.teams.length > 0) {
+        await tx.query(
+          `insert into ${this.t('teams')} (team_id, record) select * from unnest($1::text[], $2::jsonb[])
+           on conflict (team_id) do update set record = excluded.record`,
+          [deltas.teams.map((t) => t.teamId), deltas.teams.map((t) => JSON.stringify(t))],
+        );
+      }
+      if (deltas.appliedEventIds.length > 0) {
+        await tx.query(`insert into ${this.t('applied_events')} (event_id) select unnest($1::text[]) on conflict do nothing`, [deltas.appliedEventIds]);
+      }
+      await tx.query(
+        `insert into ${this.t('checkpoint')} (id, transaction_id, global_position) values (true, $1::numeric, $2::bigint)
+         on conflict (id) do update set transaction_id = excluded.transaction_id, global_position = excluded.global_position, updated_at = now()`,
+        [checkpoint.transactionId, checkpoint.globalPosition],
+      );
+      return true;
+    });
+  }
+
+  /** In batch order, so `seq` follows it (a fact written again keeps its first place, as a Map entry does). */
+  private async insertFacts(tx: SqlClient, facts: readonly Fact[]): Promise<void> {
+    if (facts.length === 0) return;
+    const col = <T>(pick: (f: Fact) => T) => facts.map(pick);
+    const pairs = facts.map((f) => Object.entries(f.subjects).flatMap(([code, subjects]) => subjects.map((subject) => [code, subject] as const)));
+    await tx.query(
+      `insert into ${this.t('facts')} (activity_id, team_id, commune_code, village, district_code, province_code, day, counts, subject_codes, subjects)
+       select i.activity_id, i.team_id, i.commune_code, i.village, i.district_code, i.province_code, i.day,
+              string_to_array(i.counts, ','), string_to_array(i.codes, E'\\x1f'), string_to_array(i.subjects, E'\\x1f')
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) with ordinality
+           as i(activity_id, team_id, commune_code, village, district_code, province_code, day, counts, codes, subjects, n)
+        order by i.n
+       on conflict (activity_id) do update set team_id = excluded.team_id, commune_code = excluded.commune_code, village = excluded.village,
+         district_code = excluded.district_code, province_code = excluded.province_code, day = excluded.day, counts = excluded.counts,
+         subject_codes = excluded.subject_codes, subjects = excluded.subjects`,
+      [
+        col((f) => f.activityId), col((f) => f.teamId), col((f) => f.communeCode), col((f) => f.village),
+        col((f) => f.districtCode ?? null), col((f) => f.provinceCode ?? null), col((f) => f.day), col((f) => f.counts.join(',')),
+        pairs.map((p) => p.map(([code]) => code).join(US)), pairs.map((p) => p.map(([, subject]) => subject).join(US)),
+      ],
+    );
+  }
+
+  private async insertStockFacts(tx: SqlClient, stocks: readonly StockFact[]): Promise<void> {
+    if (stocks.length === 0) return;
+    const col = <T>(pick: (s: StockFact) => T) => stocks.map(pick);
+    await tx.query(
+      `insert into ${this.t('stock_facts')} (event_id, team_id, commune_code, village, district_code, province_code, day, indicator, delta, scope)
+       select i.event_id, i.team_id, i.commune_code, i.village, i.district_code, i.province_code, i.day, i.indicator, i.delta, i.scope
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[]) with ordinality
+           as i(event_id, team_id, commune_code, village, district_code, province_code, day, indicator, delta, scope, n)
+        order by i.n`,
+      [
+        col((s) => s.eventId), col((s) => s.teamId), col((s) => s.communeCode), col((s) => s.village), col((s) => s.districtCode ?? null),
+        col((s) => s.provinceCode ?? null), col((s) => s.day), col((s) => s.indicator), col((s) => s.delta), col((s) => s.scope),
+      ],
+    );
+  }
+
+  /** Whole footprints replace the stored ones; an empty one is deleted. */
+  private async writeFootprints(tx: SqlClient, footprints: readonly Footprint[]): Promise<void> {
+    const kept = footprints.filter((f) => f.places.length > 0);
+    const gone = footprints.filter((f) => f.places.length === 0);
+    if (kept.length > 0) {
+      await tx.query(
+        `insert into ${this.t('footprints')} (indicator, subject, year, places) select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])
+         on conflict (indicator, subject, year) do update set places = excluded.places`,
+        [kept.map((f) => f.indicator), kept.map((f) => f.subject), kept.map((f) => f.year), kept.map((f) => JSON.stringify(f.places))],
+      );
+    }
+    if (gone.length > 0) {
+      await tx.query(
+        `delete from ${this.t('footprints')} f using unnest($1::text[], $2::text[], $3::text[]) as g(indicator, subject, year)
+          where f.indicator = g.indicator and f.subject = g.subject and f.year = g.year`,
+        [gone.map((f) => f.indicator), gone.map((f) => f.subject), gone.map((f) => f.year)],
+      );
+    }
+  }
+
+  /** v += delta element-wise; the placement resolved for the latest day wins (ties: this batch). */
+  private async addToCells(tx: SqlClient, { cells }: Model2Deltas): Promise<void> {
+    if (cells.length === 0) return;
+    const col = <T>(pick: (c: (typeof cells)[number]) => T) => cells.map(pick);
+    const table = this.t('cells');
+    const later = `excluded.placed_on >= ${table}.placed_on`;
+    await tx.query(
+      `insert into ${table} (view, level, unit_key, period_kind, period_key, v, village, commune, district, province, placed_on)
+       select view, level, unit_key, period_kind, period_key, string_to_array(v, ',')::int8[], village, commune, district, province, placed_on
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+           as i(view, level, unit_key, period_kind, period_key, v, village, commune, district, province, placed_on)
+       on conflict (view, level, unit_key, period_kind, period_key) do update set
+         v         = (select array_agg(coalesce(a, 0) + coalesce(b, 0) order by k) from unnest(${table}.v, excluded.v) with ordinality as u(a, b, k)),
+         village   = case when ${later} then excluded.village  else ${table}.village  end,
+         commune   = case when ${later} then excluded.commune  else ${table}.commune  end,
+         district  = case when ${later} then excluded.district else ${table}.district end,
+         province  = case when ${later} then excluded.province else ${table}.province end,
+         placed_on = greatest(${table}.placed_on, excluded.placed_on)`,
+      [
+        col((c) => c.view), col((c) => c.level), col((c) => c.unitKey), col((c) => c.periodKind), col((c) => c.periodKey),
+        col((c) => vectorOf(c.values).join(',')), col((c) => c.placement.village ?? null), col((c) => c.placement.commune ?? null),
+        col((c) => c.placement.district ?? null), col((c) => c.placement.province ?? null), col((c) => c.placedOn),
+      ],
+    );
+  }
+
+  private async setTargets(tx: SqlClient, targets: readonly TargetSet[]): Promise<void> {
+    if (targets.length === 0) return;
+    const last = [...new Map(targets.map((t) => [`${t.unitKey}|${t.indicator}|${t.period}`, t])).values()];
+    await tx.query(
+      `insert into ${this.t('targets')} (unit_key, indicator, period, value)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::float8[])
+       on conflict (unit_key, indicator, period) do update set value = excluded.value`,
+      [last.map((t) => t.unitKey), last.map((t) => t.indicator), last.map((t) => t.period), last.map((t) => t.value)],
+    );
+  }
+
+  // ── the projector's reads, as at the checkpoint ────────────────────────────────────────────────────
+  async appliedAmong(eventIds: readonly string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const { rows } = await this.db.query<{ event_id: string }>(`select event_id from ${this.t('applied_events')} where event_id = any($1::text[])`, [eventIds]);
+    return new Set(rows.map((r) => r.event_id));
+  }
+
+  async teams(): Promise<Model2Team[]> {
+    const { rows } = await this.db.query<{ record: Model2Team | string }>(`select record from ${this.t('teams')}`);
+    return rows.map((r) => (typeof r.record === 'string' ? (JSON.parse(r.record) as Model2Team) : r.record));
+  }
+
+  async footprintsOf(keys: readonly FootprintKey[]): Promise<Footprint[]> {
+    if (keys.length === 0) return [];
+    const { rows } = await this.db.query<{ indicator: string; subject: string; year: string; places: string }>(
+      `select f.indicator, f.subject, f.year, f.places from unnest($1::text[], $2::text[], $3::text[]) as k(indicator, subject, year)
+         join ${this.t('footprints')} f on f.indicator = k.indicator and f.subject = k.subject and f.year = k.year`,
+      [keys.map((k) => k.indicator), keys.map((k) => k.subject), keys.map((k) => k.year)],
+    );
+    return rows.map((r) => ({ indicator: r.indicator, subject: r.subject, year: r.year, places: JSON.parse(r.places) as FootprintPlace[] }));
+  }
+
+  async teamHistory(teamId: string): Promise<TeamHistory> {
+    type Located = { team_id: string; commune_code: string; village: string; district_code: string | null; province_code: string | null; day: string };
+    const facts = await this.db.query<Located & { activity_id: string; counts: string[]; subject_codes: string[]; subjects: string[] }>(
+      `select activity_id, team_id, commune_code, village, district_code, province_code, day, counts, subject_codes, subjects
+         from ${this.t('facts')} where team_id = $1 order by seq`,
+      [teamId],
+    );
+    const stocks = await this.db.query<Located & { event_id: string; indicator: string; delta: number; scope: StockFact['scope'] }>(
+      `select event_id, team_id, commune_code, village, district_code, province_code, day, indicator, delta, scope
+         from ${this.t('stock_facts')} where team_id = $1 order by seq`,
+      [teamId],
+    );
+    const located = (r: Located) => ({
+      teamId: r.team_id,
+      communeCode: r.commune_code,
+      village: r.village,
+      ...(r.district_code === null ? {} : { districtCode: r.district_code }),
+      ...(r.province_code === null ? {} : { provinceCode: r.province_code }),
+      day: r.day,
+    });
+    return {
+      facts: facts.rows.map((r): Fact => {
+        const subjects: Record<string, string[]> = {};
+        r.subject_codes.forEach((code, i) => (subjects[code] ??= []).push(r.subjects[i]));
+        return { activityId: r.activity_id, ...located(r), counts: r.counts, subjects };
+      }),
+      stocks: stocks.rows.map((r): StockFact => ({ eventId: r.event_id, ...located(r), indicator: r.indicator, delta: r.delta, scope: r.scope })),
+    };
+  }
+
+  // ── queries: model 1's answers ─────────────────────────────────────────────────────────────────────
+  /**
+   * The figure rows of one view and period kind up to `period`, at `levels`, that pass `where` (over
+   * `rows`, parameters from $7), as a model-1 read model, so model 1's own query code answers.
+   */
+  private async rowsAsModel1(view: View, period: string, levels: readonly Level[], where: string, params: unknown[], targetKeys: readonly string[]): Promise<InMemoryReadModel> {
+    const kind: PeriodKind = requirePeriodKind(period);
+    const last = (parsePeriod(period) as { last: string }).last;
+    const { rows } = await this.db.query<RowRecord>(
+      `${model2RowsSql((table) => this.t(table))}
+       select level, unit_key, period_key, indicator, value::float8 as value, village, commune, district, province from rows where ${where}`,
+      [view, kind, period, last, STORED_INDICATOR_CODES, levels, ...params],
+    );
+    const counts = new Map<string, FigureRow>();
+    for (const r of rows) {
+      const row: FigureRow = { view, level: r.level, unitKey: r.unit_key, periodKind: kind, periodKey: r.period_key, indicator: r.indicator, value: Number(r.value), placement: placementOf(r), placedOn: '' };
+      counts.set(figureKeyString(row), row);
+    }
+    const targets = new Map<string, number>();
+    if (targetKeys.length > 0) {
+      const found = await this.db.query<{ unit_key: string; indicator: string; value: number }>(
+        `select unit_key, indicator, value from ${this.t('targets')} where unit_key = any($1::text[]) and period = $2`,
+        [targetKeys, period],
+      );
+      for (const r of found.rows) targets.set(`${r.unit_key}|${r.indicator}|${period}`, Number(r.value));
+    }
+    return { counts, refs: new Map(), targets, teams: new Map(), applied: new Set() };
+  }
+
+  /** Rows at `childLevel` under (level, unitKey): a unit is under itself; the nation holds everything. */
+  private static under(level: Level, childLevel: Level, param: string): string {
+    if (level === 'nation') return `${param} is not null`;
+    if (level === childLevel) return `unit_key = any(${param})`;
+    const column = ANCESTOR_COLUMN[level];
+    return column ? `${column} = any(${param})` : 'false';
+  }
+
+  async figures(view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitFigures[]> {
+    const keys = [...unitKeys];
+    const covered = COVERED.filter((c) => LEVEL_RANK[c.childLevel] <= LEVEL_RANK[level]);
+    const levels = [...new Set<Level>([level, ...covered.map((c) => c.childLevel)])];
+    const conditions = [`(level = $8 and unit_key = any($7::text[]) and (period_key = $3 or indicator = any($9::text[])))`];
+    for (const c of covered) {
+      const wanted = c.when === 'active' ? `indicator = 'active-teams' and period_key = $3` : `indicator = 'teams-registered'`;
+      conditions.push(`(level = '${c.childLevel}' and ${wanted} and ${SqlKpiModel2Store.under(level, c.childLevel, '$7::text[]')})`);
+    }
+    const model = await this.rowsAsModel1(view, period, levels, conditions.join(' or '), [keys, level, STOCKS], keys);
+    return figuresOf(model, view, level, keys, period);
+  }
+
+  async children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]> {
+    const model = await this.rowsAsModel1(view, period, [childLevel], SqlKpiModel2Store.under(level, childLevel, 'array[$7::text]'), [unitKey], []);
+    return childrenOf(model, view, level, unitKey, childLevel, period);
+  }
+
+  async health(): Promise<void> {
+    await this.db.query(`select 1 from ${this.t('checkpoint')} limit 1`);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
