@@ -13,6 +13,8 @@
  *      drill-down (province → its communes, households reached) for `--query-seconds`, computed each
  *      time, then again with a KpiAnswerCache (answers kept until the model's checkpoint moves).
  * `--mongo [url]` adds a catch-up of the same log into the MongoDB read store (MongoKpiReadStore).
+ * `--passes` picks what runs after the baseline: `catch-up` (steps 2–4, model 1) and `model2` (a catch-up
+ * into KPI model 2, ADR 0010: SqlKpiModel2Store in `kpi2_v1` through projectIntoModel2, same pages).
  * PostgreSQL: CDT_BENCH_POSTGRES_URL (a role that may CREATE DATABASE), else test/engines/.state/env
  * (`bash test/engines/up.sh postgres`). `--keep` leaves the scratch database (and prints its URL);
  * `--database <url>` reuses one so the projection can be measured again without regenerating.
@@ -27,9 +29,9 @@ import { progressBars, runBench, whole } from './bench-cli';
 import { Client, Pool } from 'pg';
 import { loadAdminUnits } from '@cdt/admin-units';
 import { openEventStore } from '@cdt/event-store';
-import { KpiAnswerCache, KpiQueries, openKpiReadStore, pgDatabase, SqlKpiReadStore } from '@cdt/read-store';
+import { KpiAnswerCache, KpiQueries, openKpiReadStore, pgDatabase, SqlKpiModel2Store, SqlKpiReadStore } from '@cdt/read-store';
 import { CpuMeter, type CpuSplit } from './ingest/cpu-meter';
-import { catchUp, readOnly, type PassResult } from './projection/catch-up';
+import { catchUp, catchUpModel2, readOnly, type PassResult } from './projection/catch-up';
 import { appendLog } from './projection/generate';
 import { drillDownLoad } from './projection/query-load';
 import { adminUnitResolver } from './projection/resolver';
@@ -52,7 +54,10 @@ interface Options {
   database?: string;
   mongo?: string | boolean;
   mongoBatch: number;
+  passes: string;
 }
+
+const PASSES = ['catch-up', 'model2'];
 
 const CATCH_UP_TARGET = 50_000;
 const QUERY_P99_TARGET_MS = 10;
@@ -70,6 +75,9 @@ async function sql(url: string, text: string): Promise<{ rows: Record<string, un
 }
 
 async function bench(options: Options): Promise<boolean> {
+  const passes = new Set(options.passes.split(',').map((p) => p.trim()));
+  const unknown = [...passes].filter((p) => !PASSES.includes(p));
+  if (unknown.length > 0) throw new Error(`--passes: unknown ${unknown.join(', ')} (known: ${PASSES.join(', ')})`);
   const serverUrl = benchPostgresUrl();
   if (!serverUrl && !options.database) throw new Error('no PostgreSQL: set CDT_BENCH_POSTGRES_URL or run bash test/engines/up.sh postgres');
   const scratch = options.database ? undefined : await scratchDatabase(serverUrl as string, 'cdt_bench_projection');
@@ -89,7 +97,7 @@ async function bench(options: Options): Promise<boolean> {
         return true;
       }
     }
-    for (const schema of ['kpi_v1', 'kpi_v2']) await sql(url, `drop schema if exists ${schema} cascade`);
+    for (const schema of ['kpi_v1', 'kpi_v2', 'kpi2_v1']) await sql(url, `drop schema if exists ${schema} cascade`);
     const total = Number((await sql(url, 'select count(*)::int as n from event_store.events')).rows[0]['n']);
 
     const metered = async <T>(pass: () => Promise<T>): Promise<T & { cpu: CpuSplit }> => {
@@ -99,11 +107,20 @@ async function bench(options: Options): Promise<boolean> {
       return { ...result, cpu: await meter.end() };
     };
     const baseline = await metered(() => readOnly(bars, store, total, options.batch));
-    const v1 = await SqlKpiReadStore.open(pgDatabase(new Pool({ connectionString: url, max: 2 })), 'kpi_v1');
-    const catchUpResult = await metered(() => catchUp(bars, 'catch-up kpi_v1', store, v1, resolve, total, options.batch));
-    await v1.close();
+    let model2: (PassResult & { cpu: CpuSplit }) | undefined;
+    if (passes.has('model2')) {
+      const m2 = await SqlKpiModel2Store.open(pgDatabase(new Pool({ connectionString: url, max: 2 })), 'kpi2_v1');
+      model2 = await metered(() => catchUpModel2(bars, 'catch-up kpi2_v1', store, m2, resolve, total, options.batch));
+      await m2.close();
+    }
+    let catchUpResult: (PassResult & { cpu: CpuSplit }) | undefined;
+    if (passes.has('catch-up')) {
+      const v1 = await SqlKpiReadStore.open(pgDatabase(new Pool({ connectionString: url, max: 2 })), 'kpi_v1');
+      catchUpResult = await metered(() => catchUp(bars, 'catch-up kpi_v1', store, v1, resolve, total, options.batch));
+      await v1.close();
+    }
     let rebuild: (PassResult & { cpu: CpuSplit }) | undefined;
-    if (options.rebuild) {
+    if (catchUpResult && options.rebuild) {
       const v2 = await SqlKpiReadStore.open(pgDatabase(new Pool({ connectionString: url, max: 2 })), 'kpi_v2');
       rebuild = await metered(() => catchUp(bars, 'rebuild kpi_v2', store, v2, resolve, total, options.batch));
       await v2.close();
@@ -125,38 +142,54 @@ async function bench(options: Options): Promise<boolean> {
     const cpuPer1k = (r: { events: number; cpu: CpuSplit }) => ({ node_cpu_ms_per_1k: Math.round((r.cpu.serviceMs * 1000) / r.events), postgres_cpu_ms_per_1k: Math.round((r.cpu.postgresMs * 1000) / r.events) });
     const load = () => Math.round(loadavg()[0] * 10) / 10;
     await sql(url, 'analyze');
-    const sizes = (await sql(url, `select (select count(*) from kpi_v1.figures)::int as figures, (select count(*) from kpi_v1.subject_refs)::int as refs,
-      pg_size_pretty(pg_database_size(current_database())) as database_size`)).rows[0];
+    const sizes = (await sql(url, `select pg_size_pretty(pg_database_size(current_database())) as database_size
+      ${catchUpResult ? ', (select count(*) from kpi_v1.figures)::int as figures, (select count(*) from kpi_v1.subject_refs)::int as refs' : ''}
+      ${model2 ? `, (select count(*) from kpi2_v1.facts)::int as facts, (select count(*) from kpi2_v1.stock_facts)::int as stock_facts,
+                 (select count(*) from kpi2_v1.footprints)::int as footprints, (select count(*) from kpi2_v1.cells)::int as cells,
+                 pg_size_pretty((select sum(pg_total_relation_size(c.oid)) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                                  where n.nspname = 'kpi2_v1' and c.relkind = 'r')::bigint) as model2_size` : ''}`)).rows[0];
 
-    const reader = await SqlKpiReadStore.open(pgDatabase(new Pool({ connectionString: url, max: options.clients })), 'kpi_v1');
-    const month = (await sql(url, `select max(period_key) as m from kpi_v1.figures where period_kind = 'month'`)).rows[0]['m'] as string;
-    const drill = { view: 'current' as const, unit: { level: 'province' as const, unitKey: provinces[0] }, childLevel: 'commune' as const, indicator: 'households-reached', period: month };
-    const queries = await drillDownLoad(bars, 'drill-down', new KpiQueries(reader), drill, options.clients, options.querySeconds);
-    const cached = await drillDownLoad(bars, 'drill-down cached', new KpiQueries(reader, undefined, new KpiAnswerCache()), drill, options.clients, options.querySeconds);
-    await reader.close();
+    let drill: { view: 'current'; unit: { level: 'province'; unitKey: string }; childLevel: 'commune'; indicator: string; period: string } | undefined;
+    let queries: Awaited<ReturnType<typeof drillDownLoad>> | undefined;
+    let cached: Awaited<ReturnType<typeof drillDownLoad>> | undefined;
+    if (catchUpResult) {
+      const reader = await SqlKpiReadStore.open(pgDatabase(new Pool({ connectionString: url, max: options.clients })), 'kpi_v1');
+      const month = (await sql(url, `select max(period_key) as m from kpi_v1.figures where period_kind = 'month'`)).rows[0]['m'] as string;
+      drill = { view: 'current', unit: { level: 'province', unitKey: provinces[0] }, childLevel: 'commune', indicator: 'households-reached', period: month };
+      queries = await drillDownLoad(bars, 'drill-down', new KpiQueries(reader), drill, options.clients, options.querySeconds);
+      cached = await drillDownLoad(bars, 'drill-down cached', new KpiQueries(reader, undefined, new KpiAnswerCache()), drill, options.clients, options.querySeconds);
+      await reader.close();
+    }
     bars.stop();
 
     const ratio = (r: PassResult) => Math.round((r.perSecond / baseline.perSecond) * 1000) / 1000;
     const lines = [
       { bench: 'read-all', events: baseline.events, events_per_s: baseline.perSecond, seconds: baseline.seconds, page: options.batch, ...cpuPer1k(baseline) },
-      { bench: 'catch-up-postgres', events: catchUpResult.events, events_per_s: catchUpResult.perSecond, ratio_to_read_all: ratio(catchUpResult), seconds: catchUpResult.seconds, ...cpuPer1k(catchUpResult), batches: catchUpResult.batches, read_wait_ms: catchUpResult.readWaitMs, project_and_write_ms: catchUpResult.projectMs, figures_rows: sizes['figures'], subject_ref_rows: sizes['refs'], database_size: sizes['database_size'], load_avg: load() },
+      ...(model2 ? [{ bench: 'catch-up-model2-postgres', model: 'KPI model 2 (ADR 0010), kpi2_v1', events: model2.events, events_per_s: model2.perSecond, ratio_to_read_all: ratio(model2), seconds: model2.seconds, page: options.batch, ...cpuPer1k(model2), batches: model2.batches, read_wait_ms: model2.readWaitMs, project_and_write_ms: model2.projectMs, fact_rows: sizes['facts'], stock_fact_rows: sizes['stock_facts'], footprint_rows: sizes['footprints'], cell_rows: sizes['cells'], model_size: sizes['model2_size'], database_size: sizes['database_size'], load_avg: load() }] : []),
+      ...(catchUpResult ? [{ bench: 'catch-up-postgres', events: catchUpResult.events, events_per_s: catchUpResult.perSecond, ratio_to_read_all: ratio(catchUpResult), seconds: catchUpResult.seconds, ...cpuPer1k(catchUpResult), batches: catchUpResult.batches, read_wait_ms: catchUpResult.readWaitMs, project_and_write_ms: catchUpResult.projectMs, figures_rows: sizes['figures'], subject_ref_rows: sizes['refs'], database_size: sizes['database_size'], load_avg: load() }] : []),
       ...(rebuild ? [{ bench: 'rebuild-postgres', mechanism: 'catch-up into a new schema (kpi_v2)', events: rebuild.events, events_per_s: rebuild.perSecond, seconds: rebuild.seconds, ...cpuPer1k(rebuild), read_wait_ms: rebuild.readWaitMs, project_and_write_ms: rebuild.projectMs }] : []),
       ...(mongo ? [{ bench: 'catch-up-mongo', events: mongo.events, events_per_s: mongo.perSecond, ratio_to_read_all: ratio(mongo), seconds: mongo.seconds, read_wait_ms: mongo.readWaitMs, project_and_write_ms: mongo.projectMs, page: options.mongoBatch }] : []),
-      { bench: 'query-drill-down', via: 'KpiQueries.rankChildren', ...drill, clients: options.clients, queries: queries.queries, queries_per_s: queries.perSecond, p50_ms: queries.p50, p99_ms: queries.p99, children: queries.children },
-      { bench: 'query-drill-down-cached', via: 'KpiQueries.rankChildren + KpiAnswerCache (one checkpoint read per call while no batch lands)', ...drill, clients: options.clients, queries: cached.queries, queries_per_s: cached.perSecond, p50_ms: cached.p50, p99_ms: cached.p99, children: cached.children },
+      ...(queries && cached ? [
+        { bench: 'query-drill-down', via: 'KpiQueries.rankChildren', ...drill, clients: options.clients, queries: queries.queries, queries_per_s: queries.perSecond, p50_ms: queries.p50, p99_ms: queries.p99, children: queries.children },
+        { bench: 'query-drill-down-cached', via: 'KpiQueries.rankChildren + KpiAnswerCache (one checkpoint read per call while no batch lands)', ...drill, clients: options.clients, queries: cached.queries, queries_per_s: cached.perSecond, p50_ms: cached.p50, p99_ms: cached.p99, children: cached.children },
+      ] : []),
     ];
     for (const line of lines) process.stdout.write(`${JSON.stringify(line)}\n`);
+    const caughtUp = (label: string, r: PassResult) => ({ measurement: label, 'events/s': r.perSecond, seconds: r.seconds, 'p50 ms': '', 'p99 ms': '', target: `≥ ${CATCH_UP_TARGET} events/s`, met: r.perSecond >= CATCH_UP_TARGET });
     console.table([
       { measurement: 'read-all (baseline)', 'events/s': baseline.perSecond, seconds: baseline.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' },
-      { measurement: 'catch-up kpi_v1', 'events/s': catchUpResult.perSecond, seconds: catchUpResult.seconds, 'p50 ms': '', 'p99 ms': '', target: `≥ ${CATCH_UP_TARGET} events/s`, met: catchUpResult.perSecond >= CATCH_UP_TARGET },
+      ...(model2 ? [caughtUp('catch-up kpi2_v1 (model 2)', model2)] : []),
+      ...(catchUpResult ? [caughtUp('catch-up kpi_v1', catchUpResult)] : []),
       ...(mongo ? [{ measurement: 'catch-up mongo', 'events/s': mongo.perSecond, seconds: mongo.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' }] : []),
       ...(rebuild ? [{ measurement: 'rebuild kpi_v2', 'events/s': rebuild.perSecond, seconds: rebuild.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' }] : []),
-      { measurement: `drill-down ×${options.clients}`, 'events/s': '', seconds: options.querySeconds, 'p50 ms': queries.p50, 'p99 ms': queries.p99, target: `p99 < ${QUERY_P99_TARGET_MS} ms`, met: queries.p99 < QUERY_P99_TARGET_MS },
-      { measurement: `drill-down cached ×${options.clients}`, 'events/s': '', seconds: options.querySeconds, 'p50 ms': cached.p50, 'p99 ms': cached.p99, target: `p99 < ${QUERY_P99_TARGET_MS} ms`, met: cached.p99 < QUERY_P99_TARGET_MS },
+      ...(queries && cached ? [
+        { measurement: `drill-down ×${options.clients}`, 'events/s': '', seconds: options.querySeconds, 'p50 ms': queries.p50, 'p99 ms': queries.p99, target: `p99 < ${QUERY_P99_TARGET_MS} ms`, met: queries.p99 < QUERY_P99_TARGET_MS },
+        { measurement: `drill-down cached ×${options.clients}`, 'events/s': '', seconds: options.querySeconds, 'p50 ms': cached.p50, 'p99 ms': cached.p99, target: `p99 < ${QUERY_P99_TARGET_MS} ms`, met: cached.p99 < QUERY_P99_TARGET_MS },
+      ] : []),
     ]);
     process.stderr.write(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}; load average ${load()}\n`);
     if (options.keep && scratch) process.stderr.write(`kept the database: --database ${url}\n`);
-    return queries.children > 0 && cached.children === queries.children;
+    return !queries || !cached || (queries.children > 0 && cached.children === queries.children);
   } finally {
     await store.close();
     bars.stop();
@@ -198,6 +231,7 @@ const program = new Command('bench:projection')
   .option('--generate-only', 'generate the log into a kept scratch database, print its URL and stop')
   .option('--database <url>', 'reuse a database a --keep run generated (skips generation)')
   .option('--mongo-batch <n>', 'events per page for the MongoDB catch-up (a wire server may time out on huge bulk writes)', whole(1), 1000)
+  .option('--passes <names>', `what runs after the read-all baseline, comma-separated: ${PASSES.join(', ')} (catch-up: model 1 into kpi_v1, its rebuild and the drill-down queries; model2: KPI model 2 into kpi2_v1)`, PASSES.join(','))
   .option('--mongo [url]', 'also catch up into the MongoDB read store (a scratch database there; URL default: CDT_BENCH_MONGO_URL or the engines env)');
 
 runBench(program, bars, bench);
