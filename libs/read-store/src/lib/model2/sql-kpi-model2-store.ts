@@ -33,6 +33,12 @@ const STOCKS = INDICATORS.filter((i) => i.definition.kind === 'stock').map((i) =
 const COVERED = INDICATORS.flatMap((i) => (i.definition.kind === 'covered' ? [i.definition] : []));
 const CODE_INDEX = new Map(STORED_INDICATOR_CODES.map((code, i) => [code, i]));
 const ANCESTOR_COLUMN: Partial<Record<Level, string>> = { village: 'village', commune: 'commune', district: 'district', province: 'province' };
+/**
+ * a + b element-wise over the stored vectors, spelled out (array[a[1] + b[1], …]): no set-returning
+ * function or aggregate per updated row. A vector stored before the catalog grew reads its new slots as 0.
+ */
+const ADD_VECTORS = (a: string, b: string): string =>
+  `array[${STORED_INDICATOR_CODES.map((_, i) => `coalesce(${a}[${i + 1}], 0) + coalesce(${b}[${i + 1}], 0)`).join(', ')}]::int8[]`;
 /** Separates subjects in one text parameter (subject references are pseudonyms and ids, never control characters). */
 const US = '\u001f';
 
@@ -198,7 +204,7 @@ export class SqlKpiModel2Store {
          from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
            as i(view, level, unit_key, period_kind, period_key, v, village, commune, district, province, placed_on)
        on conflict (view, level, unit_key, period_kind, period_key) do update set
-         v         = (select array_agg(coalesce(a, 0) + coalesce(b, 0) order by k) from unnest(${table}.v, excluded.v) with ordinality as u(a, b, k)),
+         v         = ${ADD_VECTORS(`${table}.v`, 'excluded.v')},
          village   = case when ${later} then excluded.village  else ${table}.village  end,
          commune   = case when ${later} then excluded.commune  else ${table}.commune  end,
          district  = case when ${later} then excluded.district else ${table}.district end,

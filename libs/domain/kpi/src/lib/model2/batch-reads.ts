@@ -30,8 +30,11 @@ const activityOf = (event: ProjectionEvent): { type: string; data: Fields } | un
  */
 export const footprintKeysOfBatch = (events: readonly ProjectionEvent[], histories: ReadonlyMap<string, TeamHistory>): FootprintKey[] => {
   const keys = new Map<string, FootprintKey>();
+  const weeks = new Map<string, string>();
   const want = (indicator: string, subject: string, day: string) => {
-    for (const year of footprintYears(day, periodKeys(day).week)) {
+    let week = weeks.get(day);
+    if (week === undefined) weeks.set(day, (week = periodKeys(day).week));
+    for (const year of footprintYears(day, week)) {
       const key = { indicator, subject, year };
       keys.set(footprintKeyString(key), key);
     }
