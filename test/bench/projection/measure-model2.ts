@@ -2,7 +2,8 @@
  * Measurement aid (not a benchmark, nothing asserted): the pure projectors of KPI model 1 and model 2
  * (ADR 0010) on the same generated log, in memory, in pages of `page` events. Model 1 projects with no
  * stored contributions (as profile-catch-up.ts does); model 2 reads footprints and team histories from
- * the in-memory model-2 store, which applies each page's deltas outside the timed part.
+ * the in-memory model-2 store, which applies each page's deltas outside the timed part. CPU time is
+ * printed next to wall time: on a shared machine it is the steadier of the two.
  *   node -r ./scripts/register.js test/bench/projection/measure-model2.ts [events=100000] [page=20000] [models=1,2]
  */
 import { loadAdminUnits } from '@cdt/admin-units';
@@ -19,6 +20,12 @@ import {
 import { adminUnitResolver } from './resolver';
 import { projectionLog } from './workload';
 
+/** CPU time of the process (all its threads, the garbage collector's included) since `from`, in ms. */
+const cpuMs = (from: NodeJS.CpuUsage): number => {
+  const { user, system } = process.cpuUsage(from);
+  return (user + system) / 1000;
+};
+
 function main(): void {
   const [eventsArg = '100000', pageArg = '20000', modelsArg = '1,2'] = process.argv.slice(2);
   const models = new Set(modelsArg.split(','));
@@ -34,11 +41,12 @@ function main(): void {
   // Model 1: the projector alone.
   let state1 = initialProjectorState;
   const applied1 = new Set<string>();
-  const m1 = { ms: 0, counts: 0, refs: 0 };
+  const m1 = { ms: 0, cpu: 0, counts: 0, refs: 0 };
   for (const events of models.has('1') ? pages : []) {
-    const t0 = performance.now();
+    const [t0, c0] = [performance.now(), process.cpuUsage()];
     const { state, deltas } = projectBatch(state1, events, { resolve, isApplied: (id) => applied1.has(id), contributionsOf: () => ({ counts: [], refs: [] }) });
     m1.ms += performance.now() - t0;
+    m1.cpu += cpuMs(c0);
     state1 = state;
     for (const id of deltas.appliedEventIds) applied1.add(id);
     m1.counts += deltas.counts.length;
@@ -47,11 +55,12 @@ function main(): void {
 
   // Model 2: the projector with its store's reads (footprints, team histories) inside the timed part.
   const model = emptyModel2();
-  const m2 = { ms: 0, facts: 0, deleted: 0, stocks: 0, footprints: 0, cells: 0 };
+  const m2 = { ms: 0, cpu: 0, facts: 0, deleted: 0, stocks: 0, footprints: 0, cells: 0 };
   for (const events of models.has('2') ? pages : []) {
-    const t0 = performance.now();
+    const [t0, c0] = [performance.now(), process.cpuUsage()];
     const { deltas } = projectBatchModel2(model2StateOf(model), events, model2Context(model, resolve));
     m2.ms += performance.now() - t0;
+    m2.cpu += cpuMs(c0);
     applyModel2Deltas(model, deltas);
     m2.facts += deltas.factsInserted.length;
     m2.deleted += deltas.factIdsDeleted.length;
@@ -63,11 +72,12 @@ function main(): void {
   const n = log.length;
   const perEvent = (rows: number) => (rows / n).toFixed(2);
   const rate = (ms: number) => Math.round(n / (ms / 1000)).toLocaleString('en');
+  const time = (m: { ms: number; cpu: number }) => `${(m.ms / 1000).toFixed(2)} s wall (${rate(m.ms)} events/s), ${(m.cpu / 1000).toFixed(2)} s CPU (${rate(m.cpu)} events/s)`;
   process.stdout.write(
     [
       `${n} events in ${pages.length} pages of ${page}`,
-      `model 1 projectBatch: ${(m1.ms / 1000).toFixed(2)} s, ${rate(m1.ms)} events/s; rows per event: ${perEvent(m1.counts)} figure + ${perEvent(m1.refs)} refcount`,
-      `model 2 projectBatchModel2: ${(m2.ms / 1000).toFixed(2)} s, ${rate(m2.ms)} events/s; rows per event: ${perEvent(m2.facts)} facts + ${perEvent(m2.deleted)} deletions + ${perEvent(m2.stocks)} stock facts + ${perEvent(m2.footprints)} footprints + ${perEvent(m2.cells)} wide cells`,
+      `model 1 projectBatch: ${time(m1)}; rows per event: ${perEvent(m1.counts)} figure + ${perEvent(m1.refs)} refcount`,
+      `model 2 projectBatchModel2: ${time(m2)}; rows per event: ${perEvent(m2.facts)} facts + ${perEvent(m2.deleted)} deletions + ${perEvent(m2.stocks)} stock facts + ${perEvent(m2.footprints)} footprints + ${perEvent(m2.cells)} wide cells`,
       `model 2 store at the end: ${model.facts.size} facts, ${model.footprints.size} footprints, ${model.cells.size} wide cells`,
     ].join('\n') + '\n',
   );

@@ -177,9 +177,13 @@ interface Bucket {
   readonly view: View;
   readonly kind: PeriodKind;
   readonly key: string;
-  readonly before: Slot[];
-  readonly after: Slot[];
+  /** The first day's cells are shared with the slot cache; copied before a second day adds to them. */
+  before: readonly Slot[];
+  after: readonly Slot[];
+  owned: { before: boolean; after: boolean } | undefined;
 }
+
+const NONE: readonly Slot[] = [];
 
 const holds = (slots: readonly Slot[], slot: Slot): boolean => {
   for (const other of slots) if (other.acc === slot.acc) return true;
@@ -203,7 +207,7 @@ class Candidates {
       for (const kind of PERIOD_KINDS) {
         const key = periods[kind];
         if (this.buckets.some((b) => b.key === key && b.kind === kind && b.view === view)) continue;
-        this.buckets.push({ view, kind, key, before: [], after: [] });
+        this.buckets.push({ view, kind, key, before: NONE, after: NONE, owned: undefined });
       }
     }
   }
@@ -223,8 +227,21 @@ class Candidates {
       for (const bucket of this.buckets) {
         if (periods[bucket.kind] !== bucket.key) continue;
         const cells = bucket.view === 'as-recorded' ? (recorded ??= cellsOf('as-recorded', place, day, when)) : (current ??= cellsOf('current', place, day, when));
+        const slots = cells[bucket.kind];
         const present = bucket[when];
-        for (const slot of cells[bucket.kind]) if (!holds(present, slot)) present.push(slot);
+        if (present.length === 0) {
+          bucket[when] = slots;
+          continue;
+        }
+        for (const slot of slots) {
+          if (holds(bucket[when], slot)) continue;
+          bucket.owned ??= { before: false, after: false };
+          if (!bucket.owned[when]) {
+            bucket[when] = [...bucket[when]];
+            bucket.owned[when] = true;
+          }
+          (bucket[when] as Slot[]).push(slot);
+        }
       }
     }
   }
