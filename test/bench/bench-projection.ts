@@ -13,8 +13,9 @@
  *      drill-down (province → its communes, households reached) for `--query-seconds`, computed each
  *      time, then again with a KpiAnswerCache (answers kept until the model's checkpoint moves).
  * `--mongo [url]` adds a catch-up of the same log into the MongoDB read store (MongoKpiReadStore).
- * `--passes` picks what runs after the baseline: `catch-up` (steps 2–4, model 1) and `model2` (a catch-up
- * into KPI model 2, ADR 0010: SqlKpiModel2Store in `kpi2_v1` through projectIntoModel2, same pages).
+ * `--passes` picks what runs after the baseline: `catch-up` (steps 2–4, model 1), `model2` (a catch-up
+ * into KPI model 2, ADR 0010: SqlKpiModel2Store in `kpi2_v1` through Model2Pipeline, a page's write
+ * overlapping the next page's projection, same pages) and `model2-serial` (the same, one page at a time).
  * PostgreSQL: CDT_BENCH_POSTGRES_URL (a role that may CREATE DATABASE), else test/engines/.state/env
  * (`bash test/engines/up.sh postgres`). `--keep` leaves the scratch database (and prints its URL);
  * `--database <url>` reuses one so the projection can be measured again without regenerating.
@@ -57,7 +58,7 @@ interface Options {
   passes: string;
 }
 
-const PASSES = ['catch-up', 'model2'];
+const PASSES = ['catch-up', 'model2', 'model2-serial'];
 
 const CATCH_UP_TARGET = 50_000;
 const QUERY_P99_TARGET_MS = 10;
@@ -107,12 +108,20 @@ async function bench(options: Options): Promise<boolean> {
       return { ...result, cpu: await meter.end() };
     };
     const baseline = await metered(() => readOnly(bars, store, total, options.batch));
+    let model2Serial: (PassResult & { cpu: CpuSplit }) | undefined;
+    if (passes.has('model2-serial')) {
+      const m2 = await SqlKpiModel2Store.open(pgDatabase(new Pool({ connectionString: url, max: 2 })), 'kpi2_v1');
+      model2Serial = await metered(() => catchUpModel2(bars, 'kpi2_v1 serial', store, m2, resolve, total, options.batch, false));
+      await m2.close();
+      if (passes.has('model2')) await sql(url, 'drop schema kpi2_v1 cascade');
+    }
     let model2: (PassResult & { cpu: CpuSplit }) | undefined;
     if (passes.has('model2')) {
       const m2 = await SqlKpiModel2Store.open(pgDatabase(new Pool({ connectionString: url, max: 2 })), 'kpi2_v1');
-      model2 = await metered(() => catchUpModel2(bars, 'catch-up kpi2_v1', store, m2, resolve, total, options.batch));
+      model2 = await metered(() => catchUpModel2(bars, 'kpi2_v1 pipelined', store, m2, resolve, total, options.batch, true));
       await m2.close();
     }
+    const model2Last = model2 ?? model2Serial;
     let catchUpResult: (PassResult & { cpu: CpuSplit }) | undefined;
     if (passes.has('catch-up')) {
       const v1 = await SqlKpiReadStore.open(pgDatabase(new Pool({ connectionString: url, max: 2 })), 'kpi_v1');
@@ -144,7 +153,7 @@ async function bench(options: Options): Promise<boolean> {
     await sql(url, 'analyze');
     const sizes = (await sql(url, `select pg_size_pretty(pg_database_size(current_database())) as database_size
       ${catchUpResult ? ', (select count(*) from kpi_v1.figures)::int as figures, (select count(*) from kpi_v1.subject_refs)::int as refs' : ''}
-      ${model2 ? `, (select count(*) from kpi2_v1.facts)::int as facts, (select count(*) from kpi2_v1.stock_facts)::int as stock_facts,
+      ${model2Last ? `, (select count(*) from kpi2_v1.facts)::int as facts, (select count(*) from kpi2_v1.stock_facts)::int as stock_facts,
                  (select count(*) from kpi2_v1.footprints)::int as footprints, (select count(*) from kpi2_v1.cells)::int as cells,
                  pg_size_pretty((select sum(pg_total_relation_size(c.oid)) from pg_class c join pg_namespace n on n.oid = c.relnamespace
                                   where n.nspname = 'kpi2_v1' and c.relkind = 'r')::bigint) as model2_size` : ''}`)).rows[0];
@@ -165,7 +174,11 @@ async function bench(options: Options): Promise<boolean> {
     const ratio = (r: PassResult) => Math.round((r.perSecond / baseline.perSecond) * 1000) / 1000;
     const lines = [
       { bench: 'read-all', events: baseline.events, events_per_s: baseline.perSecond, seconds: baseline.seconds, page: options.batch, ...cpuPer1k(baseline) },
-      ...(model2 ? [{ bench: 'catch-up-model2-postgres', model: 'KPI model 2 (ADR 0010), kpi2_v1', events: model2.events, events_per_s: model2.perSecond, ratio_to_read_all: ratio(model2), seconds: model2.seconds, page: options.batch, ...cpuPer1k(model2), batches: model2.batches, read_wait_ms: model2.readWaitMs, project_and_write_ms: model2.projectMs, fact_rows: sizes['facts'], stock_fact_rows: sizes['stock_facts'], footprint_rows: sizes['footprints'], cell_rows: sizes['cells'], model_size: sizes['model2_size'], database_size: sizes['database_size'], load_avg: load() }] : []),
+      ...([['catch-up-model2-serial-postgres', model2Serial], ['catch-up-model2-postgres', model2]] as const).flatMap(([bench, r]) => (r ? [{
+        bench, model: 'KPI model 2 (ADR 0010), kpi2_v1', mode: r === model2 ? 'pipelined: a page is written while the next is projected' : 'one page at a time',
+        events: r.events, events_per_s: r.perSecond, ratio_to_read_all: ratio(r), seconds: r.seconds, page: options.batch, ...cpuPer1k(r), batches: r.batches, read_wait_ms: r.readWaitMs, project_and_write_ms: r.projectMs,
+        fact_rows: sizes['facts'], stock_fact_rows: sizes['stock_facts'], footprint_rows: sizes['footprints'], cell_rows: sizes['cells'], model_size: sizes['model2_size'], database_size: sizes['database_size'], load_avg: load(),
+      }] : [])),
       ...(catchUpResult ? [{ bench: 'catch-up-postgres', events: catchUpResult.events, events_per_s: catchUpResult.perSecond, ratio_to_read_all: ratio(catchUpResult), seconds: catchUpResult.seconds, ...cpuPer1k(catchUpResult), batches: catchUpResult.batches, read_wait_ms: catchUpResult.readWaitMs, project_and_write_ms: catchUpResult.projectMs, figures_rows: sizes['figures'], subject_ref_rows: sizes['refs'], database_size: sizes['database_size'], load_avg: load() }] : []),
       ...(rebuild ? [{ bench: 'rebuild-postgres', mechanism: 'catch-up into a new schema (kpi_v2)', events: rebuild.events, events_per_s: rebuild.perSecond, seconds: rebuild.seconds, ...cpuPer1k(rebuild), read_wait_ms: rebuild.readWaitMs, project_and_write_ms: rebuild.projectMs }] : []),
       ...(mongo ? [{ bench: 'catch-up-mongo', events: mongo.events, events_per_s: mongo.perSecond, ratio_to_read_all: ratio(mongo), seconds: mongo.seconds, read_wait_ms: mongo.readWaitMs, project_and_write_ms: mongo.projectMs, page: options.mongoBatch }] : []),
@@ -178,7 +191,8 @@ async function bench(options: Options): Promise<boolean> {
     const caughtUp = (label: string, r: PassResult) => ({ measurement: label, 'events/s': r.perSecond, seconds: r.seconds, 'p50 ms': '', 'p99 ms': '', target: `≥ ${CATCH_UP_TARGET} events/s`, met: r.perSecond >= CATCH_UP_TARGET });
     console.table([
       { measurement: 'read-all (baseline)', 'events/s': baseline.perSecond, seconds: baseline.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' },
-      ...(model2 ? [caughtUp('catch-up kpi2_v1 (model 2)', model2)] : []),
+      ...(model2Serial ? [caughtUp('catch-up kpi2_v1 (model 2, serial)', model2Serial)] : []),
+      ...(model2 ? [caughtUp('catch-up kpi2_v1 (model 2, pipelined)', model2)] : []),
       ...(catchUpResult ? [caughtUp('catch-up kpi_v1', catchUpResult)] : []),
       ...(mongo ? [{ measurement: 'catch-up mongo', 'events/s': mongo.perSecond, seconds: mongo.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' }] : []),
       ...(rebuild ? [{ measurement: 'rebuild kpi_v2', 'events/s': rebuild.perSecond, seconds: rebuild.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' }] : []),
@@ -231,7 +245,7 @@ const program = new Command('bench:projection')
   .option('--generate-only', 'generate the log into a kept scratch database, print its URL and stop')
   .option('--database <url>', 'reuse a database a --keep run generated (skips generation)')
   .option('--mongo-batch <n>', 'events per page for the MongoDB catch-up (a wire server may time out on huge bulk writes)', whole(1), 1000)
-  .option('--passes <names>', `what runs after the read-all baseline, comma-separated: ${PASSES.join(', ')} (catch-up: model 1 into kpi_v1, its rebuild and the drill-down queries; model2: KPI model 2 into kpi2_v1)`, PASSES.join(','))
+  .option('--passes <names>', `what runs after the read-all baseline, comma-separated: ${PASSES.join(', ')} (catch-up: model 1 into kpi_v1, its rebuild and the drill-down queries; model2: KPI model 2 into kpi2_v1, pipelined; model2-serial: the same one page at a time)`, 'catch-up,model2')
   .option('--mongo [url]', 'also catch up into the MongoDB read store (a scratch database there; URL default: CDT_BENCH_MONGO_URL or the engines env)');
 
 runBench(program, bars, bench);

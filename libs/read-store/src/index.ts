@@ -9,3 +9,4 @@ export * from './lib/kpi-queries';
 export * from './lib/project-into-store';
 export * from './lib/model2/sql-kpi-model2-store';
 export * from './lib/model2/project-into-model2';
+export * from './lib/model2/model2-pipeline';

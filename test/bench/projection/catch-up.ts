@@ -1,7 +1,7 @@
 import type { MultiBar } from 'cli-progress';
 import { START, type Checkpoint, type EventStore, type ReadAllResult } from '@cdt/event-store';
 import type { UnitResolver } from '@cdt/domain-kpi';
-import { loadModel2State, loadProjectorState, projectIntoModel2, projectIntoStore, type KpiReadStore, type SqlKpiModel2Store } from '@cdt/read-store';
+import { loadModel2State, loadProjectorState, Model2Pipeline, projectIntoModel2, projectIntoStore, type KpiReadStore, type SqlKpiModel2Store } from '@cdt/read-store';
 
 export interface PassResult {
   events: number;
@@ -73,17 +73,25 @@ export async function catchUp(bars: MultiBar, label: string, store: EventStore, 
   return passResult(started, pass);
 }
 
-/** Catch-up into KPI model 2 (ADR 0010) from the start: each page prefetched, projected and written with its checkpoint (projectIntoModel2). */
-export async function catchUpModel2(bars: MultiBar, label: string, store: EventStore, model: SqlKpiModel2Store, resolve: UnitResolver, total: number, page: number): Promise<PassResult> {
+/**
+ * Catch-up into KPI model 2 (ADR 0010) from the start: each page prefetched, projected and written with
+ * its checkpoint; pipelined (Model2Pipeline), a page's write overlaps the next page's projection.
+ */
+export async function catchUpModel2(bars: MultiBar, label: string, store: EventStore, model: SqlKpiModel2Store, resolve: UnitResolver, total: number, page: number, pipelined: boolean): Promise<PassResult> {
   const bar = bars.create(total, 0, { label: label.padEnd(18) });
   const started = performance.now();
+  const pipeline = pipelined ? await Model2Pipeline.start(model, resolve) : undefined;
   let state = await loadModel2State(model);
   const pass = await eachPage(store, page, async (result) => {
-    const next = await projectIntoModel2(model, result.events, resolve, state, result.checkpoint);
-    if (!next.applied) throw new Error(`batch ending at ${JSON.stringify(result.checkpoint)} was refused: the model-2 store is not empty`);
-    state = next.state;
+    if (pipeline) await pipeline.push(result.events, result.checkpoint);
+    else {
+      const next = await projectIntoModel2(model, result.events, resolve, state, result.checkpoint);
+      if (!next.applied) throw new Error(`batch ending at ${JSON.stringify(result.checkpoint)} was refused: the model-2 store is not empty`);
+      state = next.state;
+    }
     bar.increment(result.events.length);
   });
+  await pipeline?.flush();
   bar.stop();
   return passResult(started, pass);
 }

@@ -1,0 +1,99 @@
+import type { Checkpoint } from '@cdt/event-store';
+import {
+  footprintKeyString,
+  footprintKeysOfBatch,
+  projectBatchModel2,
+  relocatingTeamIds,
+  type Footprint,
+  type Model2Deltas,
+  type Model2State,
+  type ProjectionEvent,
+  type TeamHistory,
+  type UnitResolver,
+} from '@cdt/domain-kpi';
+import { loadModel2State } from './project-into-model2';
+import type { SqlKpiModel2Store } from './sql-kpi-model2-store';
+
+/**
+ * Catch-up into model 2 with the write of one batch overlapping the projection of the next: Node
+ * projects batch N+1 while PostgreSQL writes batch N. The projector's reads for N+1 go to the store,
+ * which may or may not hold N yet (its write is in flight), and N's own deltas are laid over them:
+ * applied ids are added, footprints replaced whole (absent when emptied). A batch that relocates a team
+ * waits for the write first (a team's history is read whole, and stock facts have no key to overlay by).
+ * Writes stay in order, one in flight at a time, each with its checkpoint; a refused or failed write
+ * fails the next `push` or `flush`, and the caller resumes from the store's checkpoint.
+ */
+export class Model2Pipeline {
+  private writing: Promise<boolean> | undefined;
+  private last: Model2Deltas | undefined;
+  private lastEnd: Checkpoint | undefined;
+
+  private constructor(
+    private readonly store: SqlKpiModel2Store,
+    private readonly resolve: UnitResolver,
+    private state: Model2State,
+  ) {}
+
+  static async start(store: SqlKpiModel2Store, resolve: UnitResolver): Promise<Model2Pipeline> {
+    return new Model2Pipeline(store, resolve, await loadModel2State(store));
+  }
+
+  /** Projects the batch (its write starts before this returns, and overlaps the next push). */
+  async push(events: readonly ProjectionEvent[], checkpoint: Checkpoint): Promise<void> {
+    const relocating = relocatingTeamIds(events);
+    if (relocating.length > 0) await this.settle();
+    const [applied, histories] = await Promise.all([this.appliedAmong(events), this.histories(relocating)]);
+    const footprints = await this.footprintsOf(footprintKeysOfBatch(events, histories));
+    const result = projectBatchModel2(this.state, events, {
+      resolve: this.resolve,
+      isApplied: (eventId) => applied.has(eventId),
+      footprintsOf: () => footprints,
+      teamHistory: (teamId) => {
+        const history = histories.get(teamId);
+        if (!history) throw new Error(`team ${teamId}'s history was not read before the batch`);
+        return history;
+      },
+    });
+    await this.settle();
+    this.state = result.state;
+    this.last = result.deltas;
+    this.lastEnd = checkpoint;
+    this.writing = this.store.applyBatch(result.deltas, checkpoint);
+    // Observed by settle(); this keeps an error from being reported as unhandled in the meantime.
+    this.writing.catch(() => undefined);
+  }
+
+  /** Waits for the last write; throws if it failed or the store refused it. */
+  async flush(): Promise<void> {
+    await this.settle();
+  }
+
+  private async settle(): Promise<void> {
+    const writing = this.writing;
+    if (!writing) return;
+    this.writing = undefined;
+    if (!(await writing)) throw new Error(`the model-2 store refused the batch ending at ${JSON.stringify(this.lastEnd)}: its checkpoint is not behind it`);
+  }
+
+  private async appliedAmong(events: readonly ProjectionEvent[]): Promise<Set<string>> {
+    const applied = await this.store.appliedAmong(events.map((e) => e.eventId));
+    for (const eventId of this.last?.appliedEventIds ?? []) applied.add(eventId);
+    return applied;
+  }
+
+  /** Read after the last write settled (see the class comment), so the store's answer is whole. */
+  private async histories(teamIds: readonly string[]): Promise<Map<string, TeamHistory>> {
+    const histories = new Map<string, TeamHistory>();
+    for (const teamId of teamIds) histories.set(teamId, await this.store.teamHistory(teamId));
+    return histories;
+  }
+
+  private async footprintsOf(keys: Parameters<SqlKpiModel2Store['footprintsOf']>[0]): Promise<Footprint[]> {
+    const stored = await this.store.footprintsOf(keys);
+    if (!this.last || this.last.footprints.length === 0) return stored;
+    const byKey = new Map(stored.map((f) => [footprintKeyString(f), f]));
+    for (const footprint of this.last.footprints) byKey.set(footprintKeyString(footprint), footprint);
+    const wanted = new Set(keys.map(footprintKeyString));
+    return [...byKey.entries()].filter(([key, f]) => wanted.has(key) && f.places.length > 0).map(([, f]) => f);
+  }
+}
