@@ -46,8 +46,19 @@ export const INDICATORS_BY_EVENT: ReadonlyMap<string, readonly ActivityIndicator
 );
 
 /** The activity indicators a recorded activity of this type and data counts. */
-export const countedIndicators = (type: string, data: Fields): ActivityIndicator[] =>
-  (INDICATORS_BY_EVENT.get(type) ?? []).filter(({ definition }) => definition.matches.some((match) => matches(match, type, data)));
+export const countedIndicators = (type: string, data: Fields): ActivityIndicator[] => {
+  // Plain loops: both projectors call this once per activity.
+  const counted: ActivityIndicator[] = [];
+  for (const indicator of INDICATORS_BY_EVENT.get(type) ?? []) {
+    for (const match of indicator.definition.matches) {
+      if (matches(match, type, data)) {
+        counted.push(indicator);
+        break;
+      }
+    }
+  }
+  return counted;
+};
 
 /** Members and youth-union members of a team record. */
 export const sizeOf = (team: { readonly members: Readonly<Record<string, boolean>> }): { members: number; youth: number } => {

@@ -32,7 +32,13 @@ export const indicatorIndex = (code: string): number => {
   return index;
 };
 
-export type CellAcc = Mutable<Omit<WideCellDelta, 'values'>> & { readonly vec: number[] };
+export type CellAcc = Mutable<Omit<WideCellDelta, 'values'>> & {
+  readonly vec: number[];
+  /** Stamps of the crossing pass (FootprintSet.crossings): the subject it last saw the cell for, per pass. */
+  seenBefore: number;
+  seenAfter: number;
+  left: number;
+};
 
 const byLevel = (): Record<Level, Map<string, Record<PeriodKind, Map<string, CellAcc>>>> => ({ team: new Map(), village: new Map(), commune: new Map(), district: new Map(), province: new Map(), nation: new Map() });
 
@@ -42,7 +48,16 @@ export interface Slot {
   readonly unit: UnitAt;
 }
 
-export type SlotsByKind = Readonly<Record<PeriodKind, readonly Slot[]>>;
+/** The period kinds in a module constant: hot loops read it without going through the re-exported binding. */
+export const KINDS: readonly PeriodKind[] = ['day', 'week', 'month', 'quarter', 'year'];
+
+const KIND_INDEX: Readonly<Record<PeriodKind, number>> = { day: 0, week: 1, month: 2, quarter: 3, year: 4 };
+
+/** A day's period keys in the order of KINDS. */
+export type PeriodList = readonly string[];
+
+/** Slots by period kind, in the order of KINDS. */
+export type SlotsByKind = readonly (readonly Slot[])[];
 
 /**
  * A batch's wide-cell deltas, merged per cell. Each (chain, day) resolves to its slots once per batch;
@@ -53,12 +68,23 @@ export class CellBuffer {
   private readonly cells: Record<View, Record<Level, Map<string, Record<PeriodKind, Map<string, CellAcc>>>>> = { 'as-recorded': byLevel(), current: byLevel() };
   private readonly slots = new Map<UnitChain, Map<string, readonly Slot[]>>();
   private readonly slotsByKind = new Map<UnitChain, Map<string, SlotsByKind>>();
+  private readonly unitSlots = new Map<UnitAt, Map<string, readonly Slot[]>>();
   private readonly periods = new Map<string, PeriodKeys>();
+  private readonly periodLists = new Map<string, PeriodList>();
 
   periodsOf(day: string): PeriodKeys {
     let periods = this.periods.get(day);
     if (!periods) this.periods.set(day, (periods = periodKeys(day)));
     return periods;
+  }
+
+  periodListOf(day: string): PeriodList {
+    let list = this.periodLists.get(day);
+    if (!list) {
+      const periods = this.periodsOf(day);
+      this.periodLists.set(day, (list = KINDS.map((kind) => periods[kind])));
+    }
+    return list;
   }
 
   /**
@@ -73,7 +99,7 @@ export class CellBuffer {
     const byKey = byKind[periodKind];
     let acc = byKey.get(periodKey);
     if (!acc) {
-      acc = { view, level: unit.level, unitKey: unit.key, periodKind, periodKey, placement: {}, placedOn: '', vec: CODES.map(() => 0) };
+      acc = { view, level: unit.level, unitKey: unit.key, periodKind, periodKey, placement: {}, placedOn: '', vec: CODES.map(() => 0), seenBefore: 0, seenAfter: 0, left: 0 };
       byKey.set(periodKey, acc);
       this.list.push(acc);
     }
@@ -86,8 +112,21 @@ export class CellBuffer {
     if (!byDay) this.slots.set(chain, (byDay = new Map()));
     let slots = byDay.get(day);
     if (!slots) {
+      const built: Slot[] = [];
+      for (const unit of chain) for (const slot of this.slotsOfUnit(view, unit, day)) built.push(slot);
+      byDay.set(day, (slots = built));
+    }
+    return slots;
+  }
+
+  /** One unit's materialised cells on a day (cached per unit object: chains share their units from the commune up). */
+  private slotsOfUnit(view: View, unit: UnitAt, day: string): readonly Slot[] {
+    let byDay = this.unitSlots.get(unit);
+    if (!byDay) this.unitSlots.set(unit, (byDay = new Map()));
+    let slots = byDay.get(day);
+    if (!slots) {
       const periods = this.periodsOf(day);
-      slots = chain.flatMap((unit) => materialisedKinds(view, unit.level).map((kind) => ({ acc: this.cell(view, unit, kind, periods[kind]), unit })));
+      slots = materialisedKinds(view, unit.level).map((kind) => ({ acc: this.cell(view, unit, kind, periods[kind]), unit }));
       byDay.set(day, slots);
     }
     return slots;
@@ -99,8 +138,8 @@ export class CellBuffer {
     if (!byDay) this.slotsByKind.set(chain, (byDay = new Map()));
     let grouped = byDay.get(day);
     if (!grouped) {
-      const out: Record<PeriodKind, Slot[]> = { day: [], week: [], month: [], quarter: [], year: [] };
-      for (const slot of this.slotsOf(view, chain, day)) out[slot.acc.periodKind].push(slot);
+      const out: Slot[][] = [[], [], [], [], []];
+      for (const unit of chain) for (const slot of this.slotsOfUnit(view, unit, day)) out[KIND_INDEX[slot.acc.periodKind]].push(slot);
       byDay.set(day, (grouped = out));
     }
     return grouped;

@@ -1,7 +1,7 @@
-import { PERIOD_KINDS, parsePeriod, type PeriodKeys, type PeriodKind } from '@cdt/domain-shared';
+import { parsePeriod } from '@cdt/domain-shared';
 import { KEY_SEPARATOR as SEP } from '../deltas';
 import type { View } from '../units';
-import type { Slot, SlotsByKind } from './cells';
+import { KINDS, type PeriodList, type Slot, type SlotsByKind } from './cells';
 import type { Footprint, FootprintKey, FootprintPlace } from './types';
 
 /**
@@ -32,95 +32,97 @@ export interface Place {
   readonly communeCode: string;
 }
 
-/** A subject's days under each place, across the years loaded (day → count). */
-type Days = Map<string, number>;
-type Trail = Map<Place, Days>;
-
 /** The materialised cells of a place on a day, in one view, by period kind: its as-recorded chain, or its team's current chain before or after the batch. */
 export type CellsOf = (view: View, place: Place, day: string, when: 'before' | 'after') => SlotsByKind;
 
 /** Receives one distinct-count change: the subject entered (+1) or left (−1) a materialised cell. */
 export type CrossingSink = (slot: Slot, indicator: string, delta: 1 | -1) => void;
 
-/** One (indicator, subject) the batch loaded or touched. */
+/**
+ * One (indicator, subject) the batch loaded or touched, as parallel arrays of (place, day) pairs (most
+ * subjects have a few): grouped by place in the order first seen, days in the order first seen within
+ * a place, as the stored footprints list them and the batch adds them.
+ */
 interface Subject {
   readonly indicator: string;
   readonly subject: string;
-  /** As stored before the batch (the years loaded). */
-  readonly before: Trail;
-  /** Places the batch touched, copied from `before` on first touch; the others are as before. */
-  readonly touched: Trail;
-  /** Days whose count the batch changed, per place. */
-  readonly changed: Map<Place, Set<string>>;
-  /** Calendar years whose footprint the batch changed. */
-  readonly years: Set<string>;
+  readonly places: Place[];
+  readonly days: string[];
+  /** Count as stored before the batch (the years loaded); 0 for a pair the batch added. */
+  readonly before: number[];
+  /** Count after the batch. */
+  readonly after: number[];
+  /** Places the batch touched, in the order first touched. */
+  readonly touched: Place[];
+  /** Calendar years whose footprint the batch changed, in the order first changed. */
+  readonly years: string[];
 }
 
 export class FootprintSet {
-  private readonly places = new Map<string, Place>();
-  /** indicator → subject → its trail. */
+  /** team → commune → place. */
+  private readonly places = new Map<string, Map<string, Place>>();
+  /** indicator → subject → its pairs. */
   private readonly subjects = new Map<string, Map<string, Subject>>();
 
   constructor(loaded: readonly Footprint[]) {
     for (const footprint of loaded) {
-      const { before } = this.subjectOf(footprint.indicator, footprint.subject);
+      const entry = this.subjectOf(footprint.indicator, footprint.subject);
       for (const { teamId, communeCode, days } of footprint.places) {
         const place = this.place(teamId, communeCode);
-        let map = before.get(place);
-        if (!map) before.set(place, (map = new Map()));
-        for (const day in days) map.set(day, days[day]);
+        for (const day in days) {
+          const at = pairOf(entry, place, day);
+          entry.before[at] = days[day];
+          entry.after[at] = days[day];
+        }
       }
     }
   }
 
   place(teamId: string, communeCode: string): Place {
-    const id = teamId + SEP + communeCode;
-    let place = this.places.get(id);
-    if (!place) this.places.set(id, (place = { id, teamId, communeCode }));
+    let byCommune = this.places.get(teamId);
+    if (!byCommune) this.places.set(teamId, (byCommune = new Map()));
+    let place = byCommune.get(communeCode);
+    if (!place) byCommune.set(communeCode, (place = { id: teamId + SEP + communeCode, teamId, communeCode }));
     return place;
   }
 
   /** count += delta for (indicator, subject) under a place on a day. */
   add(indicator: string, subject: string, place: Place, day: string, delta: number): void {
     const entry = this.subjectOf(indicator, subject);
-    let days = entry.touched.get(place);
-    if (!days) entry.touched.set(place, (days = new Map(entry.before.get(place))));
-    days.set(day, (days.get(day) ?? 0) + delta);
-    let changedDays = entry.changed.get(place);
-    if (!changedDays) entry.changed.set(place, (changedDays = new Set()));
-    changedDays.add(day);
-    entry.years.add(day.slice(0, 4));
+    entry.after[pairOf(entry, place, day)] += delta;
+    if (!entry.touched.includes(place)) entry.touched.push(place);
+    const year = day.slice(0, 4);
+    if (!entry.years.includes(year)) entry.years.push(year);
   }
 
   /**
    * The distinct-count deltas of the batch: for each subject whose days changed positivity (and each
-   * subject of a relocated team), the units present before and after in every period those days reach.
+   * subject of a relocated team), the cells present before and after in every period those days reach.
+   * Cells of different candidate periods are different cells, so one pass per subject marks them all:
+   * present before, present after (sent +1 on first sight unless present before), then those present
+   * before only (sent −1). Marks are stamps on the cells, so nothing is collected per subject.
    */
-  crossings(cellsOf: CellsOf, periodsOf: (day: string) => PeriodKeys, relocated: ReadonlySet<string>, sink: CrossingSink): void {
-    for (const bySubject of this.subjects.values()) {
+  crossings(cellsOf: CellsOf, periodsOf: (day: string) => PeriodList, relocated: ReadonlySet<string>, sink: CrossingSink): void {
+    const candidates = new Candidates();
+    const visit: Visit = { stamp: 0, indicator: '', sink, cellsOf, periodsOf, candidates };
+    for (const [indicator, bySubject] of this.subjects) {
+      visit.indicator = indicator;
       for (const entry of bySubject.values()) {
-        const { before, touched, changed } = entry;
+        const { places, days, before, after } = entry;
         // Candidate periods: those of days that flipped (both views), and every day of a relocated team (current view).
-        const candidates = new Candidates();
-        for (const [place, days] of changed) {
-          const was = before.get(place);
-          const is = touched.get(place);
-          for (const day of days) {
-            if ((was?.get(day) ?? 0) > 0 !== (is?.get(day) ?? 0) > 0) candidates.mark(BOTH_VIEWS, periodsOf(day));
-          }
-        }
-        if (relocated.size > 0) {
-          for (const trail of [before, touched]) {
-            for (const [place, days] of trail) {
-              if (!relocated.has(place.teamId)) continue;
-              for (const [day, count] of days) if (count > 0) candidates.mark(CURRENT_ONLY, periodsOf(day));
-            }
-          }
+        candidates.clear();
+        let anyBefore = false;
+        for (let i = 0; i < days.length; i++) {
+          if (before[i] > 0) anyBefore = true;
+          if (before[i] > 0 !== after[i] > 0) candidates.mark(BOTH_VIEWS, periodsOf(days[i]));
+          else if (relocated.size > 0 && after[i] > 0 && relocated.has(places[i].teamId)) candidates.mark(CURRENT_ONLY, periodsOf(days[i]));
         }
         if (candidates.empty) continue;
-        candidates.collect(before, undefined, cellsOf, periodsOf, 'before');
-        candidates.collect(before, touched, cellsOf, periodsOf, 'after');
-        candidates.crossings(entry.indicator, sink);
+        visit.stamp++;
+        if (anyBefore) visitPairs(visit, entry, before, 'before', SEEN_BEFORE, undefined);
+        for (const place of entry.touched) visitPairs(visit, entry, after, 'after', ENTERED, place);
+        visitPairs(visit, entry, after, 'after', ENTERED, entry.touched);
+        if (anyBefore) visitPairs(visit, entry, before, 'before', LEFT, undefined);
       }
     }
   }
@@ -130,20 +132,23 @@ export class FootprintSet {
     const out: Footprint[] = [];
     for (const bySubject of this.subjects.values()) {
       for (const entry of bySubject.values()) {
-        if (entry.years.size === 0) continue;
-        const after = afterOf(entry);
+        if (entry.years.length === 0) continue;
+        const { places: placeOf, days, after } = entry;
         for (const year of entry.years) {
           const places: FootprintPlace[] = [];
-          for (const [place, days] of after) {
+          for (let start = 0; start < days.length; ) {
+            const place = placeOf[start];
+            let end = start;
             const inYear: Record<string, number> = {};
             let any = false;
-            for (const [day, count] of days) {
-              if (count !== 0 && day.startsWith(year)) {
-                inYear[day] = count;
+            for (; end < days.length && placeOf[end] === place; end++) {
+              if (after[end] !== 0 && days[end].startsWith(year)) {
+                inYear[days[end]] = after[end];
                 any = true;
               }
             }
             if (any) places.push({ teamId: place.teamId, communeCode: place.communeCode, days: inYear });
+            start = end;
           }
           out.push({ indicator: entry.indicator, subject: entry.subject, year, places });
         }
@@ -156,101 +161,108 @@ export class FootprintSet {
     let bySubject = this.subjects.get(indicator);
     if (!bySubject) this.subjects.set(indicator, (bySubject = new Map()));
     let entry = bySubject.get(subject);
-    if (!entry) bySubject.set(subject, (entry = { indicator, subject, before: new Map(), touched: new Map(), changed: new Map(), years: new Set() }));
+    if (!entry) bySubject.set(subject, (entry = { indicator, subject, places: [], days: [], before: [], after: [], touched: [], years: [] }));
     return entry;
   }
 }
 
-/** The subject's trail after the batch: its touched places over the ones it had. */
-const afterOf = (entry: Subject): Trail => {
-  if (entry.touched.size === 0) return entry.before;
-  const after = new Map(entry.before);
-  for (const [place, days] of entry.touched) after.set(place, days);
-  return after;
+/** The index of a subject's (place, day) pair, added (count 0) after the place's last pair, or at the end, when new. */
+const pairOf = (entry: Subject, place: Place, day: string): number => {
+  const { places, days } = entry;
+  let last = -1;
+  for (let i = 0; i < days.length; i++) {
+    if (places[i] !== place) continue;
+    if (days[i] === day) return i;
+    last = i;
+  }
+  const at = last === -1 ? days.length : last + 1;
+  places.splice(at, 0, place);
+  days.splice(at, 0, day);
+  entry.before.splice(at, 0, 0);
+  entry.after.splice(at, 0, 0);
+  return at;
 };
 
 const BOTH_VIEWS: readonly View[] = ['as-recorded', 'current'];
 const CURRENT_ONLY: readonly View[] = ['current'];
 
-/** One candidate period of one view: the cells the subject is present in, before and after the batch. */
-interface Bucket {
-  readonly view: View;
-  readonly kind: PeriodKind;
-  readonly key: string;
-  /** The first day's cells are shared with the slot cache; copied before a second day adds to them. */
-  before: readonly Slot[];
-  after: readonly Slot[];
-  owned: { before: boolean; after: boolean } | undefined;
-}
-
-const NONE: readonly Slot[] = [];
-
-const holds = (slots: readonly Slot[], slot: Slot): boolean => {
-  for (const other of slots) if (other.acc === slot.acc) return true;
-  return false;
-};
-
 /**
- * A subject's candidate periods (a handful: the periods of a few flipped days, per view) and the units
- * present in each, in small arrays: most subjects flip on one day, and period keys come from one cached
- * object per day, so they compare cheaply.
+ * A subject's candidate periods, per view and kind (at view × KINDS.length + kind): a handful of keys
+ * (the periods of a few flipped days), kept in arrays reused from subject to subject.
  */
 class Candidates {
-  private readonly buckets: Bucket[] = [];
+  readonly keys: string[][] = [...VIEWS, ...VIEWS].flatMap(() => KINDS.map(() => []));
+  empty = true;
 
-  get empty(): boolean {
-    return this.buckets.length === 0;
+  clear(): void {
+    if (this.empty) return;
+    for (const keys of this.keys) keys.length = 0;
+    this.empty = true;
   }
 
-  mark(views: readonly View[], periods: PeriodKeys): void {
+  mark(views: readonly View[], periods: PeriodList): void {
     for (const view of views) {
-      for (const kind of PERIOD_KINDS) {
+      const offset = view === 'as-recorded' ? 0 : KINDS.length;
+      for (let kind = 0; kind < periods.length; kind++) {
+        const keys = this.keys[offset + kind];
         const key = periods[kind];
-        if (this.buckets.some((b) => b.key === key && b.kind === kind && b.view === view)) continue;
-        this.buckets.push({ view, kind, key, before: NONE, after: NONE, owned: undefined });
+        if (!keys.includes(key)) keys.push(key);
       }
     }
-  }
-
-  /** Adds the cells of every positive day of the trail (its `touched` places over the others) that falls in a candidate period. */
-  collect(trail: Trail, touched: Trail | undefined, cellsOf: CellsOf, periodsOf: (day: string) => PeriodKeys, when: 'before' | 'after'): void {
-    if (touched) for (const [place, days] of touched) this.collectDays(place, days, cellsOf, periodsOf, when);
-    for (const [place, days] of trail) if (!touched?.has(place)) this.collectDays(place, days, cellsOf, periodsOf, when);
-  }
-
-  private collectDays(place: Place, days: Days, cellsOf: CellsOf, periodsOf: (day: string) => PeriodKeys, when: 'before' | 'after'): void {
-    for (const [day, count] of days) {
-      if (count <= 0) continue;
-      const periods = periodsOf(day);
-      let recorded: SlotsByKind | undefined;
-      let current: SlotsByKind | undefined;
-      for (const bucket of this.buckets) {
-        if (periods[bucket.kind] !== bucket.key) continue;
-        const cells = bucket.view === 'as-recorded' ? (recorded ??= cellsOf('as-recorded', place, day, when)) : (current ??= cellsOf('current', place, day, when));
-        const slots = cells[bucket.kind];
-        const present = bucket[when];
-        if (present.length === 0) {
-          bucket[when] = slots;
-          continue;
-        }
-        for (const slot of slots) {
-          if (holds(bucket[when], slot)) continue;
-          bucket.owned ??= { before: false, after: false };
-          if (!bucket.owned[when]) {
-            bucket[when] = [...bucket[when]];
-            bucket.owned[when] = true;
-          }
-          (bucket[when] as Slot[]).push(slot);
-        }
-      }
-    }
-  }
-
-  crossings(indicator: string, sink: CrossingSink): void {
-    for (const { before, after } of this.buckets) {
-      for (const slot of after) if (!holds(before, slot)) sink(slot, indicator, 1);
-      for (const slot of before) if (!holds(after, slot)) sink(slot, indicator, -1);
-    }
+    this.empty = false;
   }
 }
 
+const VIEWS: readonly View[] = BOTH_VIEWS;
+
+/** What a pass over a subject's days does with each cell it reaches in a candidate period. */
+const SEEN_BEFORE = 0;
+const ENTERED = 1;
+const LEFT = 2;
+type Pass = typeof SEEN_BEFORE | typeof ENTERED | typeof LEFT;
+
+interface Visit {
+  stamp: number;
+  indicator: string;
+  readonly sink: CrossingSink;
+  readonly cellsOf: CellsOf;
+  readonly periodsOf: (day: string) => PeriodList;
+  readonly candidates: Candidates;
+}
+
+/**
+ * Runs one pass over a subject's positive pairs (counts `counts`): those of one place (`only` a place),
+ * of the places not in a list (`only` a list), or all. Each cell is acted on at its first sight in the pass.
+ */
+const visitPairs = (visit: Visit, entry: Subject, counts: readonly number[], when: 'before' | 'after', pass: Pass, only: Place | readonly Place[] | undefined): void => {
+  const { stamp } = visit;
+  const keysOf = visit.candidates.keys;
+  const kinds = KINDS.length;
+  const { places, days } = entry;
+  for (let i = 0; i < days.length; i++) {
+    if (counts[i] <= 0) continue;
+    const place = places[i];
+    if (only !== undefined && (Array.isArray(only) ? only.includes(place) : only !== place)) continue;
+    const periods = visit.periodsOf(days[i]);
+    for (let v = 0; v < VIEWS.length; v++) {
+      let cells: SlotsByKind | undefined;
+      for (let kind = 0; kind < kinds; kind++) {
+        const keys = keysOf[v * kinds + kind];
+        if (keys.length === 0 || !keys.includes(periods[kind])) continue;
+        cells ??= visit.cellsOf(VIEWS[v], place, days[i], when);
+        for (const slot of cells[kind]) {
+          const acc = slot.acc;
+          if (pass === SEEN_BEFORE) acc.seenBefore = stamp;
+          else if (pass === ENTERED) {
+            if (acc.seenAfter === stamp) continue;
+            acc.seenAfter = stamp;
+            if (acc.seenBefore !== stamp) visit.sink(slot, visit.indicator, 1);
+          } else if (acc.seenAfter !== stamp && acc.left !== stamp) {
+            acc.left = stamp;
+            visit.sink(slot, visit.indicator, -1);
+          }
+        }
+      }
+    }
+  }
+};

@@ -4,9 +4,10 @@ import { DISTINCT_CODES, STOCK_INDICATOR, countedIndicators, sizeOf, subjectsOf,
 import type { StockOf } from '../catalog';
 import { KEY_SEPARATOR as SEP, type TargetSet, type TeamRecord } from '../deltas';
 import type { ProjectionEvent } from '../projector';
-import { levelOfUnitCode, unitChain, type UnitChain, type View } from '../units';
+import { levelOfUnitCode, type UnitChain, type View } from '../units';
+import { ChainCache } from './chains';
 import { CellBuffer, indicatorIndex, materialisedKinds, type Slot, type SlotsByKind } from './cells';
-import { FootprintSet, footprintKeyString, footprintYears, type Place } from './footprints';
+import { FootprintSet, footprintYears, type Place } from './footprints';
 import type { Fact, FootprintKey, Model2Context, Model2Result, Model2State, Model2Team, StockFact, TeamHistory } from './types';
 
 /**
@@ -23,6 +24,14 @@ interface Where {
 }
 
 const ACTIVITY_TYPES = new Set(['HouseholdVisitRecorded', 'TrainingEnrollmentRecorded', 'TrainingCompletionRecorded', 'AppInstallAssistRecorded', 'DigitalServiceAssistRecorded']);
+
+/** The values without repeats, in first-seen order (most lists have one or two: no Set for those). */
+const distinct = (values: readonly string[]): string[] => {
+  if (values.length > 8) return [...new Set(values)];
+  const out: string[] = [];
+  for (const value of values) if (!out.includes(value)) out.push(value);
+  return out;
+};
 
 /** The activity an event adds (+1) or a retraction takes away (−1), or undefined. */
 const activityOf = (event: ProjectionEvent): { type: string; data: Fields; sign: 1 | -1 } | undefined => {
@@ -46,7 +55,10 @@ class Model2Projection {
   private readonly stockFacts: StockFact[] = [];
   private readonly relocated = new Set<string>();
   private readonly histories = new Map<string, TeamHistory>();
-  private readonly chains: Record<View, Map<string, Map<string, Map<string, Map<string, UnitChain>>>>> = { 'as-recorded': new Map(), current: new Map() };
+  private readonly chainCache: ChainCache;
+  private readonly recordedCells = new Map<Place, Map<string, SlotsByKind>>();
+  private readonly unknownTeamCells = new Map<Place, Map<string, SlotsByKind>>();
+  private readonly currentCells = new Map<TeamRecord, Map<string, SlotsByKind>>();
   private readonly currentChains = new WeakMap<TeamRecord, UnitChain>();
   /** Each activity's fact, built once by the pre-pass that collects the footprints to read. */
   private readonly facts = new Map<ProjectionEvent, Fact>();
@@ -57,6 +69,7 @@ class Model2Projection {
     private readonly ctx: Model2Context,
   ) {
     this.teams = { ...state.teams };
+    this.chainCache = new ChainCache(ctx.resolve);
     this.footprints = new FootprintSet(ctx.footprintsOf(this.footprintKeys()));
   }
 
@@ -66,7 +79,7 @@ class Model2Projection {
       this.seen.add(event.eventId);
       if (this.handle(event)) this.applied.push(event.eventId);
     }
-    this.footprints.crossings(this.cellsOf, (day) => this.cells.periodsOf(day), this.relocated, (slot, indicator, delta) => {
+    this.footprints.crossings(this.cellsOf, (day) => this.cells.periodListOf(day), this.relocated, (slot, indicator, delta) => {
       // The event or relocation behind a crossing has placed its cell already; the unit's placement is a fallback.
       if (slot.acc.placedOn === '') CellBuffer.place(slot);
       slot.acc.vec[indicatorIndex(indicator)] += delta;
@@ -91,8 +104,8 @@ class Model2Projection {
     const keys = new Map<string, FootprintKey>();
     const want = (indicator: string, subject: string, day: string) => {
       for (const year of footprintYears(day, this.cells.periodsOf(day).week)) {
-        const key = { indicator, subject, year };
-        keys.set(footprintKeyString(key), key);
+        const id = indicator + SEP + subject + SEP + year;
+        if (!keys.has(id)) keys.set(id, { indicator, subject, year });
       }
     };
     for (const event of this.events) {
@@ -100,7 +113,7 @@ class Model2Projection {
       if (activity) {
         const fact = this.factOf(activity.type, activity.data);
         this.facts.set(event, fact);
-        for (const [indicator, subjects] of Object.entries(fact.subjects)) for (const subject of subjects) want(indicator, subject, fact.day);
+        for (const indicator in fact.subjects) for (const subject of fact.subjects[indicator]) want(indicator, subject, fact.day);
       } else if (event.type === 'TeamRelocated') {
         for (const fact of this.historyOf(String((event.data as Fields)['teamId'])).facts) {
           for (const [indicator, subjects] of Object.entries(fact.subjects)) for (const subject of subjects) want(indicator, subject, fact.day);
@@ -244,26 +257,26 @@ class Model2Projection {
 
   // ── activities: facts, counts in the cells, footprints ──────────────────────────────────────────
   private activity(fact: Fact, sign: 1 | -1): void {
-    const where: Where = { teamId: fact.teamId, communeCode: fact.communeCode, village: fact.village };
     const team = this.teams[fact.teamId];
-    const chains: [View, UnitChain][] = [
-      ['as-recorded', this.chainOf('as-recorded', where, fact.day)],
-      // A team the model never saw established stays where it recorded (as in model 1).
-      ['current', team ? this.currentChain(team) : this.chainOf('current', where, fact.day)],
-    ];
-    const counts = fact.counts.map(indicatorIndex);
-    for (const [view, chain] of chains) {
-      for (const slot of this.cells.slotsOf(view, chain, fact.day)) {
-        CellBuffer.place(slot);
-        for (const index of counts) slot.acc.vec[index] += sign;
-      }
-    }
+    // A team the model never saw established stays where it recorded (as in model 1).
+    const current = team ? this.currentChain(team) : this.chainOf('current', fact, fact.day);
+    this.count(this.cells.slotsOf('as-recorded', this.chainOf('as-recorded', fact, fact.day), fact.day), fact.counts, sign);
+    this.count(this.cells.slotsOf('current', current, fact.day), fact.counts, sign);
     const place = this.footprints.place(fact.teamId, fact.communeCode);
-    for (const [indicator, subjects] of Object.entries(fact.subjects)) {
-      for (const subject of subjects) this.footprints.add(indicator, subject, place, fact.day, sign);
+    for (const indicator in fact.subjects) {
+      for (const subject of fact.subjects[indicator]) this.footprints.add(indicator, subject, place, fact.day, sign);
     }
     if (sign > 0) this.inserted.set(fact.activityId, fact);
     else if (!this.inserted.delete(fact.activityId)) this.deleted.add(fact.activityId);
+  }
+
+  /** Adds an activity's counts to every cell of a chain on its day, placing each. */
+  private count(slots: readonly Slot[], counts: readonly string[], sign: 1 | -1): void {
+    for (const slot of slots) {
+      CellBuffer.place(slot);
+      const vec = slot.acc.vec;
+      for (const code of counts) vec[indicatorIndex(code)] += sign;
+    }
   }
 
   private factOf(type: string, data: Fields): Fact {
@@ -274,7 +287,7 @@ class Model2Projection {
     const subjects: Record<string, readonly string[]> = {};
     for (const { code, definition } of countedIndicators(type, data)) {
       if (definition.kind === 'count') counts.push(code);
-      else subjects[code] = [...new Set(subjectsOf(definition.subject, data))];
+      else subjects[code] = distinct(subjectsOf(definition.subject, data));
     }
     return {
       activityId: String(data['activityId']),
@@ -333,27 +346,29 @@ class Model2Projection {
     return chain;
   }
 
-  /** A batch asks for the same few chains thousands of times: resolved once per (view, team, commune, village, day), found without building a key. */
+  /** A batch asks for the same few chains thousands of times: built once per (view, team, commune, village, day), sharing the units from the commune up. */
   private chainOf(view: View, where: Where, on: string): UnitChain {
-    let byCommune = this.chains[view].get(where.teamId);
-    if (!byCommune) this.chains[view].set(where.teamId, (byCommune = new Map()));
-    let byVillage = byCommune.get(where.communeCode);
-    if (!byVillage) byCommune.set(where.communeCode, (byVillage = new Map()));
-    let byDay = byVillage.get(where.village);
-    if (!byDay) byVillage.set(where.village, (byDay = new Map()));
-    let chain = byDay.get(on);
-    if (!chain) byDay.set(on, (chain = unitChain(view, where, on, this.ctx.resolve)));
-    return chain;
+    return this.chainCache.chainOf(view, where, on);
   }
 
   /** A place's materialised cells on a day: as recorded, its own chain's; current, its team's chain's before or after the batch. */
   private readonly cellsOf = (view: View, place: Place, day: string, when: 'before' | 'after'): SlotsByKind => {
     if (view === 'current') {
       const team = (when === 'before' ? this.state.teams : this.teams)[place.teamId];
-      if (team) return this.cells.slotsOfKind('current', this.currentChain(team), day);
+      if (team) return this.placeCells(this.currentCells, team, day, () => this.cells.slotsOfKind('current', this.currentChain(team), day));
     }
-    return this.cells.slotsOfKind(view, this.chainOf(view, { teamId: place.teamId, communeCode: place.communeCode, village: '' }, day), day);
+    const cache = view === 'current' ? this.unknownTeamCells : this.recordedCells;
+    return this.placeCells(cache, place, day, () => this.cells.slotsOfKind(view, this.chainOf(view, { teamId: place.teamId, communeCode: place.communeCode, village: '' }, day), day));
   };
+
+  /** The crossing pass asks for a place's cells on each of its days, twice: found by object and day, not through the chain maps. */
+  private placeCells<K>(cache: Map<K, Map<string, SlotsByKind>>, of: K, day: string, build: () => SlotsByKind): SlotsByKind {
+    let byDay = cache.get(of);
+    if (!byDay) cache.set(of, (byDay = new Map()));
+    let cells = byDay.get(day);
+    if (!cells) byDay.set(day, (cells = build()));
+    return cells;
+  }
 
   private withProvince(team: TeamRecord): Model2Team {
     const provinceCode = this.ctx.resolve(team.communeCode, team.since)?.provinceCode;
