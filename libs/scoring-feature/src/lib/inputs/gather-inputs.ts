@@ -89,7 +89,8 @@ export async function gatherInputs(source: FiguresSource, units: ScoringUnits, s
     for (const code of indicators) {
       if (SCORING_CODES.has(code)) {
         let count = 0;
-        for (const subPeriod of countedPeriods.get(code) ?? []) if (unit.active.has(subPeriod)) count++;
+        const activity = unit.activity;
+        if (activity) for (const subPeriod of countedPeriods.get(code) ?? []) if ((activity.values[activity.at.get(subPeriod) ?? -1] ?? 0) > 0) count++;
         values[code] = count;
       } else if (code === 'communes-in-unit') {
         const count = team ? undefined : units.communesIn(set.level, unitCode);
@@ -109,13 +110,14 @@ export async function gatherInputs(source: FiguresSource, units: ScoringUnits, s
 
 /**
  * What one unit's rows gave: its figures of the period (teams: its row of the bulk answer, `at` giving
- * each indicator's position; communes and provinces: a record read per unit), the sub-periods it was
- * active in, its targets (the same two ways).
+ * each indicator's position; communes and provinces: a record read per unit), its `active-teams` in
+ * each sub-period (its row of the sub-periods' answer, `at` giving each sub-period's cell; read where
+ * counted, so no set per unit), its targets (the same two ways as its figures).
  */
 interface UnitReading {
   readonly values: Record<string, number>;
   readonly row?: { readonly values: readonly number[]; readonly targets: readonly (number | null)[]; readonly at: Positions };
-  readonly active: Set<string>;
+  activity?: { readonly values: readonly number[]; readonly at: ReadonlyMap<string, number> };
   readonly targets: Record<string, number>;
 }
 
@@ -164,22 +166,23 @@ async function readUnder(
   const readings = new Map<string, UnitReading>();
   const readingOf = (unitCode: string): UnitReading => {
     let reading = readings.get(unitCode);
-    if (!reading) readings.set(unitCode, (reading = { values: {}, active: new Set(), targets: {} }));
+    if (!reading) readings.set(unitCode, (reading = { values: {}, targets: {} }));
     return reading;
   };
   for (const unitCode of official ?? []) readingOf(unitCode);
   if (main) {
     // One period asked, so a row's positions are the indicators' own.
     const at: Positions = { figure: new Map(main.indicators.map((code, i) => [code, i])), target: new Map(main.targetIndicators.map((code, i) => [code, i])) };
-    for (const unit of main.units) readings.set(unit.unitKey, { values: {}, row: { values: unit.values, targets: unit.targets, at }, active: new Set(), targets: {} });
+    for (const unit of main.units) readings.set(unit.unitKey, { values: {}, row: { values: unit.values, targets: unit.targets, at }, targets: {} });
   }
   if (regular) {
-    // One indicator asked (active-teams), so a row's positions are the sub-periods'.
+    // One indicator asked (active-teams): each sub-period's cell, once for every unit of the answer.
     const active = regular.indicators.indexOf(ACTIVE_FIGURE);
     const width = regular.indicators.length;
+    const at = new Map(active < 0 ? [] : regular.periods.map((subPeriod, p) => [subPeriod, p * width + active]));
     for (const unit of regular.units) {
       const reading = readings.get(unit.unitKey);
-      if (reading) regular.periods.forEach((subPeriod, p) => unit.values[p * width + active] > 0 && reading.active.add(subPeriod));
+      if (reading) reading.activity = { values: unit.values, at };
     }
   }
   return readings;
