@@ -34,6 +34,8 @@ export const indicatorIndex = (code: string): number => {
 
 export type CellAcc = Mutable<Omit<WideCellDelta, 'values'>> & {
   readonly vec: number[];
+  /** The position of `periodKind` in KINDS. */
+  readonly kindIndex: number;
   /** Stamps of the crossing pass (FootprintSet.crossings): the subject it last saw the cell for, per pass. */
   seenBefore: number;
   seenAfter: number;
@@ -56,8 +58,7 @@ const KIND_INDEX: Readonly<Record<PeriodKind, number>> = { day: 0, week: 1, mont
 /** A day's period keys in the order of KINDS. */
 export type PeriodList = readonly string[];
 
-/** Slots by period kind, in the order of KINDS. */
-export type SlotsByKind = readonly (readonly Slot[])[];
+
 
 /**
  * A batch's wide-cell deltas, merged per cell. Each (chain, day) resolves to its slots once per batch;
@@ -67,7 +68,6 @@ export class CellBuffer {
   readonly list: CellAcc[] = [];
   private readonly cells: Record<View, Record<Level, Map<string, Record<PeriodKind, Map<string, CellAcc>>>>> = { 'as-recorded': byLevel(), current: byLevel() };
   private readonly slots = new Map<UnitChain, Map<string, readonly Slot[]>>();
-  private readonly slotsByKind = new Map<UnitChain, Map<string, SlotsByKind>>();
   private readonly unitSlots = new Map<UnitAt, Map<string, readonly Slot[]>>();
   private readonly periods = new Map<string, PeriodKeys>();
   private readonly periodLists = new Map<string, PeriodList>();
@@ -99,7 +99,7 @@ export class CellBuffer {
     const byKey = byKind[periodKind];
     let acc = byKey.get(periodKey);
     if (!acc) {
-      acc = { view, level: unit.level, unitKey: unit.key, periodKind, periodKey, placement: {}, placedOn: '', vec: CODES.map(() => 0), seenBefore: 0, seenAfter: 0, left: 0 };
+      acc = { view, level: unit.level, unitKey: unit.key, periodKind, periodKey, placement: {}, placedOn: '', vec: CODES.map(() => 0), kindIndex: KIND_INDEX[periodKind], seenBefore: 0, seenAfter: 0, left: 0 };
       byKey.set(periodKey, acc);
       this.list.push(acc);
     }
@@ -130,19 +130,6 @@ export class CellBuffer {
       byDay.set(day, slots);
     }
     return slots;
-  }
-
-  /** The same slots grouped by period kind (cached per batch), for the crossing pass. */
-  slotsOfKind(view: View, chain: UnitChain, day: string): SlotsByKind {
-    let byDay = this.slotsByKind.get(chain);
-    if (!byDay) this.slotsByKind.set(chain, (byDay = new Map()));
-    let grouped = byDay.get(day);
-    if (!grouped) {
-      const out: Slot[][] = [[], [], [], [], []];
-      for (const unit of chain) for (const slot of this.slotsOfUnit(view, unit, day)) out[KIND_INDEX[slot.acc.periodKind]].push(slot);
-      byDay.set(day, (grouped = out));
-    }
-    return grouped;
   }
 
   /** Marks a write to the cell: the latest placement wins (ties: the later write), as model 1 does per row. */

@@ -1,7 +1,7 @@
 import { parsePeriod } from '@cdt/domain-shared';
 import { KEY_SEPARATOR as SEP } from '../deltas';
 import type { View } from '../units';
-import { KINDS, type PeriodList, type Slot, type SlotsByKind } from './cells';
+import { KINDS, indicatorIndex, type PeriodList, type Slot } from './cells';
 import type { Footprint, FootprintKey, FootprintPlace } from './types';
 
 /**
@@ -32,11 +32,11 @@ export interface Place {
   readonly communeCode: string;
 }
 
-/** The materialised cells of a place on a day, in one view, by period kind: its as-recorded chain, or its team's current chain before or after the batch. */
-export type CellsOf = (view: View, place: Place, day: string, when: 'before' | 'after') => SlotsByKind;
+/** The materialised cells of a place on a day, in one view: its as-recorded chain's, or its team's current chain's before or after the batch. */
+export type CellsOf = (view: View, place: Place, day: string, when: 'before' | 'after') => readonly Slot[];
 
-/** Receives one distinct-count change: the subject entered (+1) or left (−1) a materialised cell. */
-export type CrossingSink = (slot: Slot, indicator: string, delta: 1 | -1) => void;
+/** Receives one distinct-count change: the subject entered (+1) or left (−1) a materialised cell; `index` is the indicator's (indicatorIndex). */
+export type CrossingSink = (slot: Slot, index: number, delta: 1 | -1) => void;
 
 /**
  * One (indicator, subject) the batch loaded or touched, as parallel arrays of (place, day) pairs (most
@@ -104,9 +104,9 @@ export class FootprintSet {
    */
   crossings(cellsOf: CellsOf, periodsOf: (day: string) => PeriodList, relocated: ReadonlySet<string>, sink: CrossingSink): void {
     const candidates = new Candidates();
-    const visit: Visit = { stamp: 0, indicator: '', sink, cellsOf, periodsOf, candidates };
+    const visit: Visit = { stamp: 0, index: 0, sink, cellsOf, periodsOf, candidates };
     for (const [indicator, bySubject] of this.subjects) {
-      visit.indicator = indicator;
+      visit.index = indicatorIndex(indicator);
       for (const entry of bySubject.values()) {
         const { places, days, before, after } = entry;
         // Candidate periods: those of days that flipped (both views), and every day of a relocated team (current view).
@@ -223,7 +223,8 @@ type Pass = typeof SEEN_BEFORE | typeof ENTERED | typeof LEFT;
 
 interface Visit {
   stamp: number;
-  indicator: string;
+  /** The indicator's position in a cell's vector. */
+  index: number;
   readonly sink: CrossingSink;
   readonly cellsOf: CellsOf;
   readonly periodsOf: (day: string) => PeriodList;
@@ -245,22 +246,24 @@ const visitPairs = (visit: Visit, entry: Subject, counts: readonly number[], whe
     if (only !== undefined && (Array.isArray(only) ? only.includes(place) : only !== place)) continue;
     const periods = visit.periodsOf(days[i]);
     for (let v = 0; v < VIEWS.length; v++) {
-      let cells: SlotsByKind | undefined;
+      // The kinds whose period of this day is a candidate, as bits by position in KINDS.
+      let kindsMask = 0;
       for (let kind = 0; kind < kinds; kind++) {
         const keys = keysOf[v * kinds + kind];
-        if (keys.length === 0 || !keys.includes(periods[kind])) continue;
-        cells ??= visit.cellsOf(VIEWS[v], place, days[i], when);
-        for (const slot of cells[kind]) {
-          const acc = slot.acc;
-          if (pass === SEEN_BEFORE) acc.seenBefore = stamp;
-          else if (pass === ENTERED) {
-            if (acc.seenAfter === stamp) continue;
-            acc.seenAfter = stamp;
-            if (acc.seenBefore !== stamp) visit.sink(slot, visit.indicator, 1);
-          } else if (acc.seenAfter !== stamp && acc.left !== stamp) {
-            acc.left = stamp;
-            visit.sink(slot, visit.indicator, -1);
-          }
+        if (keys.length > 0 && keys.includes(periods[kind])) kindsMask |= 1 << kind;
+      }
+      if (kindsMask === 0) continue;
+      for (const slot of visit.cellsOf(VIEWS[v], place, days[i], when)) {
+        const acc = slot.acc;
+        if ((kindsMask & (1 << acc.kindIndex)) === 0) continue;
+        if (pass === SEEN_BEFORE) acc.seenBefore = stamp;
+        else if (pass === ENTERED) {
+          if (acc.seenAfter === stamp) continue;
+          acc.seenAfter = stamp;
+          if (acc.seenBefore !== stamp) visit.sink(slot, visit.index, 1);
+        } else if (acc.seenAfter !== stamp && acc.left !== stamp) {
+          acc.left = stamp;
+          visit.sink(slot, visit.index, -1);
         }
       }
     }

@@ -1,12 +1,12 @@
 import type { ActivityRecorded } from '@cdt/domain-activity';
-import { PERIOD_KINDS, vietnamDate, type PeriodKind } from '@cdt/domain-shared';
+import { PERIOD_KINDS, isCalendarDate, vietnamDate, type PeriodKind } from '@cdt/domain-shared';
 import { DISTINCT_CODES, STOCK_INDICATOR, countedIndicators, sizeOf, subjectsOf, type Fields } from '../activity-indicators';
 import type { StockOf } from '../catalog';
 import { KEY_SEPARATOR as SEP, type TargetSet, type TeamRecord } from '../deltas';
 import type { ProjectionEvent } from '../projector';
 import { levelOfUnitCode, type UnitChain, type View } from '../units';
 import { ChainCache } from './chains';
-import { CellBuffer, indicatorIndex, materialisedKinds, type Slot, type SlotsByKind } from './cells';
+import { CellBuffer, indicatorIndex, materialisedKinds, type Slot } from './cells';
 import { FootprintSet, footprintYears, type Place } from './footprints';
 import type { Fact, FootprintKey, Model2Context, Model2Result, Model2State, Model2Team, StockFact, TeamHistory } from './types';
 
@@ -24,6 +24,9 @@ interface Where {
 }
 
 const ACTIVITY_TYPES = new Set(['HouseholdVisitRecorded', 'TrainingEnrollmentRecorded', 'TrainingCompletionRecorded', 'AppInstallAssistRecorded', 'DigitalServiceAssistRecorded']);
+
+/** A timestamp that vietnamDate accepts and that is on Vietnam's offset: its day is its date. */
+const AT_VIETNAM_OFFSET = /^(\d{4}-\d{2}-\d{2})T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?\+07:00$/;
 
 /** The values without repeats, in first-seen order (most lists have one or two: no Set for those). */
 const distinct = (values: readonly string[]): string[] => {
@@ -56,10 +59,11 @@ class Model2Projection {
   private readonly relocated = new Set<string>();
   private readonly histories = new Map<string, TeamHistory>();
   private readonly chainCache: ChainCache;
-  private readonly recordedCells = new Map<Place, Map<string, SlotsByKind>>();
-  private readonly unknownTeamCells = new Map<Place, Map<string, SlotsByKind>>();
-  private readonly currentCells = new Map<TeamRecord, Map<string, SlotsByKind>>();
+  private readonly recordedCells = new Map<Place, Map<string, readonly Slot[]>>();
+  private readonly unknownTeamCells = new Map<Place, Map<string, readonly Slot[]>>();
+  private readonly currentCells = new Map<TeamRecord, Map<string, readonly Slot[]>>();
   private readonly currentChains = new WeakMap<TeamRecord, UnitChain>();
+  private readonly validDates = new Map<string, boolean>();
   /** Each activity's fact, built once by the pre-pass that collects the footprints to read. */
   private readonly facts = new Map<ProjectionEvent, Fact>();
 
@@ -79,10 +83,10 @@ class Model2Projection {
       this.seen.add(event.eventId);
       if (this.handle(event)) this.applied.push(event.eventId);
     }
-    this.footprints.crossings(this.cellsOf, (day) => this.cells.periodListOf(day), this.relocated, (slot, indicator, delta) => {
+    this.footprints.crossings(this.cellsOf, (day) => this.cells.periodListOf(day), this.relocated, (slot, index, delta) => {
       // The event or relocation behind a crossing has placed its cell already; the unit's placement is a fallback.
       if (slot.acc.placedOn === '') CellBuffer.place(slot);
-      slot.acc.vec[indicatorIndex(indicator)] += delta;
+      slot.acc.vec[index] += delta;
     });
     return {
       state: { teams: this.teams },
@@ -101,11 +105,21 @@ class Model2Projection {
 
   /** Every footprint the batch may touch, asked for in one call: the batch's subjects, and those of relocating teams. */
   private footprintKeys(): FootprintKey[] {
-    const keys = new Map<string, FootprintKey>();
+    // indicator → subject → years asked for: no key string per subject and year.
+    const asked = new Map<string, Map<string, string[]>>();
+    const keys: FootprintKey[] = [];
+    const yearsOfDay = new Map<string, readonly string[]>();
     const want = (indicator: string, subject: string, day: string) => {
-      for (const year of footprintYears(day, this.cells.periodsOf(day).week)) {
-        const id = indicator + SEP + subject + SEP + year;
-        if (!keys.has(id)) keys.set(id, { indicator, subject, year });
+      let years = yearsOfDay.get(day);
+      if (!years) yearsOfDay.set(day, (years = footprintYears(day, this.cells.periodsOf(day).week)));
+      let bySubject = asked.get(indicator);
+      if (!bySubject) asked.set(indicator, (bySubject = new Map()));
+      const seen = bySubject.get(subject);
+      if (!seen) bySubject.set(subject, [...years]);
+      for (const year of years) {
+        if (seen?.includes(year)) continue;
+        seen?.push(year);
+        keys.push({ indicator, subject, year });
       }
     };
     for (const event of this.events) {
@@ -120,7 +134,7 @@ class Model2Projection {
         }
       }
     }
-    return [...keys.values()];
+    return keys;
   }
 
   private handle(event: ProjectionEvent): boolean {
@@ -281,7 +295,7 @@ class Model2Projection {
 
   private factOf(type: string, data: Fields): Fact {
     const communeCode = String(data['communeCode']);
-    const day = vietnamDate(String(data['occurredAt']));
+    const day = this.dayOf(String(data['occurredAt']));
     const ancestors = this.ctx.resolve(communeCode, day);
     const counts: string[] = [];
     const subjects: Record<string, readonly string[]> = {};
@@ -303,6 +317,19 @@ class Model2Projection {
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────────────────────────────
+  /**
+   * vietnamDate, without parsing the common case: a valid timestamp at +07:00 falls on its own date
+   * (whose validity is checked once per date). Anything else goes through vietnamDate.
+   */
+  private dayOf(occurredAt: string): string {
+    const match = AT_VIETNAM_OFFSET.exec(occurredAt);
+    if (!match) return vietnamDate(occurredAt);
+    const date = match[1];
+    let valid = this.validDates.get(date);
+    if (valid === undefined) this.validDates.set(date, (valid = isCalendarDate(date)));
+    return valid ? date : vietnamDate(occurredAt);
+  }
+
   private stockInBothViews(eventId: string, teamId: string, on: string, of: StockOf, delta: number): void {
     const team = this.teams[teamId];
     this.stock(eventId, 'as-recorded', this.chainOf('as-recorded', team, on), team, on, of, delta, 'both');
@@ -352,17 +379,17 @@ class Model2Projection {
   }
 
   /** A place's materialised cells on a day: as recorded, its own chain's; current, its team's chain's before or after the batch. */
-  private readonly cellsOf = (view: View, place: Place, day: string, when: 'before' | 'after'): SlotsByKind => {
+  private readonly cellsOf = (view: View, place: Place, day: string, when: 'before' | 'after'): readonly Slot[] => {
     if (view === 'current') {
       const team = (when === 'before' ? this.state.teams : this.teams)[place.teamId];
-      if (team) return this.placeCells(this.currentCells, team, day, () => this.cells.slotsOfKind('current', this.currentChain(team), day));
+      if (team) return this.placeCells(this.currentCells, team, day, () => this.cells.slotsOf('current', this.currentChain(team), day));
     }
     const cache = view === 'current' ? this.unknownTeamCells : this.recordedCells;
-    return this.placeCells(cache, place, day, () => this.cells.slotsOfKind(view, this.chainOf(view, { teamId: place.teamId, communeCode: place.communeCode, village: '' }, day), day));
+    return this.placeCells(cache, place, day, () => this.cells.slotsOf(view, this.chainOf(view, { teamId: place.teamId, communeCode: place.communeCode, village: '' }, day), day));
   };
 
   /** The crossing pass asks for a place's cells on each of its days, twice: found by object and day, not through the chain maps. */
-  private placeCells<K>(cache: Map<K, Map<string, SlotsByKind>>, of: K, day: string, build: () => SlotsByKind): SlotsByKind {
+  private placeCells<K>(cache: Map<K, Map<string, readonly Slot[]>>, of: K, day: string, build: () => readonly Slot[]): readonly Slot[] {
     let byDay = cache.get(of);
     if (!byDay) cache.set(of, (byDay = new Map()));
     let cells = byDay.get(day);
