@@ -60,6 +60,13 @@ export type PeriodList = readonly string[];
 
 
 
+/** The slots of a chain or unit on the first day asked, and on the others if any. */
+interface DaySlots {
+  readonly day: string;
+  readonly slots: readonly Slot[];
+  others?: Map<string, readonly Slot[]>;
+}
+
 /**
  * A batch's wide-cell deltas, merged per cell. Each (chain, day) resolves to its slots once per batch;
  * every later event of that team and day adds to the same objects without building a key.
@@ -67,8 +74,8 @@ export type PeriodList = readonly string[];
 export class CellBuffer {
   readonly list: CellAcc[] = [];
   private readonly cells: Record<View, Record<Level, Map<string, Record<PeriodKind, Map<string, CellAcc>>>>> = { 'as-recorded': byLevel(), current: byLevel() };
-  private readonly slots = new Map<UnitChain, Map<string, readonly Slot[]>>();
-  private readonly unitSlots = new Map<UnitAt, Map<string, readonly Slot[]>>();
+  private readonly slots = new Map<UnitChain, DaySlots>();
+  private readonly unitSlots = new Map<UnitAt, DaySlots>();
   private readonly periods = new Map<string, PeriodKeys>();
   private readonly periodLists = new Map<string, PeriodList>();
 
@@ -108,27 +115,36 @@ export class CellBuffer {
 
   /** Every materialised cell of a chain on a day (cached per batch). */
   slotsOf(view: View, chain: UnitChain, day: string): readonly Slot[] {
-    let byDay = this.slots.get(chain);
-    if (!byDay) this.slots.set(chain, (byDay = new Map()));
-    let slots = byDay.get(day);
-    if (!slots) {
-      const built: Slot[] = [];
-      for (const unit of chain) for (const slot of this.slotsOfUnit(view, unit, day)) built.push(slot);
-      byDay.set(day, (slots = built));
-    }
+    // As recorded a chain is built for one day, so most chains hold one list; a current chain, one per day.
+    const first = this.slots.get(chain);
+    if (first?.day === day) return first.slots;
+    let slots = first?.others?.get(day);
+    if (slots) return slots;
+    let size = 0;
+    for (const unit of chain) size += materialisedKinds(view, unit.level).length;
+    const built: Slot[] = new Array<Slot>(size);
+    let at = 0;
+    for (const unit of chain) for (const slot of this.slotsOfUnit(view, unit, day)) built[at++] = slot;
+    slots = built;
+    if (!first) this.slots.set(chain, { day, slots });
+    else (first.others ??= new Map()).set(day, slots);
     return slots;
   }
 
   /** One unit's materialised cells on a day (cached per unit object: chains share their units from the commune up). */
   private slotsOfUnit(view: View, unit: UnitAt, day: string): readonly Slot[] {
-    let byDay = this.unitSlots.get(unit);
-    if (!byDay) this.unitSlots.set(unit, (byDay = new Map()));
-    let slots = byDay.get(day);
-    if (!slots) {
-      const periods = this.periodsOf(day);
-      slots = materialisedKinds(view, unit.level).map((kind) => ({ acc: this.cell(view, unit, kind, periods[kind]), unit }));
-      byDay.set(day, slots);
-    }
+    // A unit is built for one day (as recorded) or one team record (current): most hold one list.
+    const first = this.unitSlots.get(unit);
+    if (first?.day === day) return first.slots;
+    let slots = first?.others?.get(day);
+    if (slots) return slots;
+    const periods = this.periodsOf(day);
+    const kinds = materialisedKinds(view, unit.level);
+    const built: Slot[] = new Array<Slot>(kinds.length);
+    for (let i = 0; i < kinds.length; i++) built[i] = { acc: this.cell(view, unit, kinds[i], periods[kinds[i]]), unit };
+    slots = built;
+    if (!first) this.unitSlots.set(unit, { day, slots });
+    else (first.others ??= new Map()).set(day, slots);
     return slots;
   }
 

@@ -45,6 +45,8 @@ export type CrossingSink = (slot: Slot, index: number, delta: 1 | -1) => void;
  */
 interface Subject {
   readonly indicator: string;
+  /** The indicator's position in a cell's vector. */
+  readonly index: number;
   readonly subject: string;
   readonly places: Place[];
   readonly days: string[];
@@ -63,6 +65,8 @@ export class FootprintSet {
   private readonly places = new Map<string, Map<string, Place>>();
   /** indicator → subject → its pairs. */
   private readonly subjects = new Map<string, Map<string, Subject>>();
+  /** The same subjects, in the order first seen. */
+  private readonly entries: Subject[] = [];
 
   constructor(loaded: readonly Footprint[]) {
     for (const footprint of loaded) {
@@ -105,53 +109,49 @@ export class FootprintSet {
   crossings(cellsOf: CellsOf, periodsOf: (day: string) => PeriodList, relocated: ReadonlySet<string>, sink: CrossingSink): void {
     const candidates = new Candidates();
     const visit: Visit = { stamp: 0, index: 0, sink, cellsOf, periodsOf, candidates };
-    for (const [indicator, bySubject] of this.subjects) {
-      visit.index = indicatorIndex(indicator);
-      for (const entry of bySubject.values()) {
-        const { places, days, before, after } = entry;
-        // Candidate periods: those of days that flipped (both views), and every day of a relocated team (current view).
-        candidates.clear();
-        let anyBefore = false;
-        for (let i = 0; i < days.length; i++) {
-          if (before[i] > 0) anyBefore = true;
-          if (before[i] > 0 !== after[i] > 0) candidates.mark(BOTH_VIEWS, periodsOf(days[i]));
-          else if (relocated.size > 0 && after[i] > 0 && relocated.has(places[i].teamId)) candidates.mark(CURRENT_ONLY, periodsOf(days[i]));
-        }
-        if (candidates.empty) continue;
-        visit.stamp++;
-        if (anyBefore) visitPairs(visit, entry, before, 'before', SEEN_BEFORE, undefined);
-        for (const place of entry.touched) visitPairs(visit, entry, after, 'after', ENTERED, place);
-        visitPairs(visit, entry, after, 'after', ENTERED, entry.touched);
-        if (anyBefore) visitPairs(visit, entry, before, 'before', LEFT, undefined);
+    for (const entry of this.entries) {
+      visit.index = entry.index;
+      const { places, days, before, after } = entry;
+      // Candidate periods: those of days that flipped (both views), and every day of a relocated team (current view).
+      candidates.clear();
+      let anyBefore = false;
+      for (let i = 0; i < days.length; i++) {
+        if (before[i] > 0) anyBefore = true;
+        if (before[i] > 0 !== after[i] > 0) candidates.mark(BOTH_VIEWS, periodsOf(days[i]));
+        else if (relocated.size > 0 && after[i] > 0 && relocated.has(places[i].teamId)) candidates.mark(CURRENT_ONLY, periodsOf(days[i]));
       }
+      if (candidates.empty) continue;
+      visit.stamp++;
+      if (anyBefore) visitPairs(visit, entry, before, 'before', SEEN_BEFORE, undefined);
+      for (const place of entry.touched) visitPairs(visit, entry, after, 'after', ENTERED, place);
+      visitPairs(visit, entry, after, 'after', ENTERED, entry.touched);
+      if (anyBefore) visitPairs(visit, entry, before, 'before', LEFT, undefined);
     }
   }
 
   /** The changed footprints, whole, as they stand after the batch. */
   written(): Footprint[] {
     const out: Footprint[] = [];
-    for (const bySubject of this.subjects.values()) {
-      for (const entry of bySubject.values()) {
-        if (entry.years.length === 0) continue;
-        const { places: placeOf, days, after } = entry;
-        for (const year of entry.years) {
-          const places: FootprintPlace[] = [];
-          for (let start = 0; start < days.length; ) {
-            const place = placeOf[start];
-            let end = start;
-            const inYear: Record<string, number> = {};
-            let any = false;
-            for (; end < days.length && placeOf[end] === place; end++) {
-              if (after[end] !== 0 && days[end].startsWith(year)) {
-                inYear[days[end]] = after[end];
-                any = true;
-              }
+    for (const entry of this.entries) {
+      if (entry.years.length === 0) continue;
+      const { places: placeOf, days, after } = entry;
+      for (const year of entry.years) {
+        const places: FootprintPlace[] = [];
+        for (let start = 0; start < days.length; ) {
+          const place = placeOf[start];
+          let end = start;
+          const inYear: Record<string, number> = {};
+          let any = false;
+          for (; end < days.length && placeOf[end] === place; end++) {
+            if (after[end] !== 0 && days[end].startsWith(year)) {
+              inYear[days[end]] = after[end];
+              any = true;
             }
-            if (any) places.push({ teamId: place.teamId, communeCode: place.communeCode, days: inYear });
-            start = end;
           }
-          out.push({ indicator: entry.indicator, subject: entry.subject, year, places });
+          if (any) places.push({ teamId: place.teamId, communeCode: place.communeCode, days: inYear });
+          start = end;
         }
+        out.push({ indicator: entry.indicator, subject: entry.subject, year, places });
       }
     }
     return out;
@@ -161,7 +161,10 @@ export class FootprintSet {
     let bySubject = this.subjects.get(indicator);
     if (!bySubject) this.subjects.set(indicator, (bySubject = new Map()));
     let entry = bySubject.get(subject);
-    if (!entry) bySubject.set(subject, (entry = { indicator, subject, places: [], days: [], before: [], after: [], touched: [], years: [] }));
+    if (!entry) {
+      bySubject.set(subject, (entry = { indicator, index: indicatorIndex(indicator), subject, places: [], days: [], before: [], after: [], touched: [], years: [] }));
+      this.entries.push(entry);
+    }
     return entry;
   }
 }
@@ -176,10 +179,17 @@ const pairOf = (entry: Subject, place: Place, day: string): number => {
     last = i;
   }
   const at = last === -1 ? days.length : last + 1;
-  places.splice(at, 0, place);
-  days.splice(at, 0, day);
-  entry.before.splice(at, 0, 0);
-  entry.after.splice(at, 0, 0);
+  if (at === days.length) {
+    places.push(place);
+    days.push(day);
+    entry.before.push(0);
+    entry.after.push(0);
+  } else {
+    places.splice(at, 0, place);
+    days.splice(at, 0, day);
+    entry.before.splice(at, 0, 0);
+    entry.after.splice(at, 0, 0);
+  }
   return at;
 };
 
@@ -191,12 +201,14 @@ const CURRENT_ONLY: readonly View[] = ['current'];
  * (the periods of a few flipped days), kept in arrays reused from subject to subject.
  */
 class Candidates {
+  /** Keys by view × KINDS.length + kind; only the first `sizes[i]` of each are current (the arrays are reused). */
   readonly keys: string[][] = [...VIEWS, ...VIEWS].flatMap(() => KINDS.map(() => []));
+  readonly sizes: number[] = this.keys.map(() => 0);
   empty = true;
 
   clear(): void {
     if (this.empty) return;
-    for (const keys of this.keys) keys.length = 0;
+    this.sizes.fill(0);
     this.empty = true;
   }
 
@@ -204,12 +216,16 @@ class Candidates {
     for (const view of views) {
       const offset = view === 'as-recorded' ? 0 : KINDS.length;
       for (let kind = 0; kind < periods.length; kind++) {
-        const keys = this.keys[offset + kind];
-        const key = periods[kind];
-        if (!keys.includes(key)) keys.push(key);
+        if (!this.has(offset + kind, periods[kind])) this.keys[offset + kind][this.sizes[offset + kind]++] = periods[kind];
       }
     }
     this.empty = false;
+  }
+
+  has(at: number, key: string): boolean {
+    const keys = this.keys[at];
+    for (let i = 0; i < this.sizes[at]; i++) if (keys[i] === key) return true;
+    return false;
   }
 }
 
@@ -237,7 +253,7 @@ interface Visit {
  */
 const visitPairs = (visit: Visit, entry: Subject, counts: readonly number[], when: 'before' | 'after', pass: Pass, only: Place | readonly Place[] | undefined): void => {
   const { stamp } = visit;
-  const keysOf = visit.candidates.keys;
+  const { candidates } = visit;
   const kinds = KINDS.length;
   const { places, days } = entry;
   for (let i = 0; i < days.length; i++) {
@@ -248,10 +264,7 @@ const visitPairs = (visit: Visit, entry: Subject, counts: readonly number[], whe
     for (let v = 0; v < VIEWS.length; v++) {
       // The kinds whose period of this day is a candidate, as bits by position in KINDS.
       let kindsMask = 0;
-      for (let kind = 0; kind < kinds; kind++) {
-        const keys = keysOf[v * kinds + kind];
-        if (keys.length > 0 && keys.includes(periods[kind])) kindsMask |= 1 << kind;
-      }
+      for (let kind = 0; kind < kinds; kind++) if (candidates.has(v * kinds + kind, periods[kind])) kindsMask |= 1 << kind;
       if (kindsMask === 0) continue;
       for (const slot of visit.cellsOf(VIEWS[v], place, days[i], when)) {
         const acc = slot.acc;

@@ -61,7 +61,6 @@ class Model2Projection {
   private readonly chainCache: ChainCache;
   private readonly recordedCells = new Map<Place, Map<string, readonly Slot[]>>();
   private readonly unknownTeamCells = new Map<Place, Map<string, readonly Slot[]>>();
-  private readonly currentCells = new Map<TeamRecord, Map<string, readonly Slot[]>>();
   private readonly currentChains = new WeakMap<TeamRecord, UnitChain>();
   private readonly validDates = new Map<string, boolean>();
   /** Each activity's fact, built once by the pre-pass that collects the footprints to read. */
@@ -382,20 +381,16 @@ class Model2Projection {
   private readonly cellsOf = (view: View, place: Place, day: string, when: 'before' | 'after'): readonly Slot[] => {
     if (view === 'current') {
       const team = (when === 'before' ? this.state.teams : this.teams)[place.teamId];
-      if (team) return this.placeCells(this.currentCells, team, day, () => this.cells.slotsOf('current', this.currentChain(team), day));
+      if (team) return this.cells.slotsOf('current', this.currentChain(team), day);
     }
+    // The crossing pass asks for a place's cells on each of its days, twice: found by object and day, not through the chain maps.
     const cache = view === 'current' ? this.unknownTeamCells : this.recordedCells;
-    return this.placeCells(cache, place, day, () => this.cells.slotsOf(view, this.chainOf(view, { teamId: place.teamId, communeCode: place.communeCode, village: '' }, day), day));
-  };
-
-  /** The crossing pass asks for a place's cells on each of its days, twice: found by object and day, not through the chain maps. */
-  private placeCells<K>(cache: Map<K, Map<string, readonly Slot[]>>, of: K, day: string, build: () => readonly Slot[]): readonly Slot[] {
-    let byDay = cache.get(of);
-    if (!byDay) cache.set(of, (byDay = new Map()));
+    let byDay = cache.get(place);
+    if (!byDay) cache.set(place, (byDay = new Map()));
     let cells = byDay.get(day);
-    if (!cells) byDay.set(day, (cells = build()));
+    if (!cells) byDay.set(day, (cells = this.cells.slotsOf(view, this.chainOf(view, { teamId: place.teamId, communeCode: place.communeCode, village: '' }, day), day)));
     return cells;
-  }
+  };
 
   private withProvince(team: TeamRecord): Model2Team {
     const provinceCode = this.ctx.resolve(team.communeCode, team.since)?.provinceCode;
