@@ -39,6 +39,8 @@ const ANCESTOR_COLUMN: Partial<Record<Level, string>> = { village: 'village', co
  */
 const ADD_VECTORS = (a: string, b: string): string =>
   `array[${STORED_INDICATOR_CODES.map((_, i) => `coalesce(${a}[${i + 1}], 0) + coalesce(${b}[${i + 1}], 0)`).join(', ')}]::int8[]`;
+/** Separates records in one text parameter: JSON.stringify writes control characters escaped, never raw. */
+const RS = '\u001e';
 /** Separates subjects in one text parameter (subject references are pseudonyms and ids, never control characters). */
 const US = '\u001f';
 
@@ -177,10 +179,13 @@ export class SqlKpiModel2Store {
     const kept = footprints.filter((f) => f.places.length > 0);
     const gone = footprints.filter((f) => f.places.length === 0);
     if (kept.length > 0) {
+      // The places go as one text, split by the server: as a text[] parameter, the driver would escape
+      // every quote of ~11 MB of JSON per page late in a year (~0.4 s of Node per page, measured).
       await tx.query(
-        `insert into ${this.t('footprints')} (indicator, subject, year, places) select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])
+        `insert into ${this.t('footprints')} (indicator, subject, year, places)
+         select * from unnest($1::text[], $2::text[], $3::text[], string_to_array($4::text, E'\\x1e'))
          on conflict (indicator, subject, year) do update set places = excluded.places`,
-        [kept.map((f) => f.indicator), kept.map((f) => f.subject), kept.map((f) => f.year), kept.map((f) => JSON.stringify(f.places))],
+        [kept.map((f) => f.indicator), kept.map((f) => f.subject), kept.map((f) => f.year), kept.map((f) => JSON.stringify(f.places)).join(RS)],
       );
     }
     if (gone.length > 0) {
