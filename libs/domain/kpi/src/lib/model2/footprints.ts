@@ -70,10 +70,14 @@ export class FootprintSet {
 
   constructor(loaded: readonly Footprint[]) {
     for (const footprint of loaded) {
-      const entry = this.subjectOf(footprint.indicator, footprint.subject);
+      let entry = this.find(footprint.indicator, footprint.subject);
       for (const { teamId, communeCode, days } of footprint.places) {
         const place = this.place(teamId, communeCode);
         for (const day in days) {
+          if (!entry) {
+            entry = this.create(footprint.indicator, footprint.subject, place, day, days[day], days[day], [], []);
+            continue;
+          }
           const at = pairOf(entry, place, day);
           entry.before[at] = days[day];
           entry.after[at] = days[day];
@@ -92,10 +96,14 @@ export class FootprintSet {
 
   /** count += delta for (indicator, subject) under a place on a day. */
   add(indicator: string, subject: string, place: Place, day: string, delta: number): void {
-    const entry = this.subjectOf(indicator, subject);
+    const year = day.slice(0, 4);
+    const entry = this.find(indicator, subject);
+    if (!entry) {
+      this.create(indicator, subject, place, day, 0, delta, [place], [year]);
+      return;
+    }
     entry.after[pairOf(entry, place, day)] += delta;
     if (!entry.touched.includes(place)) entry.touched.push(place);
-    const year = day.slice(0, 4);
     if (!entry.years.includes(year)) entry.years.push(year);
   }
 
@@ -157,14 +165,17 @@ export class FootprintSet {
     return out;
   }
 
-  private subjectOf(indicator: string, subject: string): Subject {
+  private find(indicator: string, subject: string): Subject | undefined {
+    return this.subjects.get(indicator)?.get(subject);
+  }
+
+  /** A subject with its first pair, in arrays of one (most subjects keep one pair: no room reserved for more). */
+  private create(indicator: string, subject: string, place: Place, day: string, before: number, after: number, touched: Place[], years: string[]): Subject {
     let bySubject = this.subjects.get(indicator);
     if (!bySubject) this.subjects.set(indicator, (bySubject = new Map()));
-    let entry = bySubject.get(subject);
-    if (!entry) {
-      bySubject.set(subject, (entry = { indicator, index: indicatorIndex(indicator), subject, places: [], days: [], before: [], after: [], touched: [], years: [] }));
-      this.entries.push(entry);
-    }
+    const entry: Subject = { indicator, index: indicatorIndex(indicator), subject, places: [place], days: [day], before: [before], after: [after], touched, years };
+    bySubject.set(subject, entry);
+    this.entries.push(entry);
     return entry;
   }
 }

@@ -273,8 +273,9 @@ class Model2Projection {
     const team = this.teams[fact.teamId];
     // A team the model never saw established stays where it recorded (as in model 1).
     const current = team ? this.currentChain(team) : this.chainOf('current', fact, fact.day);
-    this.count(this.cells.slotsOf('as-recorded', this.chainOf('as-recorded', fact, fact.day), fact.day), fact.counts, sign);
-    this.count(this.cells.slotsOf('current', current, fact.day), fact.counts, sign);
+    const indexes = fact.counts.length === 1 ? indicatorIndex(fact.counts[0]) : fact.counts.map(indicatorIndex);
+    this.count(this.cells.slotsOf('as-recorded', this.chainOf('as-recorded', fact, fact.day), fact.day), indexes, sign);
+    this.count(this.cells.slotsOf('current', current, fact.day), indexes, sign);
     const place = this.footprints.place(fact.teamId, fact.communeCode);
     for (const indicator in fact.subjects) {
       for (const subject of fact.subjects[indicator]) this.footprints.add(indicator, subject, place, fact.day, sign);
@@ -283,12 +284,13 @@ class Model2Projection {
     else if (!this.inserted.delete(fact.activityId)) this.deleted.add(fact.activityId);
   }
 
-  /** Adds an activity's counts to every cell of a chain on its day, placing each. */
-  private count(slots: readonly Slot[], counts: readonly string[], sign: 1 | -1): void {
+  /** Adds an activity's counts (indicator indexes; most activities have one) to every cell of a chain on its day, placing each. */
+  private count(slots: readonly Slot[], indexes: number | readonly number[], sign: 1 | -1): void {
     for (const slot of slots) {
       CellBuffer.place(slot);
       const vec = slot.acc.vec;
-      for (const code of counts) vec[indicatorIndex(code)] += sign;
+      if (typeof indexes === 'number') vec[indexes] += sign;
+      else for (const index of indexes) vec[index] += sign;
     }
   }
 
@@ -302,17 +304,20 @@ class Model2Projection {
       if (definition.kind === 'count') counts.push(code);
       else subjects[code] = distinct(subjectsOf(definition.subject, data));
     }
-    return {
-      activityId: String(data['activityId']),
-      teamId: String(data['teamId']),
-      communeCode,
-      village: String(data['village']),
-      ...(ancestors?.districtCode === undefined ? {} : { districtCode: ancestors.districtCode }),
-      ...(ancestors?.provinceCode === undefined ? {} : { provinceCode: ancestors.provinceCode }),
-      day,
-      counts,
-      subjects,
-    };
+    const activityId = String(data['activityId']);
+    const teamId = String(data['teamId']);
+    const village = String(data['village']);
+    // One literal per case, not spreads: a fact is built per activity and kept until the batch is written.
+    const districtCode = ancestors?.districtCode;
+    const provinceCode = ancestors?.provinceCode;
+    if (provinceCode === undefined) {
+      return districtCode === undefined
+        ? { activityId, teamId, communeCode, village, day, counts, subjects }
+        : { activityId, teamId, communeCode, village, districtCode, day, counts, subjects };
+    }
+    return districtCode === undefined
+      ? { activityId, teamId, communeCode, village, provinceCode, day, counts, subjects }
+      : { activityId, teamId, communeCode, village, districtCode, provinceCode, day, counts, subjects };
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────────────────────────────
