@@ -56,6 +56,8 @@ class Model2Projection {
   private readonly inserted = new Map<string, Fact>();
   private readonly deleted = new Set<string>();
   private readonly stockFacts: StockFact[] = [];
+  private readonly insertedByTeam = new Map<string, Map<string, Fact>>();
+  private readonly stocksByTeam = new Map<string, StockFact[]>();
   private readonly relocated = new Set<string>();
   private readonly histories = new Map<string, TeamHistory>();
   private readonly chainCache: ChainCache;
@@ -229,8 +231,8 @@ class Model2Projection {
     const oldChain = this.currentChain(from).filter((unit) => unit.level !== 'team');
     const newChain = this.currentChain(to).filter((unit) => unit.level !== 'team');
     const history = this.historyOf(from.teamId);
-    const facts = [...history.facts.filter((f) => !this.deleted.has(f.activityId)), ...[...this.inserted.values()].filter((f) => f.teamId === from.teamId)];
-    const stocks = [...history.stocks, ...this.stockFacts].filter((s) => s.teamId === from.teamId && s.scope === 'both');
+    const facts = [...history.facts.filter((f) => !this.deleted.has(f.activityId)), ...(this.insertedByTeam.get(from.teamId)?.values() ?? [])];
+    const stocks = [...history.stocks, ...(this.stocksByTeam.get(from.teamId) ?? [])].filter((s) => s.teamId === from.teamId && s.scope === 'both');
     const byPeriod = new Map<string, { kind: PeriodKind; key: string; live: boolean; values: Record<string, number> }>();
     const at = (day: string, add: (entry: { live: boolean; values: Record<string, number> }) => void) => {
       const periods = this.cells.periodsOf(day);
@@ -280,8 +282,15 @@ class Model2Projection {
     for (const indicator in fact.subjects) {
       for (const subject of fact.subjects[indicator]) this.footprints.add(indicator, subject, place, fact.day, sign);
     }
-    if (sign > 0) this.inserted.set(fact.activityId, fact);
-    else if (!this.inserted.delete(fact.activityId)) this.deleted.add(fact.activityId);
+    // Indexed by team as well, so a relocation finds the team's facts of the batch without a scan.
+    const before = this.inserted.get(fact.activityId);
+    if (before) this.insertedByTeam.get(before.teamId)?.delete(fact.activityId);
+    if (sign > 0) {
+      this.inserted.set(fact.activityId, fact);
+      let ofTeam = this.insertedByTeam.get(fact.teamId);
+      if (!ofTeam) this.insertedByTeam.set(fact.teamId, (ofTeam = new Map()));
+      ofTeam.set(fact.activityId, fact);
+    } else if (!this.inserted.delete(fact.activityId)) this.deleted.add(fact.activityId);
   }
 
   /** Adds an activity's counts (indicator indexes; most activities have one) to every cell of a chain on its day, placing each. */
@@ -351,7 +360,7 @@ class Model2Projection {
     }
     if (scope === undefined) return;
     const ancestors = this.ctx.resolve(where.communeCode, on);
-    this.stockFacts.push({
+    const stockFact: StockFact = {
       eventId,
       teamId: where.teamId,
       communeCode: where.communeCode,
@@ -362,7 +371,11 @@ class Model2Projection {
       indicator,
       delta,
       scope,
-    });
+    };
+    this.stockFacts.push(stockFact);
+    let ofTeam = this.stocksByTeam.get(where.teamId);
+    if (!ofTeam) this.stocksByTeam.set(where.teamId, (ofTeam = []));
+    ofTeam.push(stockFact);
   }
 
   private historyOf(teamId: string): TeamHistory {
