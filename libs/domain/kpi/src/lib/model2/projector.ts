@@ -64,7 +64,8 @@ class Model2Projection {
   private readonly recordedCells = new Map<Place, Map<string, readonly Slot[]>>();
   private readonly unknownTeamCells = new Map<Place, Map<string, readonly Slot[]>>();
   private readonly currentChains = new WeakMap<TeamRecord, UnitChain>();
-  private readonly validDates = new Map<string, boolean>();
+  /** Date → the day string every fact of that date shares (null: not a valid date). */
+  private readonly days = new Map<string, string | null>();
   /** Each activity's fact, built once by the pre-pass that collects the footprints to read. */
   private readonly facts = new Map<ProjectionEvent, Fact>();
 
@@ -332,15 +333,15 @@ class Model2Projection {
   // ── helpers ──────────────────────────────────────────────────────────────────────────────────────
   /**
    * vietnamDate, without parsing the common case: a valid timestamp at +07:00 falls on its own date
-   * (whose validity is checked once per date). Anything else goes through vietnamDate.
+   * (whose validity is checked once per date). Anything else goes through vietnamDate. The day is one
+   * string per date, so the caches keyed by day compare it by reference.
    */
   private dayOf(occurredAt: string): string {
     const match = AT_VIETNAM_OFFSET.exec(occurredAt);
-    if (!match) return vietnamDate(occurredAt);
-    const date = match[1];
-    let valid = this.validDates.get(date);
-    if (valid === undefined) this.validDates.set(date, (valid = isCalendarDate(date)));
-    return valid ? date : vietnamDate(occurredAt);
+    const date = match ? match[1] : vietnamDate(occurredAt);
+    let day = this.days.get(date);
+    if (day === undefined) this.days.set(date, (day = match && !isCalendarDate(date) ? null : date));
+    return day ?? vietnamDate(occurredAt);
   }
 
   private stockInBothViews(eventId: string, teamId: string, on: string, of: StockOf, delta: number): void {
