@@ -28,12 +28,13 @@ const ACTIVITY_TYPES = new Set(['HouseholdVisitRecorded', 'TrainingEnrollmentRec
 /** A timestamp that vietnamDate accepts and that is on Vietnam's offset: its day is its date. */
 const AT_VIETNAM_OFFSET = /^(\d{4}-\d{2}-\d{2})T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?\+07:00$/;
 
-/** The values without repeats, in first-seen order (most lists have one or two: no Set for those). */
-const distinct = (values: readonly string[]): string[] => {
+/** The values without repeats, in first-seen order: the list itself when it has none (most have one or two values). */
+const distinct = (values: string[]): string[] => {
   if (values.length > 8) return [...new Set(values)];
-  const out: string[] = [];
-  for (const value of values) if (!out.includes(value)) out.push(value);
-  return out;
+  for (let i = 1; i < values.length; i++) {
+    if (values.lastIndexOf(values[i], i - 1) !== -1) return [...new Set(values)];
+  }
+  return values;
 };
 
 /** The activity an event adds (+1) or a retraction takes away (−1), or undefined. */
