@@ -58,6 +58,8 @@ interface Subject {
   readonly touched: Place[];
   /** Calendar years whose footprint the batch changed, in the order first changed. */
   readonly years: string[];
+  /** Built once the subject has more than SCAN_LIMIT pairs. */
+  lookup: PairLookup | undefined;
 }
 
 export class FootprintSet {
@@ -173,21 +175,46 @@ export class FootprintSet {
   private create(indicator: string, subject: string, place: Place, day: string, before: number, after: number, touched: Place[], years: string[]): Subject {
     let bySubject = this.subjects.get(indicator);
     if (!bySubject) this.subjects.set(indicator, (bySubject = new Map()));
-    const entry: Subject = { indicator, index: indicatorIndex(indicator), subject, places: [place], days: [day], before: [before], after: [after], touched, years };
+    const entry: Subject = { indicator, index: indicatorIndex(indicator), subject, places: [place], days: [day], before: [before], after: [after], touched, years, lookup: undefined };
     bySubject.set(subject, entry);
     this.entries.push(entry);
     return entry;
   }
 }
 
+/** Past this many pairs a subject (a member or team active most days) finds its pairs through a map, not a scan. */
+const SCAN_LIMIT = 16;
+
+/** Where each place's pairs sit in a subject's arrays: day → index, and the place's last index. */
+type PairLookup = Map<Place, { readonly at: Map<string, number>; last: number }>;
+
+const lookupOf = (entry: Subject): PairLookup => {
+  const lookup: PairLookup = new Map();
+  for (let i = 0; i < entry.days.length; i++) {
+    let ofPlace = lookup.get(entry.places[i]);
+    if (!ofPlace) lookup.set(entry.places[i], (ofPlace = { at: new Map(), last: i }));
+    ofPlace.at.set(entry.days[i], i);
+    ofPlace.last = i;
+  }
+  return lookup;
+};
+
 /** The index of a subject's (place, day) pair, added (count 0) after the place's last pair, or at the end, when new. */
 const pairOf = (entry: Subject, place: Place, day: string): number => {
   const { places, days } = entry;
   let last = -1;
-  for (let i = 0; i < days.length; i++) {
-    if (places[i] !== place) continue;
-    if (days[i] === day) return i;
-    last = i;
+  if (days.length > SCAN_LIMIT) {
+    entry.lookup ??= lookupOf(entry);
+    const ofPlace = entry.lookup.get(place);
+    const found = ofPlace?.at.get(day);
+    if (found !== undefined) return found;
+    last = ofPlace ? ofPlace.last : -1;
+  } else {
+    for (let i = 0; i < days.length; i++) {
+      if (places[i] !== place) continue;
+      if (days[i] === day) return i;
+      last = i;
+    }
   }
   const at = last === -1 ? days.length : last + 1;
   if (at === days.length) {
@@ -195,11 +222,18 @@ const pairOf = (entry: Subject, place: Place, day: string): number => {
     days.push(day);
     entry.before.push(0);
     entry.after.push(0);
+    const ofPlace = entry.lookup?.get(place);
+    if (ofPlace) {
+      ofPlace.at.set(day, at);
+      ofPlace.last = at;
+    } else entry.lookup?.set(place, { at: new Map([[day, at]]), last: at });
   } else {
     places.splice(at, 0, place);
     days.splice(at, 0, day);
     entry.before.splice(at, 0, 0);
     entry.after.splice(at, 0, 0);
+    // Later pairs moved: the lookup is rebuilt when next needed.
+    entry.lookup = undefined;
   }
   return at;
 };
