@@ -16,6 +16,7 @@ import {
   model2Rows,
   model2StateOf,
   projectBatchModel2,
+  type Footprint,
   type InMemoryModel2,
   type UnitFigures,
 } from '@cdt/domain-kpi';
@@ -33,6 +34,10 @@ import { SqlKpiModel2Store } from './sql-kpi-model2-store';
  */
 
 const checkpointAt = (position: number): Checkpoint => ({ transactionId: '1', globalPosition: String(position) });
+
+const placeKey = (place: Footprint['places'][number]): string => `${place.teamId}/${place.communeCode}`;
+const placesInOrder = (footprint: Footprint | undefined) =>
+  footprint && { ...footprint, places: [...footprint.places].sort((a, b) => (placeKey(a) < placeKey(b) ? -1 : placeKey(a) > placeKey(b) ? 1 : 0)) };
 
 const canonical = (figures: UnitFigures): string =>
   JSON.stringify([figures.unitKey, Object.entries(figures.values).sort(), Object.entries(figures.targets).sort()]);
@@ -129,12 +134,13 @@ function model2StoreSuite(engine: string, open: () => Promise<{ db: SqlDatabase;
           }
           const stored = await store.footprintsOf([...memory.footprints.values()]);
           expect(stored).toHaveLength(memory.footprints.size);
-          for (const footprint of stored) expect(footprint).toEqual(memory.footprints.get(footprintKeyString(footprint)));
+          // A footprint's places are a set: the order they were first seen in depends on the batching.
+          for (const footprint of stored) expect(placesInOrder(footprint)).toEqual(placesInOrder(memory.footprints.get(footprintKeyString(footprint))));
           const byId = (a: { teamId: string }, b: { teamId: string }) => (a.teamId < b.teamId ? -1 : 1);
           expect((await store.teams()).sort(byId)).toEqual([...memory.teams.values()].sort(byId));
         }),
         // Each run answers ~1,000 queries through the engine: a few runs per engine, many logs across CI runs.
-        { numRuns: engine === 'PGlite' ? 12 : 5 },
+        { numRuns: engine === 'PGlite' ? 8 : 4 },
       );
     }, 600_000);
 
