@@ -1,4 +1,5 @@
 import { INDICATORS, type ActivityMatch, type Indicator, type StockOf, type SubjectField } from './catalog';
+import type { TeamRecord } from './deltas';
 
 /**
  * Which catalog indicators an event moves: shared by the model-1 projector and model 2 (ADR 0010), so
@@ -64,4 +65,46 @@ export const countedIndicators = (type: string, data: Fields): ActivityIndicator
 export const sizeOf = (team: { readonly members: Readonly<Record<string, boolean>> }): { members: number; youth: number } => {
   const flags = Object.values(team.members);
   return { members: flags.length, youth: flags.filter(Boolean).length };
+};
+
+/** What a registry event does to a team: its record after the event, the day, and its stock changes. */
+export interface RegistryChange {
+  readonly team: TeamRecord;
+  readonly on: string;
+  /** In the order they are applied; a zero change is listed and does nothing. */
+  readonly stocks: readonly (readonly [StockOf, number])[];
+}
+
+export type RegistryEventType = 'TeamEstablished' | 'MemberJoined' | 'MemberLeft' | 'MemberRoleChanged' | 'TeamDissolved';
+
+/**
+ * The registry's stock rules, shared by both projectors: establishment (+1 team), joining, leaving or
+ * changing role (members and youth-union members), dissolution (the team and all its members leave).
+ * Undefined when the event changes nothing: a team established twice, a change to an unknown or
+ * dissolved team, a role change of someone not in the team.
+ */
+export const registryChange = (teams: Readonly<Record<string, TeamRecord>>, type: RegistryEventType, data: Fields): RegistryChange | undefined => {
+  const on = String(data['on']);
+  if (type === 'TeamEstablished') {
+    const teamId = String(data['teamId']);
+    if (teams[teamId]) return undefined;
+    const team: TeamRecord = { teamId, communeCode: String(data['communeCode']), village: String(data['village']), since: on, status: 'active', members: {} };
+    return { team, on, stocks: [['teams', +1]] };
+  }
+  const team = teams[String(data['teamId'])];
+  if (!team || team.status !== 'active') return undefined;
+  if (type === 'TeamDissolved') {
+    const { members, youth } = sizeOf(team);
+    return { team: { ...team, status: 'dissolved', members: {} }, on, stocks: [['teams', -1], ['members', -members], ['youth-union-members', -youth]] };
+  }
+  const memberId = String(data['memberId']);
+  const wasIn = Object.hasOwn(team.members, memberId);
+  if (type === 'MemberRoleChanged' && !wasIn) return undefined;
+  const wasYouth = wasIn && team.members[memberId];
+  const members = { ...team.members };
+  if (type === 'MemberLeft') delete members[memberId];
+  else members[memberId] = data['youthUnion'] === true;
+  const isIn = Object.hasOwn(members, memberId);
+  const isYouth = isIn && members[memberId];
+  return { team: { ...team, members }, on, stocks: [['members', Number(isIn) - Number(wasIn)], ['youth-union-members', Number(isYouth) - Number(wasYouth)]] };
 };

@@ -1,6 +1,6 @@
 import type { ActivityRecorded } from '@cdt/domain-activity';
 import { PERIOD_KINDS, isCalendarDate, vietnamDate, type PeriodKind } from '@cdt/domain-shared';
-import { DISTINCT_CODES, STOCK_INDICATOR, countedIndicators, sizeOf, subjectsOf, type Fields } from '../activity-indicators';
+import { DISTINCT_CODES, STOCK_INDICATOR, countedIndicators, registryChange, sizeOf, subjectsOf, type Fields, type RegistryEventType } from '../activity-indicators';
 import type { StockOf } from '../catalog';
 import { KEY_SEPARATOR as SEP, type TargetSet, type TeamRecord } from '../deltas';
 import type { ProjectionEvent } from '../projector';
@@ -144,18 +144,14 @@ class Model2Projection {
     const data = (event.data ?? {}) as Fields;
     switch (event.type) {
       case 'TeamEstablished':
-        this.established(event.eventId, data);
-        return true;
       case 'MemberJoined':
       case 'MemberLeft':
       case 'MemberRoleChanged':
-        this.membership(event.eventId, event.type, data);
+      case 'TeamDissolved':
+        this.registry(event.eventId, event.type, data);
         return true;
       case 'TeamRelocated':
         this.relocate(event.eventId, data);
-        return true;
-      case 'TeamDissolved':
-        this.dissolved(event.eventId, data);
         return true;
       case 'TargetAssigned':
         this.target(data);
@@ -170,41 +166,15 @@ class Model2Projection {
   }
 
   // ── registry: stock facts dated by `on` ──────────────────────────────────────────────────────────
-  private established(eventId: string, data: Fields): void {
-    const teamId = String(data['teamId']);
-    if (this.teams[teamId]) return;
-    const on = String(data['on']);
-    this.setTeam({ teamId, communeCode: String(data['communeCode']), village: String(data['village']), since: on, status: 'active', members: {} });
-    this.stockInBothViews(eventId, teamId, on, 'teams', +1);
-  }
 
-  private membership(eventId: string, type: 'MemberJoined' | 'MemberLeft' | 'MemberRoleChanged', data: Fields): void {
-    const team = this.teams[String(data['teamId'])];
-    if (!team || team.status !== 'active') return;
-    const memberId = String(data['memberId']);
-    const on = String(data['on']);
-    const wasIn = Object.hasOwn(team.members, memberId);
-    const wasYouth = wasIn && team.members[memberId];
-    const members = { ...team.members };
-    if (type === 'MemberLeft') delete members[memberId];
-    else members[memberId] = data['youthUnion'] === true;
-    if (type === 'MemberRoleChanged' && !wasIn) return;
-    const isIn = Object.hasOwn(members, memberId);
-    const isYouth = isIn && members[memberId];
-    this.setTeam({ ...team, members });
-    this.stockInBothViews(eventId, team.teamId, on, 'members', Number(isIn) - Number(wasIn));
-    this.stockInBothViews(eventId, team.teamId, on, 'youth-union-members', Number(isYouth) - Number(wasYouth));
-  }
 
-  private dissolved(eventId: string, data: Fields): void {
-    const team = this.teams[String(data['teamId'])];
-    if (!team || team.status !== 'active') return;
-    const on = String(data['on']);
-    const { members, youth } = sizeOf(team);
-    this.setTeam({ ...team, status: 'dissolved', members: {} });
-    this.stockInBothViews(eventId, team.teamId, on, 'teams', -1);
-    this.stockInBothViews(eventId, team.teamId, on, 'members', -members);
-    this.stockInBothViews(eventId, team.teamId, on, 'youth-union-members', -youth);
+
+  /** Registry facts dated by `on` (establishment, membership, dissolution): the team record and its stocks. */
+  private registry(eventId: string, type: RegistryEventType, data: Fields): void {
+    const change = registryChange(this.teams, type, data);
+    if (!change) return;
+    this.setTeam(change.team);
+    for (const [of, delta] of change.stocks) this.stockInBothViews(eventId, change.team.teamId, change.on, of, delta);
   }
 
   /** As recorded the team's stocks leave the old unit on `on`; in the current view its whole history moves. */
