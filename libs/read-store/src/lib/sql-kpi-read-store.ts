@@ -7,7 +7,6 @@ import {
   type KpiDeltas,
   type RefDelta,
   type Level,
-  type TargetSet,
   type TeamContributions,
   type TeamRecord,
   type UnitFigures,
@@ -16,6 +15,7 @@ import {
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import { blankUnit, emptyFiguresUnder, planFiguresUnder, type FiguresUnder, type FiguresUnderQuery } from './figures-under';
 import type { KpiReadStore } from './read-store.port';
+import { appliedAmong, teamRecords, upsertTargets } from './sql-shared-tables';
 import type { SqlClient, SqlDatabase } from './sql-database';
 
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
@@ -99,7 +99,7 @@ export class SqlKpiReadStore implements KpiReadStore {
       await tx.query(`set local work_mem = '64MB'`);
       await this.applyRefs(tx, deltas);
       await this.applyCounts(tx, deltas);
-      await this.applyTargets(tx, deltas.targets);
+      await upsertTargets(tx, this.t('targets'), deltas.targets);
       if (deltas.teams.length > 0) {
         await tx.query(
           `insert into ${this.t('teams')} (team_id, record) select * from unnest($1::text[], $2::jsonb[])
@@ -198,27 +198,13 @@ export class SqlKpiReadStore implements KpiReadStore {
         placed_on = greatest(${figures}.placed_on, excluded.placed_on)`;
   }
 
-  private async applyTargets(tx: SqlClient, targets: readonly TargetSet[]): Promise<void> {
-    if (targets.length === 0) return;
-    // The last assignment for a key wins; one statement cannot touch a row twice, so keep only the last.
-    const last = [...new Map(targets.map((t) => [`${t.unitKey}|${t.indicator}|${t.period}`, t])).values()];
-    await tx.query(
-      `insert into ${this.t('targets')} (unit_key, indicator, period, value)
-       select * from unnest($1::text[], $2::text[], $3::text[], $4::float8[])
-       on conflict (unit_key, indicator, period) do update set value = excluded.value`,
-      [last.map((t) => t.unitKey), last.map((t) => t.indicator), last.map((t) => t.period), last.map((t) => t.value)],
-    );
-  }
 
   async appliedAmong(eventIds: readonly string[]): Promise<Set<string>> {
-    if (eventIds.length === 0) return new Set();
-    const { rows } = await this.db.query<{ event_id: string }>(`select event_id from ${this.t('applied_events')} where event_id = any($1::text[])`, [eventIds]);
-    return new Set(rows.map((r) => r.event_id));
+    return appliedAmong(this.db, this.t('applied_events'), eventIds);
   }
 
   async teams(): Promise<TeamRecord[]> {
-    const { rows } = await this.db.query<{ record: TeamRecord | string }>(`select record from ${this.t('teams')}`);
-    return rows.map((r) => (typeof r.record === 'string' ? (JSON.parse(r.record) as TeamRecord) : r.record));
+    return teamRecords<TeamRecord>(this.db, this.t('teams'));
   }
 
   async contributionsOf(teamId: string): Promise<TeamContributions> {

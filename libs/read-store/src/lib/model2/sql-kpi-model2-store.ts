@@ -18,12 +18,12 @@ import {
   type Model2Team,
   type Placement,
   type StockFact,
-  type TargetSet,
   type TeamHistory,
   type UnitFigures,
   type View,
 } from '@cdt/domain-kpi';
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
+import { appliedAmong, teamRecords, upsertTargets } from '../sql-shared-tables';
 import type { SqlClient, SqlDatabase } from '../sql-database';
 import { model2RowsSql } from './model2-rows';
 import { MODEL2_SCHEMA_SQL } from './model2-schema';
@@ -115,7 +115,7 @@ export class SqlKpiModel2Store {
       await this.insertStockFacts(tx, deltas.stockFacts);
       await this.writeFootprints(tx, deltas.footprints);
       await this.addToCells(tx, deltas);
-      await this.setTargets(tx, deltas.targets);
+      await upsertTargets(tx, this.t('targets'), deltas.targets);
       if (deltas.teams.length > 0) {
         await tx.query(
           `insert into ${this.t('teams')} (team_id, record) select * from unnest($1::text[], $2::jsonb[])
@@ -223,27 +223,14 @@ export class SqlKpiModel2Store {
     );
   }
 
-  private async setTargets(tx: SqlClient, targets: readonly TargetSet[]): Promise<void> {
-    if (targets.length === 0) return;
-    const last = [...new Map(targets.map((t) => [`${t.unitKey}|${t.indicator}|${t.period}`, t])).values()];
-    await tx.query(
-      `insert into ${this.t('targets')} (unit_key, indicator, period, value)
-       select * from unnest($1::text[], $2::text[], $3::text[], $4::float8[])
-       on conflict (unit_key, indicator, period) do update set value = excluded.value`,
-      [last.map((t) => t.unitKey), last.map((t) => t.indicator), last.map((t) => t.period), last.map((t) => t.value)],
-    );
-  }
 
   // ── the projector's reads, as at the checkpoint ────────────────────────────────────────────────────
   async appliedAmong(eventIds: readonly string[]): Promise<Set<string>> {
-    if (eventIds.length === 0) return new Set();
-    const { rows } = await this.db.query<{ event_id: string }>(`select event_id from ${this.t('applied_events')} where event_id = any($1::text[])`, [eventIds]);
-    return new Set(rows.map((r) => r.event_id));
+    return appliedAmong(this.db, this.t('applied_events'), eventIds);
   }
 
   async teams(): Promise<Model2Team[]> {
-    const { rows } = await this.db.query<{ record: Model2Team | string }>(`select record from ${this.t('teams')}`);
-    return rows.map((r) => (typeof r.record === 'string' ? (JSON.parse(r.record) as Model2Team) : r.record));
+    return teamRecords<Model2Team>(this.db, this.t('teams'));
   }
 
   async footprintsOf(keys: readonly FootprintKey[]): Promise<Footprint[]> {
