@@ -15,10 +15,9 @@ import {
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import { blankUnit, emptyFiguresUnder, planFiguresUnder, type FiguresUnder, type FiguresUnderQuery } from './figures-under';
 import type { KpiReadStore } from './read-store.port';
-import { appliedAmong, teamRecords, upsertTargets } from './sql-shared-tables';
+import { appliedAmong, createModelSchema, storedCheckpoint, teamRecords, upsertTargets } from './sql-shared-tables';
 import type { SqlClient, SqlDatabase } from './sql-database';
 
-const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const FLOWS = INDICATORS.filter((i) => i.definition.kind === 'count' || i.definition.kind === 'distinct').map((i) => i.code);
 const STOCKS = INDICATORS.filter((i) => i.definition.kind === 'stock').map((i) => i.code);
 const COVERED = INDICATORS.flatMap((i) => (i.definition.kind === 'covered' ? [{ code: i.code, ...i.definition }] : []));
@@ -70,13 +69,7 @@ export class SqlKpiReadStore implements KpiReadStore {
 
   /** Creates the schema's tables when missing. `schema` names the model version (`kpi_v1`). */
   static async open(db: SqlDatabase, schema = 'kpi_v1'): Promise<SqlKpiReadStore> {
-    if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid read-model schema name ${schema}`);
-    const sql = readFileSync(join(__dirname, 'sql', '0001_kpi.sql'), 'utf8').replaceAll(':schema', schema);
-    await db.transaction(async (tx) => {
-      // Two services starting together must not race on CREATE … IF NOT EXISTS.
-      await tx.query('select pg_advisory_xact_lock(7431002)');
-      for (const statement of sql.split(/;\s*$/m).map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
-    });
+    await createModelSchema(db, schema, readFileSync(join(__dirname, 'sql', '0001_kpi.sql'), 'utf8'), 7431002);
     return new SqlKpiReadStore(db, schema);
   }
 
@@ -85,10 +78,7 @@ export class SqlKpiReadStore implements KpiReadStore {
   }
 
   async checkpoint(client: SqlClient = this.db, lock = false): Promise<Checkpoint | undefined> {
-    const { rows } = await client.query<{ transaction_id: string; global_position: string }>(
-      `select transaction_id::text, global_position::text from ${this.t('checkpoint')}${lock ? ' for update' : ''}`,
-    );
-    return rows[0] && { transactionId: rows[0].transaction_id, globalPosition: rows[0].global_position };
+    return storedCheckpoint(client, this.t('checkpoint'), lock);
   }
 
   async applyBatch(deltas: KpiDeltas, checkpoint: Checkpoint): Promise<boolean> {

@@ -1,10 +1,40 @@
+import type { Checkpoint } from '@cdt/event-store';
 import type { TargetSet } from '@cdt/domain-kpi';
-import type { SqlClient } from './sql-database';
+import type { SqlClient, SqlDatabase } from './sql-database';
 
 /**
- * Statements on the tables both KPI models keep in the same shape (`targets`, `applied_events`,
- * `teams`), for the model-1 store and the model-2 store (ADR 0010). `table` is the schema-qualified name.
+ * What the model-1 and model-2 SQL stores (ADR 0010) do alike: create a model version's schema, read its
+ * checkpoint, and the statements on the tables both keep in the same shape (`targets`, `applied_events`,
+ * `teams`). `table` is the schema-qualified name.
  */
+
+const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+
+/**
+ * Creates a model version's tables when missing: `sql` with `:schema` replaced, statement by statement,
+ * under a transaction-scoped advisory lock so two services starting together do not race on
+ * CREATE … IF NOT EXISTS.
+ */
+export async function createModelSchema(db: SqlDatabase, schema: string, sql: string, lockKey: number): Promise<void> {
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid read-model schema name ${schema}`);
+  const statements = sql
+    .replaceAll(':schema', schema)
+    .split(/;\s*$/m)
+    .map((statement) => statement.replace(/^--.*$/gm, '').trim())
+    .filter(Boolean);
+  await db.transaction(async (tx) => {
+    await tx.query(`select pg_advisory_xact_lock(${lockKey})`);
+    for (const statement of statements) await tx.query(statement);
+  });
+}
+
+/** The model's checkpoint (undefined before its first batch); `lock` holds the row for the transaction. */
+export async function storedCheckpoint(client: SqlClient, table: string, lock = false): Promise<Checkpoint | undefined> {
+  const { rows } = await client.query<{ transaction_id: string; global_position: string }>(
+    `select transaction_id::text, global_position::text from ${table}${lock ? ' for update' : ''}`,
+  );
+  return rows[0] && { transactionId: rows[0].transaction_id, globalPosition: rows[0].global_position };
+}
 
 /** Targets, the last assignment for a key winning (one statement cannot touch a row twice). */
 export async function upsertTargets(tx: SqlClient, table: string, targets: readonly TargetSet[]): Promise<void> {

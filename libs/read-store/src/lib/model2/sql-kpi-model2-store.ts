@@ -23,12 +23,11 @@ import {
   type View,
 } from '@cdt/domain-kpi';
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
-import { appliedAmong, teamRecords, upsertTargets } from '../sql-shared-tables';
+import { appliedAmong, createModelSchema, storedCheckpoint, teamRecords, upsertTargets } from '../sql-shared-tables';
 import type { SqlClient, SqlDatabase } from '../sql-database';
 import { model2RowsSql } from './model2-rows';
 import { MODEL2_SCHEMA_SQL } from './model2-schema';
 
-const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const STOCKS = INDICATORS.filter((i) => i.definition.kind === 'stock').map((i) => i.code);
 const COVERED = INDICATORS.flatMap((i) => (i.definition.kind === 'covered' ? [i.definition] : []));
 const CODE_INDEX = new Map(STORED_INDICATOR_CODES.map((code, i) => [code, i]));
@@ -84,12 +83,7 @@ export class SqlKpiModel2Store {
 
   /** Creates the schema's tables when missing (`kpi2_v1` by default). */
   static async open(db: SqlDatabase, schema = 'kpi2_v1'): Promise<SqlKpiModel2Store> {
-    if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid read-model schema name ${schema}`);
-    const sql = MODEL2_SCHEMA_SQL.replaceAll(':schema', schema);
-    await db.transaction(async (tx) => {
-      await tx.query('select pg_advisory_xact_lock(7431010)');
-      for (const statement of sql.split(/;\s*$/m).map((s) => s.replace(/^--.*$/gm, '').trim()).filter(Boolean)) await tx.query(statement);
-    });
+    await createModelSchema(db, schema, MODEL2_SCHEMA_SQL, 7431010);
     return new SqlKpiModel2Store(db, schema);
   }
 
@@ -98,10 +92,7 @@ export class SqlKpiModel2Store {
   }
 
   async checkpoint(client: SqlClient = this.db, lock = false): Promise<Checkpoint | undefined> {
-    const { rows } = await client.query<{ transaction_id: string; global_position: string }>(
-      `select transaction_id::text, global_position::text from ${this.t('checkpoint')}${lock ? ' for update' : ''}`,
-    );
-    return rows[0] && { transactionId: rows[0].transaction_id, globalPosition: rows[0].global_position };
+    return storedCheckpoint(client, this.t('checkpoint'), lock);
   }
 
   /** Writes a batch's deltas and its checkpoint together; a checkpoint not past the stored one changes nothing (false). */
