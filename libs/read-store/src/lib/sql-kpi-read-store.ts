@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareCheckpoints, type Checkpoint } from '@cdt/event-store';
+import type { Checkpoint } from '@cdt/event-store';
 import {
   INDICATORS,
   figureKeyString,
@@ -15,7 +15,7 @@ import {
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import { blankUnit, emptyFiguresUnder, planFiguresUnder, type FiguresUnder, type FiguresUnderQuery } from './figures-under';
 import type { KpiReadStore } from './read-store.port';
-import { appliedAmong, createModelSchema, storedCheckpoint, teamRecords, upsertTargets } from './sql-shared-tables';
+import { appliedAmong, applyCheckpointedBatch, createModelSchema, storedCheckpoint, teamRecords } from './sql-shared-tables';
 import type { SqlClient, SqlDatabase } from './sql-database';
 
 const FLOWS = INDICATORS.filter((i) => i.definition.kind === 'count' || i.definition.kind === 'distinct').map((i) => i.code);
@@ -82,30 +82,9 @@ export class SqlKpiReadStore implements KpiReadStore {
   }
 
   async applyBatch(deltas: KpiDeltas, checkpoint: Checkpoint): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const stored = await this.checkpoint(tx, true);
-      if (stored && compareCheckpoints(checkpoint, stored) <= 0) return false;
-      // A batch merges hundreds of thousands of rows: let its sorts and hashes stay in memory.
-      await tx.query(`set local work_mem = '64MB'`);
+    return applyCheckpointedBatch(this.db, (table) => this.t(table), checkpoint, deltas, async (tx) => {
       await this.applyRefs(tx, deltas);
       await this.applyCounts(tx, deltas);
-      await upsertTargets(tx, this.t('targets'), deltas.targets);
-      if (deltas.teams.length > 0) {
-        await tx.query(
-          `insert into ${this.t('teams')} (team_id, record) select * from unnest($1::text[], $2::jsonb[])
-           on conflict (team_id) do update set record = excluded.record`,
-          [deltas.teams.map((t) => t.teamId), deltas.teams.map((t) => JSON.stringify(t))],
-        );
-      }
-      if (deltas.appliedEventIds.length > 0) {
-        await tx.query(`insert into ${this.t('applied_events')} (event_id) select unnest($1::text[]) on conflict do nothing`, [deltas.appliedEventIds]);
-      }
-      await tx.query(
-        `insert into ${this.t('checkpoint')} (id, transaction_id, global_position) values (true, $1::numeric, $2::bigint)
-         on conflict (id) do update set transaction_id = excluded.transaction_id, global_position = excluded.global_position, updated_at = now()`,
-        [checkpoint.transactionId, checkpoint.globalPosition],
-      );
-      return true;
     });
   }
 

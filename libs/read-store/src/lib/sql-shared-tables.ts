@@ -1,4 +1,4 @@
-import type { Checkpoint } from '@cdt/event-store';
+import { compareCheckpoints, type Checkpoint } from '@cdt/event-store';
 import type { TargetSet } from '@cdt/domain-kpi';
 import type { SqlClient, SqlDatabase } from './sql-database';
 
@@ -59,4 +59,49 @@ export async function appliedAmong(db: SqlClient, table: string, eventIds: reado
 export async function teamRecords<Team>(db: SqlClient, table: string): Promise<Team[]> {
   const { rows } = await db.query<{ record: Team | string }>(`select record from ${table}`);
   return rows.map((r) => (typeof r.record === 'string' ? (JSON.parse(r.record) as Team) : r.record));
+}
+
+/** What both models write with every batch beside their own rows. */
+export interface SharedBatchRows {
+  readonly targets: readonly TargetSet[];
+  readonly teams: readonly { readonly teamId: string }[];
+  readonly appliedEventIds: readonly string[];
+}
+
+/**
+ * One batch in one transaction: the checkpoint row is locked and a checkpoint not past it changes
+ * nothing (false); otherwise the model's own rows (`writeModel`), then targets, team records, applied
+ * ids and the new checkpoint. `t` names a table of the model's schema.
+ */
+export async function applyCheckpointedBatch(
+  db: SqlDatabase,
+  t: (table: string) => string,
+  checkpoint: Checkpoint,
+  shared: SharedBatchRows,
+  writeModel: (tx: SqlClient) => Promise<void>,
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const stored = await storedCheckpoint(tx, t('checkpoint'), true);
+    if (stored && compareCheckpoints(checkpoint, stored) <= 0) return false;
+    // A batch merges hundreds of thousands of rows: let its sorts and hashes stay in memory.
+    await tx.query(`set local work_mem = '64MB'`);
+    await writeModel(tx);
+    await upsertTargets(tx, t('targets'), shared.targets);
+    if (shared.teams.length > 0) {
+      await tx.query(
+        `insert into ${t('teams')} (team_id, record) select * from unnest($1::text[], $2::jsonb[])
+         on conflict (team_id) do update set record = excluded.record`,
+        [shared.teams.map((team) => team.teamId), shared.teams.map((team) => JSON.stringify(team))],
+      );
+    }
+    if (shared.appliedEventIds.length > 0) {
+      await tx.query(`insert into ${t('applied_events')} (event_id) select unnest($1::text[]) on conflict do nothing`, [shared.appliedEventIds]);
+    }
+    await tx.query(
+      `insert into ${t('checkpoint')} (id, transaction_id, global_position) values (true, $1::numeric, $2::bigint)
+       on conflict (id) do update set transaction_id = excluded.transaction_id, global_position = excluded.global_position, updated_at = now()`,
+      [checkpoint.transactionId, checkpoint.globalPosition],
+    );
+    return true;
+  });
 }

@@ -1,4 +1,4 @@
-import { compareCheckpoints, type Checkpoint } from '@cdt/event-store';
+import type { Checkpoint } from '@cdt/event-store';
 import {
   INDICATORS,
   LEVEL_RANK,
@@ -23,7 +23,7 @@ import {
   type View,
 } from '@cdt/domain-kpi';
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
-import { appliedAmong, createModelSchema, storedCheckpoint, teamRecords, upsertTargets } from '../sql-shared-tables';
+import { appliedAmong, applyCheckpointedBatch, createModelSchema, storedCheckpoint, teamRecords } from '../sql-shared-tables';
 import type { SqlClient, SqlDatabase } from '../sql-database';
 import { model2RowsSql } from './model2-rows';
 import { MODEL2_SCHEMA_SQL } from './model2-schema';
@@ -97,32 +97,12 @@ export class SqlKpiModel2Store {
 
   /** Writes a batch's deltas and its checkpoint together; a checkpoint not past the stored one changes nothing (false). */
   async applyBatch(deltas: Model2Deltas, checkpoint: Checkpoint): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const stored = await this.checkpoint(tx, true);
-      if (stored && compareCheckpoints(checkpoint, stored) <= 0) return false;
-      await tx.query(`set local work_mem = '64MB'`);
+    return applyCheckpointedBatch(this.db, (table) => this.t(table), checkpoint, deltas, async (tx) => {
       await this.insertFacts(tx, deltas.factsInserted);
       if (deltas.factIdsDeleted.length > 0) await tx.query(`delete from ${this.t('facts')} where activity_id = any($1::text[])`, [deltas.factIdsDeleted]);
       await this.insertStockFacts(tx, deltas.stockFacts);
       await this.writeFootprints(tx, deltas.footprints);
       await this.addToCells(tx, deltas);
-      await upsertTargets(tx, this.t('targets'), deltas.targets);
-      if (deltas.teams.length > 0) {
-        await tx.query(
-          `insert into ${this.t('teams')} (team_id, record) select * from unnest($1::text[], $2::jsonb[])
-           on conflict (team_id) do update set record = excluded.record`,
-          [deltas.teams.map((t) => t.teamId), deltas.teams.map((t) => JSON.stringify(t))],
-        );
-      }
-      if (deltas.appliedEventIds.length > 0) {
-        await tx.query(`insert into ${this.t('applied_events')} (event_id) select unnest($1::text[]) on conflict do nothing`, [deltas.appliedEventIds]);
-      }
-      await tx.query(
-        `insert into ${this.t('checkpoint')} (id, transaction_id, global_position) values (true, $1::numeric, $2::bigint)
-         on conflict (id) do update set transaction_id = excluded.transaction_id, global_position = excluded.global_position, updated_at = now()`,
-        [checkpoint.transactionId, checkpoint.globalPosition],
-      );
-      return true;
     });
   }
 
