@@ -1,5 +1,6 @@
 import { INDICATORS, type ActivityMatch, type Indicator, type StockOf, type SubjectField } from './catalog';
-import type { TeamRecord } from './deltas';
+import type { TargetSet, TeamRecord } from './deltas';
+import { levelOfUnitCode } from './units';
 
 /**
  * Which catalog indicators an event moves: shared by the model-1 projector and model 2 (ADR 0010), so
@@ -107,4 +108,13 @@ export const registryChange = (teams: Readonly<Record<string, TeamRecord>>, type
   const isIn = Object.hasOwn(members, memberId);
   const isYouth = isIn && members[memberId];
   return { team: { ...team, members }, on, stocks: [['members', Number(isIn) - Number(wasIn)], ['youth-union-members', Number(isYouth) - Number(wasYouth)]] };
+};
+
+/** The target a `TargetAssigned` sets, or undefined for a unit code of no known level or a value that is not a number. */
+export const targetOf = (data: Fields): TargetSet | undefined => {
+  const unitKey = String(data['unitCode']);
+  const level = levelOfUnitCode(unitKey);
+  const value = data['value'];
+  if (level === undefined || typeof value !== 'number') return undefined;
+  return { level, unitKey, indicator: String(data['indicatorCode']), period: String(data['period']), value };
 };

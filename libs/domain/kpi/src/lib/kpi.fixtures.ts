@@ -88,14 +88,21 @@ export const retraction = (original: ProjectionEvent): ProjectionEvent => {
   }, `r-${original.eventId}`);
 };
 
-/** Feeds events to a model in batches of the given sizes (the rest in one last batch), as the runner does. */
-export const project = (events: readonly ProjectionEvent[], batchSizes: readonly number[] = [], model: InMemoryReadModel = emptyReadModel()): InMemoryReadModel => {
+/** The log cut in batches of the given sizes (at least one event each), the rest in one last batch. */
+export function* batchesOf(events: readonly ProjectionEvent[], batchSizes: readonly number[]): Generator<readonly ProjectionEvent[]> {
   let offset = 0;
   const sizes = [...batchSizes];
   while (offset < events.length) {
     const size = sizes.shift() ?? events.length - offset;
     const batch = events.slice(offset, offset + Math.max(1, size));
     offset += batch.length;
+    yield batch;
+  }
+}
+
+/** Feeds events to a model in batches of the given sizes (the rest in one last batch), as the runner does. */
+export const project = (events: readonly ProjectionEvent[], batchSizes: readonly number[] = [], model: InMemoryReadModel = emptyReadModel()): InMemoryReadModel => {
+  for (const batch of batchesOf(events, batchSizes)) {
     const { deltas } = projectBatch(projectorStateOf(model), batch, {
       resolve,
       isApplied: (eventId) => model.applied.has(eventId),

@@ -1,6 +1,6 @@
 import type { ActivityRecorded } from '@cdt/domain-activity';
 import { PERIOD_KINDS, periodKeys, vietnamDate, type PeriodKeys, type PeriodKind } from '@cdt/domain-shared';
-import { DISTINCT_CODES, STOCK_INDICATOR, countedIndicators, registryChange, sizeOf, subjectsOf, type Fields, type RegistryEventType } from './activity-indicators';
+import { DISTINCT_CODES, STOCK_INDICATOR, countedIndicators, registryChange, sizeOf, subjectsOf, targetOf, type Fields, type RegistryEventType } from './activity-indicators';
 import type { StockOf } from './catalog';
 import {
   KEY_SEPARATOR as SEP,
@@ -10,7 +10,7 @@ import {
   type TargetSet,
   type TeamRecord,
 } from './deltas';
-import { levelOfUnitCode, unitChain, type UnitAt, type UnitChain, type UnitResolver, type View } from './units';
+import { unitChain, type UnitAt, type UnitChain, type UnitResolver, type View } from './units';
 
 /**
  * The KPI projector: a batch of recorded events → additive deltas for every view, level and period.
@@ -291,11 +291,8 @@ class Projection {
   }
 
   private target(data: Fields): void {
-    const unitKey = String(data['unitCode']);
-    const level = levelOfUnitCode(unitKey);
-    const value = data['value'];
-    if (level === undefined || typeof value !== 'number') return;
-    this.targets.push({ level, unitKey, indicator: String(data['indicatorCode']), period: String(data['period']), value });
+    const target = targetOf(data);
+    if (target) this.targets.push(target);
   }
 
   // ── activities: flows dated by occurredAt ────────────────────────────────────────────────────────

@@ -20,7 +20,7 @@ import {
   type InMemoryModel2,
   type UnitFigures,
 } from '@cdt/domain-kpi';
-import { batchSizes, build, opWithDissolution, project, resolve } from '@cdt/domain-kpi/testing';
+import { batchesOf, batchSizes, build, opWithDissolution, project, project2, resolve } from '@cdt/domain-kpi/testing';
 import { describeWithEngine, freshPostgresDatabase } from '@cdt/testing';
 import { pgDatabase, pgliteDatabase, type SqlDatabase } from '../sql-database';
 import { Model2Pipeline } from './model2-pipeline';
@@ -50,9 +50,7 @@ async function feed(store: SqlKpiModel2Store, events: ReturnType<typeof build>['
   const pipeline = pipelined ? await Model2Pipeline.start(store, resolve) : undefined;
   let state = await loadModel2State(store);
   let offset = 0;
-  const queue = [...sizes];
-  while (offset < events.length) {
-    const batch = events.slice(offset, offset + Math.max(1, queue.shift() ?? events.length));
+  for (const batch of batchesOf(events, sizes)) {
     offset += batch.length;
     if (pipeline) {
       await pipeline.push(batch, checkpointAt(offset));
@@ -115,14 +113,7 @@ function model2StoreSuite(engine: string, open: () => Promise<{ db: SqlDatabase;
           const { events } = build(ops);
           const store = await freshStore();
           await feed(store, events, sizes, pipelined);
-          const memory = emptyModel2();
-          let offset = 0;
-          const queue = [...sizes];
-          while (offset < events.length) {
-            const batch = events.slice(offset, offset + Math.max(1, queue.shift() ?? events.length));
-            offset += batch.length;
-            applyModel2Deltas(memory, projectBatchModel2(model2StateOf(memory), batch, model2Context(memory, resolve)).deltas);
-          }
+          const memory = project2(events, sizes);
 
           expect((await differences(store, memory, pick)).slice(0, 5)).toEqual([]);
           // Model 1 agrees on the nation's figures of every year (the full comparison is the domain's property test).

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { batchSizes, build, opWithDissolution } from '../kpi-log.fixtures';
-import { resolve } from '../kpi.fixtures';
+import { batchesOf, resolve } from '../kpi.fixtures';
 import { footprintKeysOfBatch, relocatingTeamIds } from './batch-reads';
 import { footprintKeyString } from './footprints';
 import { applyModel2Deltas, emptyModel2, model2Context, model2StateOf } from './in-memory-model2';
@@ -18,11 +18,7 @@ describe('model-2 batch reads', () => {
       fc.property(fc.array(opWithDissolution, { maxLength: 60 }), batchSizes, (ops, sizes) => {
         const { events } = build(ops);
         const model = emptyModel2();
-        let offset = 0;
-        const queue = [...sizes];
-        while (offset < events.length) {
-          const batch = events.slice(offset, offset + Math.max(1, queue.shift() ?? events.length));
-          offset += batch.length;
+        for (const batch of batchesOf(events, sizes)) {
           const inner = model2Context(model, resolve);
           const asked = { histories: new Set<string>(), footprints: new Set<string>() };
           const recording: Model2Context = {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { PERIOD_KINDS, periodKeys } from '@cdt/domain-shared';
 import { DISTINCT_CODES } from '../activity-indicators';
 import { batchSizes, build, opWithDissolution, type Op } from '../kpi-log.fixtures';
-import { resolve } from '../kpi.fixtures';
+import { batchesOf, resolve } from '../kpi.fixtures';
 import { unitChain, type UnitChain } from '../units';
 import { cellKeyString, materialisedKinds } from './cells';
 import { applyModel2Deltas, emptyModel2, model2Context, model2StateOf, type InMemoryModel2 } from './in-memory-model2';
@@ -56,11 +56,7 @@ const nonZero = (entries: Iterable<[string, number]>): [string, number][] => [..
 const checkBatches = (ops: Op[], sizes: number[]): void => {
   const { events } = build(ops);
   const model = emptyModel2();
-  let offset = 0;
-  const queue = [...sizes];
-  while (offset < events.length) {
-    const batch = events.slice(offset, offset + Math.max(1, queue.shift() ?? events.length - offset));
-    offset += batch.length;
+  for (const batch of batchesOf(events, sizes)) {
     const before = presence(model);
     const { deltas } = projectBatchModel2(model2StateOf(model), batch, model2Context(model, resolve));
     applyModel2Deltas(model, deltas);

@@ -1,10 +1,10 @@
 import type { ActivityRecorded } from '@cdt/domain-activity';
 import { PERIOD_KINDS, isCalendarDate, vietnamDate, type PeriodKind } from '@cdt/domain-shared';
-import { DISTINCT_CODES, STOCK_INDICATOR, countedIndicators, registryChange, sizeOf, subjectsOf, type Fields, type RegistryEventType } from '../activity-indicators';
+import { DISTINCT_CODES, STOCK_INDICATOR, countedIndicators, registryChange, sizeOf, subjectsOf, targetOf, type Fields, type RegistryEventType } from '../activity-indicators';
 import type { StockOf } from '../catalog';
 import { KEY_SEPARATOR as SEP, type TargetSet, type TeamRecord } from '../deltas';
 import type { ProjectionEvent } from '../projector';
-import { levelOfUnitCode, type UnitChain, type View } from '../units';
+import type { UnitChain, View } from '../units';
 import { ChainCache } from './chains';
 import { CellBuffer, indicatorIndex, materialisedKinds, type Slot } from './cells';
 import { FootprintSet, footprintYears, type Place } from './footprints';
@@ -235,11 +235,8 @@ class Model2Projection {
   }
 
   private target(data: Fields): void {
-    const unitKey = String(data['unitCode']);
-    const level = levelOfUnitCode(unitKey);
-    const value = data['value'];
-    if (level === undefined || typeof value !== 'number') return;
-    this.targets.push({ level, unitKey, indicator: String(data['indicatorCode']), period: String(data['period']), value });
+    const target = targetOf(data);
+    if (target) this.targets.push(target);
   }
 
   // ── activities: facts, counts in the cells, footprints ──────────────────────────────────────────
