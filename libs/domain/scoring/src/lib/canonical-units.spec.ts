@@ -1,36 +1,12 @@
 import fc from 'fast-check';
 import canonicalize from 'canonicalize';
 import { canonicalInput, canonicalResult } from './canonical-units';
-import type { EvaluationInput, UnitResult } from './criteria-set';
+import type { EvaluationInput } from './criteria-set';
 import { evaluate } from './evaluate';
 import { criteriaSet, criterion } from './scoring.fixtures';
+import { unitArbitraries } from './unit-arbitraries.fixtures';
 
-const code = fc.string({ unit: 'binary', maxLength: 12 });
-const amount = fc.oneof(fc.integer({ min: -1e6, max: 1e9 }), fc.double({ noNaN: true, noDefaultInfinity: true }));
-const figures = fc.dictionary(code, amount, { maxKeys: 12 });
-
-const input: fc.Arbitrary<EvaluationInput> = fc.record(
-  { unitCode: code, unitName: code, parentCode: code, figures, targets: figures },
-  { requiredKeys: ['unitCode', 'parentCode', 'figures', 'targets'] },
-);
-
-const result: fc.Arbitrary<UnitResult> = fc.record(
-  {
-    unitCode: code,
-    unitName: code,
-    parentCode: code,
-    eligible: fc.boolean(),
-    ineligibleReasons: fc.array(fc.record({ rule: code, value: fc.option(amount, { nil: null }), message: code }), { maxLength: 3 }),
-    score: amount,
-    breakdown: fc.array(
-      fc.record({ criterion: code, raw: fc.option(amount, { nil: null }), normalised: amount, points: amount, note: code }, { requiredKeys: ['criterion', 'raw', 'normalised', 'points'] }),
-      { maxLength: 5 },
-    ),
-    rank: fc.option(fc.nat(), { nil: null }),
-    tier: fc.option(code, { nil: null }),
-  },
-  { requiredKeys: ['unitCode', 'parentCode', 'eligible', 'ineligibleReasons', 'score', 'breakdown', 'rank', 'tier'] },
-);
+const { input, result } = unitArbitraries({ codeLength: 12, maxKeys: 12, maxLines: 5 });
 
 describe('canonical unit lines', () => {
   it('write exactly what canonicalize (RFC 8785) writes for any input and result, odd strings and numbers included', () => {

@@ -5,6 +5,7 @@ import { evaluationDigests, evaluationDigestsOf, evaluationInputsDigestOf, evalu
 import { evaluationDigestsV2, evaluationInputsDigestV2, evaluationResultsDigestV2 } from './digest-v2';
 import { evaluate } from './evaluate';
 import { criteriaSet, criterion, textHash, unit } from './scoring.fixtures';
+import { unitArbitraries } from './unit-arbitraries.fixtures';
 
 /** The byte format of docs/scoring/README.md ("Digest version 2"), written out independently, as hex. */
 const u8 = (n: number) => n.toString(16).padStart(2, '0');
@@ -85,24 +86,7 @@ describe('digest versions', () => {
 
 // ── properties ─────────────────────────────────────────────────────────────────────────────────────
 
-const code = fc.string({ unit: 'binary', maxLength: 8 });
-const amount = fc.oneof(fc.integer({ min: -1e6, max: 1e9 }), fc.double({ noNaN: true, noDefaultInfinity: true }));
-const figures = fc.dictionary(code, amount, { maxKeys: 6 });
-const input: fc.Arbitrary<EvaluationInput> = fc.record({ unitCode: code, unitName: code, parentCode: code, figures, targets: figures }, { requiredKeys: ['unitCode', 'parentCode', 'figures', 'targets'] });
-const result: fc.Arbitrary<UnitResult> = fc.record(
-  {
-    unitCode: code,
-    unitName: code,
-    parentCode: code,
-    eligible: fc.boolean(),
-    ineligibleReasons: fc.array(fc.record({ rule: code, value: fc.option(amount, { nil: null }), message: code }), { maxLength: 3 }),
-    score: amount,
-    breakdown: fc.array(fc.record({ criterion: code, raw: fc.option(amount, { nil: null }), normalised: amount, points: amount, note: code }, { requiredKeys: ['criterion', 'raw', 'normalised', 'points'] }), { maxLength: 4 }),
-    rank: fc.option(fc.nat(), { nil: null }),
-    tier: fc.option(code, { nil: null }),
-  },
-  { requiredKeys: ['unitCode', 'parentCode', 'eligible', 'ineligibleReasons', 'score', 'breakdown', 'rank', 'tier'] },
-);
+const { code, amount, figures, input, result } = unitArbitraries({ codeLength: 8, maxKeys: 6, maxLines: 4 });
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
