@@ -1,17 +1,15 @@
 import type { Checkpoint } from '@cdt/event-store';
 import {
   footprintKeyString,
-  footprintKeysOfBatch,
-  projectBatchModel2,
   relocatingTeamIds,
   type Footprint,
+  type FootprintKey,
   type Model2Deltas,
   type Model2State,
   type ProjectionEvent,
-  type TeamHistory,
   type UnitResolver,
 } from '@cdt/domain-kpi';
-import { loadModel2State } from './project-into-model2';
+import { loadModel2State, projectWithReads } from './project-into-model2';
 import type { SqlKpiModel2Store } from './sql-kpi-model2-store';
 
 /**
@@ -40,20 +38,18 @@ export class Model2Pipeline {
 
   /** Projects the batch (its write starts before this returns, and overlaps the next push). */
   async push(events: readonly ProjectionEvent[], checkpoint: Checkpoint): Promise<void> {
-    const relocating = relocatingTeamIds(events);
-    if (relocating.length > 0) await this.settle();
-    const [applied, histories] = await Promise.all([this.appliedAmong(events), this.histories(relocating)]);
-    const footprints = await this.footprintsOf(footprintKeysOfBatch(events, histories));
-    const result = projectBatchModel2(this.state, events, {
-      resolve: this.resolve,
-      isApplied: (eventId) => applied.has(eventId),
-      footprintsOf: () => footprints,
-      teamHistory: (teamId) => {
-        const history = histories.get(teamId);
-        if (!history) throw new Error(`team ${teamId}'s history was not read before the batch`);
-        return history;
+    if (relocatingTeamIds(events).length > 0) await this.settle();
+    const result = await projectWithReads(
+      {
+        appliedAmong: (eventIds) => this.appliedAmong(eventIds),
+        // Read after the last write settled (a relocating batch waits above), so the store's answer is whole.
+        teamHistory: (teamId) => this.store.teamHistory(teamId),
+        footprintsOf: (keys) => this.footprintsOf(keys),
       },
-    });
+      events,
+      this.resolve,
+      this.state,
+    );
     await this.settle();
     this.state = result.state;
     this.last = result.deltas;
@@ -75,20 +71,13 @@ export class Model2Pipeline {
     if (!(await writing)) throw new Error(`the model-2 store refused the batch ending at ${JSON.stringify(this.lastEnd)}: its checkpoint is not behind it`);
   }
 
-  private async appliedAmong(events: readonly ProjectionEvent[]): Promise<Set<string>> {
-    const applied = await this.store.appliedAmong(events.map((e) => e.eventId));
+  private async appliedAmong(eventIds: readonly string[]): Promise<Set<string>> {
+    const applied = await this.store.appliedAmong(eventIds);
     for (const eventId of this.last?.appliedEventIds ?? []) applied.add(eventId);
     return applied;
   }
 
-  /** Read after the last write settled (see the class comment), so the store's answer is whole. */
-  private async histories(teamIds: readonly string[]): Promise<Map<string, TeamHistory>> {
-    const histories = new Map<string, TeamHistory>();
-    for (const teamId of teamIds) histories.set(teamId, await this.store.teamHistory(teamId));
-    return histories;
-  }
-
-  private async footprintsOf(keys: Parameters<SqlKpiModel2Store['footprintsOf']>[0]): Promise<Footprint[]> {
+  private async footprintsOf(keys: readonly FootprintKey[]): Promise<Footprint[]> {
     const stored = await this.store.footprintsOf(keys);
     if (!this.last || this.last.footprints.length === 0) return stored;
     const byKey = new Map(stored.map((f) => [footprintKeyString(f), f]));

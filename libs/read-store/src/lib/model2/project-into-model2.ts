@@ -3,6 +3,9 @@ import {
   footprintKeysOfBatch,
   projectBatchModel2,
   relocatingTeamIds,
+  type Footprint,
+  type FootprintKey,
+  type Model2Result,
   type Model2State,
   type ProjectionEvent,
   type TeamHistory,
@@ -15,23 +18,27 @@ export const loadModel2State = async (store: SqlKpiModel2Store): Promise<Model2S
   teams: Object.fromEntries((await store.teams()).map((team) => [team.teamId, team])),
 });
 
+/** What the projector reads before a batch, as at the store's checkpoint (a pipeline lays its in-flight batch over them). */
+export interface Model2Reads {
+  appliedAmong(eventIds: readonly string[]): Promise<Set<string>>;
+  teamHistory(teamId: string): Promise<TeamHistory>;
+  footprintsOf(keys: readonly FootprintKey[]): Promise<Footprint[]>;
+}
+
 /**
- * One batch into model 2: read what the synchronous projector will ask (applied ids, the histories of
- * relocating teams, then the footprints those and the batch name), project, and write the deltas with
- * the checkpoint in one transaction. Returns the next state (unchanged when the store refused the batch).
+ * Reads what the synchronous projector will ask (applied ids, the histories of relocating teams, then
+ * the footprints those and the batch name) and projects the batch.
  */
-export async function projectIntoModel2(
-  store: SqlKpiModel2Store,
-  events: readonly ProjectionEvent[],
-  resolve: UnitResolver,
-  state: Model2State,
-  checkpoint: Checkpoint,
-): Promise<{ state: Model2State; applied: boolean }> {
-  const applied = await store.appliedAmong(events.map((e) => e.eventId));
+export async function projectWithReads(reads: Model2Reads, events: readonly ProjectionEvent[], resolve: UnitResolver, state: Model2State): Promise<Model2Result> {
   const histories = new Map<string, TeamHistory>();
-  for (const teamId of relocatingTeamIds(events)) histories.set(teamId, await store.teamHistory(teamId));
-  const footprints = await store.footprintsOf(footprintKeysOfBatch(events, histories));
-  const result = projectBatchModel2(state, events, {
+  const [applied] = await Promise.all([
+    reads.appliedAmong(events.map((e) => e.eventId)),
+    (async () => {
+      for (const teamId of relocatingTeamIds(events)) histories.set(teamId, await reads.teamHistory(teamId));
+    })(),
+  ]);
+  const footprints = await reads.footprintsOf(footprintKeysOfBatch(events, histories));
+  return projectBatchModel2(state, events, {
     resolve,
     isApplied: (eventId) => applied.has(eventId),
     footprintsOf: () => footprints,
@@ -41,6 +48,20 @@ export async function projectIntoModel2(
       return history;
     },
   });
+}
+
+/**
+ * One batch into model 2: its reads, the projection, and the deltas written with the checkpoint in one
+ * transaction. Returns the next state (unchanged when the store refused the batch).
+ */
+export async function projectIntoModel2(
+  store: SqlKpiModel2Store,
+  events: readonly ProjectionEvent[],
+  resolve: UnitResolver,
+  state: Model2State,
+  checkpoint: Checkpoint,
+): Promise<{ state: Model2State; applied: boolean }> {
+  const result = await projectWithReads(store, events, resolve, state);
   const written = await store.applyBatch(result.deltas, checkpoint);
   return written ? { state: result.state, applied: true } : { state, applied: false };
 }
