@@ -7,6 +7,7 @@ export * from './lib/mongo/mongo-model-admin';
 export * from './lib/open-kpi-read-store';
 export * from './lib/kpi-queries';
 export * from './lib/project-into-store';
+export * from './lib/model2/kpi-model2-store.port';
 export * from './lib/model2/sql-kpi-model2-store';
 export * from './lib/model2/project-into-model2';
 export * from './lib/model2/model2-pipeline';

@@ -1,23 +1,20 @@
 import type { Checkpoint } from '@cdt/event-store';
 import {
-  footprintKeyString,
   relocatingTeamIds,
-  type Footprint,
-  type FootprintKey,
   type Model2Deltas,
   type Model2State,
   type ProjectionEvent,
   type UnitResolver,
 } from '@cdt/domain-kpi';
 import { loadModel2State, projectWithReads } from './project-into-model2';
-import type { SqlKpiModel2Store } from './sql-kpi-model2-store';
+import type { KpiModel2Store } from './kpi-model2-store.port';
 
 /**
  * Catch-up into model 2 with the write of one batch overlapping the projection of the next: Node
  * projects batch N+1 while PostgreSQL writes batch N. The projector's reads for N+1 go to the store,
- * which may or may not hold N yet (its write is in flight), and N's own deltas are laid over them:
- * applied ids are added, footprints replaced whole (absent when emptied). A batch that relocates a team
- * waits for the write first (a team's history is read whole, and stock facts have no key to overlay by).
+ * which may or may not hold N yet (its write is in flight), and N's applied ids are added to the store's
+ * answer. A batch that relocates a team waits for the write first (a team's history is read whole, and
+ * stock facts have no key to overlay by).
  * Writes stay in order, one in flight at a time, each with its checkpoint; a refused or failed write
  * fails the next `push` or `flush`, and the caller resumes from the store's checkpoint.
  */
@@ -27,12 +24,12 @@ export class Model2Pipeline {
   private lastEnd: Checkpoint | undefined;
 
   private constructor(
-    private readonly store: SqlKpiModel2Store,
+    private readonly store: KpiModel2Store,
     private readonly resolve: UnitResolver,
     private state: Model2State,
   ) {}
 
-  static async start(store: SqlKpiModel2Store, resolve: UnitResolver): Promise<Model2Pipeline> {
+  static async start(store: KpiModel2Store, resolve: UnitResolver): Promise<Model2Pipeline> {
     return new Model2Pipeline(store, resolve, await loadModel2State(store));
   }
 
@@ -44,7 +41,6 @@ export class Model2Pipeline {
         appliedAmong: (eventIds) => this.appliedAmong(eventIds),
         // Read after the last write settled (a relocating batch waits above), so the store's answer is whole.
         teamHistory: (teamId) => this.store.teamHistory(teamId),
-        footprintsOf: (keys) => this.footprintsOf(keys),
       },
       events,
       this.resolve,
@@ -75,14 +71,5 @@ export class Model2Pipeline {
     const applied = await this.store.appliedAmong(eventIds);
     for (const eventId of this.last?.appliedEventIds ?? []) applied.add(eventId);
     return applied;
-  }
-
-  private async footprintsOf(keys: readonly FootprintKey[]): Promise<Footprint[]> {
-    const stored = await this.store.footprintsOf(keys);
-    if (!this.last || this.last.footprints.length === 0) return stored;
-    const byKey = new Map(stored.map((f) => [footprintKeyString(f), f]));
-    for (const footprint of this.last.footprints) byKey.set(footprintKeyString(footprint), footprint);
-    const wanted = new Set(keys.map(footprintKeyString));
-    return [...byKey.entries()].filter(([key, f]) => wanted.has(key) && f.places.length > 0).map(([, f]) => f);
   }
 }

@@ -43,15 +43,6 @@ create table if not exists :schema.stock_facts (
 create index if not exists stock_facts_by_team    on :schema.stock_facts (team_id, day);
 create index if not exists stock_facts_by_commune on :schema.stock_facts (commune_code, day);
 
--- A subject's days under each (team, commune), per distinct indicator and calendar year; written whole.
-create table if not exists :schema.footprints (
-  indicator text not null,
-  subject   text not null,
-  year      text not null,
-  places    text not null,
-  primary key (indicator, subject, year)
-);
-
 -- Materialised wide cells: every stored indicator of a cell in one vector (v[i] = STORED_INDICATOR_CODES[i]),
 -- team x week..year (as-recorded only) and commune..nation x every period kind in both views.
 create table if not exists :schema.cells (

@@ -1,20 +1,17 @@
 import type { Checkpoint } from '@cdt/event-store';
 import {
-  footprintKeysOfBatch,
   projectBatchModel2,
   relocatingTeamIds,
-  type Footprint,
-  type FootprintKey,
   type Model2Result,
   type Model2State,
   type ProjectionEvent,
   type TeamHistory,
   type UnitResolver,
 } from '@cdt/domain-kpi';
-import type { SqlKpiModel2Store } from './sql-kpi-model2-store';
+import type { KpiModel2Store } from './kpi-model2-store.port';
 
 /** The model-2 projector's state as the store holds it (read once at start, then carried from batch to batch). */
-export const loadModel2State = async (store: SqlKpiModel2Store): Promise<Model2State> => ({
+export const loadModel2State = async (store: Pick<KpiModel2Store, 'teams'>): Promise<Model2State> => ({
   teams: Object.fromEntries((await store.teams()).map((team) => [team.teamId, team])),
 });
 
@@ -22,13 +19,9 @@ export const loadModel2State = async (store: SqlKpiModel2Store): Promise<Model2S
 export interface Model2Reads {
   appliedAmong(eventIds: readonly string[]): Promise<Set<string>>;
   teamHistory(teamId: string): Promise<TeamHistory>;
-  footprintsOf(keys: readonly FootprintKey[]): Promise<Footprint[]>;
 }
 
-/**
- * Reads what the synchronous projector will ask (applied ids, the histories of relocating teams, then
- * the footprints those and the batch name) and projects the batch.
- */
+/** Reads what the synchronous projector will ask (applied ids, the histories of relocating teams) and projects the batch. */
 export async function projectWithReads(reads: Model2Reads, events: readonly ProjectionEvent[], resolve: UnitResolver, state: Model2State): Promise<Model2Result> {
   const histories = new Map<string, TeamHistory>();
   const [applied] = await Promise.all([
@@ -37,11 +30,9 @@ export async function projectWithReads(reads: Model2Reads, events: readonly Proj
       for (const teamId of relocatingTeamIds(events)) histories.set(teamId, await reads.teamHistory(teamId));
     })(),
   ]);
-  const footprints = await reads.footprintsOf(footprintKeysOfBatch(events, histories));
   return projectBatchModel2(state, events, {
     resolve,
     isApplied: (eventId) => applied.has(eventId),
-    footprintsOf: () => footprints,
     teamHistory: (teamId) => {
       const history = histories.get(teamId);
       if (!history) throw new Error(`team ${teamId}'s history was not read before the batch (relocatingTeamIds missed it)`);
@@ -55,7 +46,7 @@ export async function projectWithReads(reads: Model2Reads, events: readonly Proj
  * transaction. Returns the next state (unchanged when the store refused the batch).
  */
 export async function projectIntoModel2(
-  store: SqlKpiModel2Store,
+  store: KpiModel2Store,
   events: readonly ProjectionEvent[],
   resolve: UnitResolver,
   state: Model2State,

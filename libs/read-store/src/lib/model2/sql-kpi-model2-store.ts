@@ -9,9 +9,6 @@ import {
   requirePeriodKind,
   type Fact,
   type FigureRow,
-  type Footprint,
-  type FootprintKey,
-  type FootprintPlace,
   type InMemoryReadModel,
   type Level,
   type Model2Deltas,
@@ -25,6 +22,7 @@ import {
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import { appliedAmong, applyCheckpointedBatch, createModelSchema, storedCheckpoint, teamRecords } from '../sql-shared-tables';
 import type { SqlClient, SqlDatabase } from '../sql-database';
+import type { KpiModel2Store } from './kpi-model2-store.port';
 import { model2RowsSql } from './model2-rows';
 import { MODEL2_SCHEMA_SQL } from './model2-schema';
 
@@ -38,8 +36,6 @@ const ANCESTOR_COLUMN: Partial<Record<Level, string>> = { village: 'village', co
  */
 const ADD_VECTORS = (a: string, b: string): string =>
   `array[${STORED_INDICATOR_CODES.map((_, i) => `coalesce(${a}[${i + 1}], 0) + coalesce(${b}[${i + 1}], 0)`).join(', ')}]::int8[]`;
-/** Separates records in one text parameter: JSON.stringify writes control characters escaped, never raw. */
-const RS = '\u001e';
 /** Separates subjects in one text parameter (subject references are pseudonyms and ids, never control characters). */
 const US = '\u001f';
 
@@ -70,12 +66,12 @@ const vectorOf = (values: Readonly<Record<string, number>>): number[] => {
 };
 
 /**
- * KPI model 2 (ADR 0010) on PostgreSQL or PGlite (same SQL): facts, stock facts, footprints, wide cells,
+ * KPI model 2 (ADR 0010) on PostgreSQL or PGlite (same SQL): facts, stock facts, wide cells,
  * targets, teams and applied ids, written per batch with the checkpoint in one transaction, each table by
  * one set-based statement. Answers the projector's reads as at the checkpoint, and model 1's queries
  * (`figures`, `children`) with the answers of `figuresOfModel2` / `childrenOfModel2`.
  */
-export class SqlKpiModel2Store {
+export class SqlKpiModel2Store implements KpiModel2Store {
   private constructor(
     private readonly db: SqlDatabase,
     private readonly schema: string,
@@ -101,7 +97,6 @@ export class SqlKpiModel2Store {
       await this.insertFacts(tx, deltas.factsInserted);
       if (deltas.factIdsDeleted.length > 0) await tx.query(`delete from ${this.t('facts')} where activity_id = any($1::text[])`, [deltas.factIdsDeleted]);
       await this.insertStockFacts(tx, deltas.stockFacts);
-      await this.writeFootprints(tx, deltas.footprints);
       await this.addToCells(tx, deltas);
     });
   }
@@ -145,29 +140,6 @@ export class SqlKpiModel2Store {
     );
   }
 
-  /** Whole footprints replace the stored ones; an empty one is deleted. */
-  private async writeFootprints(tx: SqlClient, footprints: readonly Footprint[]): Promise<void> {
-    const kept = footprints.filter((f) => f.places.length > 0);
-    const gone = footprints.filter((f) => f.places.length === 0);
-    if (kept.length > 0) {
-      // The places go as one text, split by the server: as a text[] parameter, the driver would escape
-      // every quote of ~11 MB of JSON per page late in a year (~0.4 s of Node per page, measured).
-      await tx.query(
-        `insert into ${this.t('footprints')} (indicator, subject, year, places)
-         select * from unnest($1::text[], $2::text[], $3::text[], string_to_array($4::text, E'\\x1e'))
-         on conflict (indicator, subject, year) do update set places = excluded.places`,
-        [kept.map((f) => f.indicator), kept.map((f) => f.subject), kept.map((f) => f.year), kept.map((f) => JSON.stringify(f.places)).join(RS)],
-      );
-    }
-    if (gone.length > 0) {
-      await tx.query(
-        `delete from ${this.t('footprints')} f using unnest($1::text[], $2::text[], $3::text[]) as g(indicator, subject, year)
-          where f.indicator = g.indicator and f.subject = g.subject and f.year = g.year`,
-        [gone.map((f) => f.indicator), gone.map((f) => f.subject), gone.map((f) => f.year)],
-      );
-    }
-  }
-
   /** v += delta element-wise; the placement resolved for the latest day wins (ties: this batch). */
   private async addToCells(tx: SqlClient, { cells }: Model2Deltas): Promise<void> {
     if (cells.length === 0) return;
@@ -202,16 +174,6 @@ export class SqlKpiModel2Store {
 
   async teams(): Promise<Model2Team[]> {
     return teamRecords<Model2Team>(this.db, this.t('teams'));
-  }
-
-  async footprintsOf(keys: readonly FootprintKey[]): Promise<Footprint[]> {
-    if (keys.length === 0) return [];
-    const { rows } = await this.db.query<{ indicator: string; subject: string; year: string; places: string }>(
-      `select f.indicator, f.subject, f.year, f.places from unnest($1::text[], $2::text[], $3::text[]) as k(indicator, subject, year)
-         join ${this.t('footprints')} f on f.indicator = k.indicator and f.subject = k.subject and f.year = k.year`,
-      [keys.map((k) => k.indicator), keys.map((k) => k.subject), keys.map((k) => k.year)],
-    );
-    return rows.map((r) => ({ indicator: r.indicator, subject: r.subject, year: r.year, places: JSON.parse(r.places) as FootprintPlace[] }));
   }
 
   async teamHistory(teamId: string): Promise<TeamHistory> {

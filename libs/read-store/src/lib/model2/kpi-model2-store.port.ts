@@ -1,0 +1,34 @@
+import type { Checkpoint } from '@cdt/event-store';
+import type { Level, Model2Deltas, Model2Team, TeamHistory, UnitFigures, View } from '@cdt/domain-kpi';
+
+/**
+ * The KPI model-2 store port (ADR 0010): what the model-2 pipeline writes and reads before a batch, and
+ * the queries model 1 answers (same signatures, same answers as `figuresOfModel2` / `childrenOfModel2`).
+ * Distinct counts are not stored: a store counts the distinct subjects of the period's live facts when
+ * asked. Adapters: `SqlKpiModel2Store` (PostgreSQL, PGlite), the MongoDB store.
+ */
+export interface KpiModel2Store {
+  /** Where the model stands in the log; undefined before the first batch. */
+  checkpoint(): Promise<Checkpoint | undefined>;
+  /**
+   * Writes a batch's deltas and its checkpoint atomically. A batch whose checkpoint is not past the
+   * stored one was applied already: nothing changes and false is returned.
+   */
+  applyBatch(deltas: Model2Deltas, checkpoint: Checkpoint): Promise<boolean>;
+
+  // ── what the projector reads before a batch, as at the checkpoint ─────────────────────────────────
+  /** The subset of `eventIds` already applied. */
+  appliedAmong(eventIds: readonly string[]): Promise<Set<string>>;
+  /** Every team the projector has seen. */
+  teams(): Promise<Model2Team[]>;
+  /** A team's live facts and stock facts, each list in the order first written (read for relocating teams). */
+  teamHistory(teamId: string): Promise<TeamHistory>;
+
+  // ── queries: model 1's answers ────────────────────────────────────────────────────────────────────
+  /** Flows of the period, stocks at its end, covered children and targets of units at one level, in the order of `unitKeys`. */
+  figures(view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitFigures[]>;
+  /** Units at `childLevel` under (level, unitKey) with a non-zero figure in the period's kind up to its end. */
+  children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]>;
+
+  close(): Promise<void>;
+}
