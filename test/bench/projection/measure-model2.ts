@@ -1,7 +1,7 @@
 /**
  * Measurement aid (not a benchmark, nothing asserted): the pure projectors of KPI model 1 and model 2
  * (ADR 0010) on the same generated log, in memory, in pages of `page` events. Model 1 projects with no
- * stored contributions (as profile-catch-up.ts does); model 2 reads footprints and team histories from
+ * stored contributions (as profile-catch-up.ts does); model 2 reads team histories (for relocations) from
  * the in-memory model-2 store, which applies each page's deltas outside the timed part. CPU time is
  * printed next to wall time: on a shared machine it is the steadier of the two.
  *   node -r ./scripts/register.js test/bench/projection/measure-model2.ts [events=100000] [page=20000] [models=1,2]
@@ -53,9 +53,9 @@ function main(): void {
     m1.refs += deltas.refs.length;
   }
 
-  // Model 2: the projector with its store's reads (footprints, team histories) inside the timed part.
+  // Model 2: the projector with its store's reads (team histories of relocations) inside the timed part.
   const model = emptyModel2();
-  const m2 = { ms: 0, cpu: 0, facts: 0, deleted: 0, stocks: 0, footprints: 0, cells: 0 };
+  const m2 = { ms: 0, cpu: 0, facts: 0, deleted: 0, stocks: 0, cells: 0 };
   for (const events of models.has('2') ? pages : []) {
     const [t0, c0] = [performance.now(), process.cpuUsage()];
     const { deltas } = projectBatchModel2(model2StateOf(model), events, model2Context(model, resolve));
@@ -65,7 +65,6 @@ function main(): void {
     m2.facts += deltas.factsInserted.length;
     m2.deleted += deltas.factIdsDeleted.length;
     m2.stocks += deltas.stockFacts.length;
-    m2.footprints += deltas.footprints.length;
     m2.cells += deltas.cells.length;
   }
 
@@ -77,8 +76,8 @@ function main(): void {
     [
       `${n} events in ${pages.length} pages of ${page}`,
       `model 1 projectBatch: ${time(m1)}; rows per event: ${perEvent(m1.counts)} figure + ${perEvent(m1.refs)} refcount`,
-      `model 2 projectBatchModel2: ${time(m2)}; rows per event: ${perEvent(m2.facts)} facts + ${perEvent(m2.deleted)} deletions + ${perEvent(m2.stocks)} stock facts + ${perEvent(m2.footprints)} footprints + ${perEvent(m2.cells)} wide cells`,
-      `model 2 store at the end: ${model.facts.size} facts, ${model.footprints.size} footprints, ${model.cells.size} wide cells`,
+      `model 2 projectBatchModel2: ${time(m2)}; rows per event: ${perEvent(m2.facts)} facts + ${perEvent(m2.deleted)} deletions + ${perEvent(m2.stocks)} stock facts + ${perEvent(m2.cells)} wide cells`,
+      `model 2 store at the end: ${model.facts.size} facts, ${model.cells.size} wide cells`,
     ].join('\n') + '\n',
   );
 }

@@ -1,14 +1,14 @@
 /**
  * Profiling aid (not a benchmark, nothing asserted): catch-up into KPI model 2 page by page from the
  * start of a kept bench log, one line per page with where the wall time went (read, applied ids, team
- * histories, footprint keys, footprint read, projector, write), the process CPU and the heap, into a
+ * histories, projector, write), the process CPU and the heap, into a
  * scratch schema `kpi2_prof` dropped at the end. ADR 0010 "Step 2" cites its output.
  *   node -r ./scripts/register.js test/bench/projection/profile-model2.ts <database-url> [pages=10]
  */
 import { Pool } from 'pg';
 import { loadAdminUnits } from '@cdt/admin-units';
 import { openEventStore, START } from '@cdt/event-store';
-import { footprintKeysOfBatch, projectBatchModel2, relocatingTeamIds, type TeamHistory } from '@cdt/domain-kpi';
+import { projectBatchModel2, relocatingTeamIds, type TeamHistory } from '@cdt/domain-kpi';
 import { loadModel2State, pgDatabase, SqlKpiModel2Store } from '@cdt/read-store';
 import { adminUnitResolver } from './resolver';
 async function main(): Promise<void> {
@@ -26,13 +26,11 @@ async function main(): Promise<void> {
     const applied = await m2.appliedAmong(r.events.map((e) => e.eventId)); lap('applied');
     const histories = new Map<string, TeamHistory>();
     for (const id of relocatingTeamIds(r.events)) histories.set(id, await m2.teamHistory(id)); lap('hist');
-    const keys = footprintKeysOfBatch(r.events, histories); lap('fpkeys');
-    const fps = await m2.footprintsOf(keys); lap('fpread');
-    const res = projectBatchModel2(state, r.events, { resolve, isApplied: (id) => applied.has(id), footprintsOf: () => fps, teamHistory: (id) => histories.get(id) as TeamHistory }); lap('project');
+    const res = projectBatchModel2(state, r.events, { resolve, isApplied: (id) => applied.has(id), teamHistory: (id) => histories.get(id) as TeamHistory }); lap('project');
     await m2.applyBatch(res.deltas, r.checkpoint); lap('write');
     state = res.state;
     const cpu = process.cpuUsage(c0);
-    console.log(p, 'reloc', histories.size, 'fps', fps.length, 'cells', res.deltas.cells.length, 'cpu', Math.round((cpu.user + cpu.system) / 1000), JSON.stringify(T), 'heap', Math.round(process.memoryUsage().heapUsed / 2 ** 20));
+    console.log(p, 'reloc', histories.size, 'cells', res.deltas.cells.length, 'cpu', Math.round((cpu.user + cpu.system) / 1000), JSON.stringify(T), 'heap', Math.round(process.memoryUsage().heapUsed / 2 ** 20));
   }
   await m2.close();
   await admin.query('drop schema if exists kpi2_prof cascade');

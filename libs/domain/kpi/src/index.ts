@@ -7,7 +7,6 @@ export * from './lib/in-memory-read-model';
 export * from './lib/model2/types';
 export { projectBatchModel2 } from './lib/model2/projector';
 export { distinctFigureRows, type DistinctRow } from './lib/model2/distinct-rows';
-export { footprintKeyString, footprintYears } from './lib/model2/footprints';
 export { cellKeyString, materialisedKinds } from './lib/model2/cells';
 export * from './lib/model2/in-memory-model2';
-export { footprintKeysOfBatch, relocatingTeamIds } from './lib/model2/batch-reads';
+export { relocatingTeamIds } from './lib/model2/batch-reads';

@@ -33,13 +33,8 @@ export const indicatorIndex = (code: string): number => {
 };
 
 export type CellAcc = Mutable<Omit<WideCellDelta, 'values'>> & {
+  /** Values by indicatorIndex (distinct indicators' slots stay 0: they are counted from facts when asked). */
   readonly vec: number[];
-  /** The position of `periodKind` in KINDS. */
-  readonly kindIndex: number;
-  /** Stamps of the crossing pass (FootprintSet.crossings): the subject it last saw the cell for, per pass. */
-  seenBefore: number;
-  seenAfter: number;
-  left: number;
 };
 
 const byLevel = (): Record<Level, Map<string, Record<PeriodKind, Map<string, CellAcc>>>> => ({ team: new Map(), village: new Map(), commune: new Map(), district: new Map(), province: new Map(), nation: new Map() });
@@ -49,16 +44,6 @@ export interface Slot {
   readonly acc: CellAcc;
   readonly unit: UnitAt;
 }
-
-/** The period kinds in a module constant: hot loops read it without going through the re-exported binding. */
-export const KINDS: readonly PeriodKind[] = ['day', 'week', 'month', 'quarter', 'year'];
-
-const KIND_INDEX: Readonly<Record<PeriodKind, number>> = { day: 0, week: 1, month: 2, quarter: 3, year: 4 };
-
-/** A day's period keys in the order of KINDS. */
-export type PeriodList = readonly string[];
-
-
 
 /** The slots of a chain or unit on the first day asked, and on the others if any. */
 interface DaySlots {
@@ -77,21 +62,11 @@ export class CellBuffer {
   private readonly slots = new Map<UnitChain, DaySlots>();
   private readonly unitSlots = new Map<UnitAt, DaySlots>();
   private readonly periods = new Map<string, PeriodKeys>();
-  private readonly periodLists = new Map<string, PeriodList>();
 
   periodsOf(day: string): PeriodKeys {
     let periods = this.periods.get(day);
     if (!periods) this.periods.set(day, (periods = periodKeys(day)));
     return periods;
-  }
-
-  periodListOf(day: string): PeriodList {
-    let list = this.periodLists.get(day);
-    if (!list) {
-      const periods = this.periodsOf(day);
-      this.periodLists.set(day, (list = KINDS.map((kind) => periods[kind])));
-    }
-    return list;
   }
 
   /**
@@ -106,7 +81,7 @@ export class CellBuffer {
     const byKey = byKind[periodKind];
     let acc = byKey.get(periodKey);
     if (!acc) {
-      acc = { view, level: unit.level, unitKey: unit.key, periodKind, periodKey, placement: {}, placedOn: '', vec: CODES.map(() => 0), kindIndex: KIND_INDEX[periodKind], seenBefore: 0, seenAfter: 0, left: 0 };
+      acc = { view, level: unit.level, unitKey: unit.key, periodKind, periodKey, placement: {}, placedOn: '', vec: CODES.map(() => 0) };
       byKey.set(periodKey, acc);
       this.list.push(acc);
     }

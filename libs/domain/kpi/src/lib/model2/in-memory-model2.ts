@@ -1,16 +1,17 @@
 import { periodKey, type PeriodKind } from '@cdt/domain-shared';
-import { figureKeyString, laterPlaced, type Placed } from '../deltas';
+import { KEY_SEPARATOR as SEP, figureKeyString, laterPlaced, type Placed } from '../deltas';
 import type { UnitFigures } from '../figures';
 import { childrenOf, figuresOf, requirePeriodKind, type FigureRow, type InMemoryReadModel } from '../in-memory-read-model';
-import { villageKey, type Level, type Placement, type View } from '../units';
+import { LEVELS, villageKey, type Level, type Placement, type View } from '../units';
 import { cellKeyString } from './cells';
-import { footprintKeyString } from './footprints';
-import type { CellKey, Fact, Footprint, FootprintKey, Model2Context, Model2Deltas, Model2State, Model2Team, StockFact, TeamHistory } from './types';
+import { distinctFigureRows, factPlace, unitKeyAt, type FactPlace } from './distinct-rows';
+import type { CellKey, Fact, Model2Context, Model2Deltas, Model2State, Model2Team, StockFact, TeamHistory } from './types';
 
 /**
  * The reference model-2 store: plain maps holding what a SQL or MongoDB store will hold (facts, stock
- * facts, footprints, wide cells, targets, teams, applied ids), and the queries over them with model 1's
- * signatures. Fine cells (team × day, village × any period) are computed from facts when asked.
+ * facts, wide cells, targets, teams, applied ids), and the queries over them with model 1's signatures.
+ * Fine cells (team × day, village × any period) are computed from facts when asked, and so are the
+ * distinct counts of every cell (distinctFigureRows).
  */
 
 export interface WideCell extends CellKey, Placed {
@@ -20,7 +21,6 @@ export interface WideCell extends CellKey, Placed {
 export interface InMemoryModel2 {
   readonly facts: Map<string, Fact>;
   readonly stocks: StockFact[];
-  readonly footprints: Map<string, Footprint>;
   readonly cells: Map<string, WideCell>;
   /** `${unitKey}|${indicator}|${period}` → value, as in model 1. */
   readonly targets: Map<string, number>;
@@ -34,7 +34,6 @@ const rowCache = new WeakMap<InMemoryModel2, Map<string, InMemoryReadModel>>();
 export const emptyModel2 = (): InMemoryModel2 => ({
   facts: new Map(),
   stocks: [],
-  footprints: new Map(),
   cells: new Map(),
   targets: new Map(),
   teams: new Map(),
@@ -46,10 +45,6 @@ export const applyModel2Deltas = (model: InMemoryModel2, deltas: Model2Deltas): 
   for (const fact of deltas.factsInserted) model.facts.set(fact.activityId, fact);
   for (const id of deltas.factIdsDeleted) model.facts.delete(id);
   model.stocks.push(...deltas.stockFacts);
-  for (const footprint of deltas.footprints) {
-    if (footprint.places.length === 0) model.footprints.delete(footprintKeyString(footprint));
-    else model.footprints.set(footprintKeyString(footprint), footprint);
-  }
   for (const delta of deltas.cells) {
     const id = cellKeyString(delta);
     const before = model.cells.get(id);
@@ -69,7 +64,6 @@ export const model2StateOf = (model: InMemoryModel2): Model2State => ({ teams: O
 export const model2Context = (model: InMemoryModel2, resolve: Model2Context['resolve']): Model2Context => ({
   resolve,
   isApplied: (eventId) => model.applied.has(eventId),
-  footprintsOf: (keys: readonly FootprintKey[]) => keys.flatMap((key) => model.footprints.get(footprintKeyString(key)) ?? []),
   teamHistory: (teamId): TeamHistory => ({
     facts: [...model.facts.values()].filter((fact) => fact.teamId === teamId),
     stocks: model.stocks.filter((stock) => stock.teamId === teamId),
@@ -78,15 +72,19 @@ export const model2Context = (model: InMemoryModel2, resolve: Model2Context['res
 
 // ── queries ─────────────────────────────────────────────────────────────────────────────────────────
 
-/** A fine cell being summed from facts: counts and stocks add, distinct subjects are collected. */
+/** A fine cell being summed from facts and stock facts: counts and stocks add. */
 interface FineCell {
-  level: Level;
-  unitKey: string;
-  periodKey: string;
+  readonly level: Level;
+  readonly unitKey: string;
+  readonly periodKey: string;
   placement: Placement;
   placedOn: string;
-  values: Map<string, number>;
-  subjects: Map<string, Set<string>>;
+  readonly values: Map<string, number>;
+}
+
+interface PlacedUnit extends Placed {
+  readonly level: Level;
+  readonly unitKey: string;
 }
 
 const withoutUndefined = (placement: Placement): Placement =>
@@ -96,28 +94,37 @@ const withoutUndefined = (placement: Placement): Placement =>
 const currentTeamPlacement = (team: Model2Team): Placement =>
   withoutUndefined({ village: villageKey(team.communeCode, team.village), commune: team.communeCode, province: team.provinceCode });
 
-/** Where a fact or stock fact counts at the fine levels: its team (day cells only) and its village. */
-const fineUnits = (
-  model: InMemoryModel2,
-  view: View,
-  at: { teamId: string; communeCode: string; village: string; districtCode?: string; provinceCode?: string; day: string },
-  withTeam: boolean,
-): { level: Level; unitKey: string; placement: Placement; placedOn: string }[] => {
-  const team = view === 'current' ? model.teams.get(at.teamId) : undefined;
-  const communeCode = team ? team.communeCode : at.communeCode;
-  const village = villageKey(communeCode, team ? team.village : at.village);
-  const district = view === 'as-recorded' ? at.districtCode : undefined;
-  const province = team ? team.provinceCode : at.provinceCode;
-  const placedOn = team ? team.since : at.day;
-  const units = [{ level: 'village' as const, unitKey: village, placement: withoutUndefined({ commune: communeCode, district, province }), placedOn }];
-  return withTeam ? [{ level: 'team', unitKey: at.teamId, placement: withoutUndefined({ village, commune: communeCode, district, province }), placedOn }, ...units] : units;
+/** A place's unit at a level with its placement, as a unit chain places it (undefined when the place has no unit there). */
+const placedUnit = (place: FactPlace, level: Level): PlacedUnit | undefined => {
+  const unitKey = unitKeyAt(place, level);
+  if (unitKey === undefined) return undefined;
+  const { communeCode: commune, districtCode: district, provinceCode: province } = place;
+  const ancestors: Record<Level, Placement> = {
+    team: { village: villageKey(place.communeCode, place.village), commune, district, province },
+    village: { commune, district, province },
+    commune: { district, province },
+    district: { province },
+    province: {},
+    nation: {},
+  };
+  return { level, unitKey, placement: withoutUndefined(ancestors[level]), placedOn: place.day };
 };
 
-/** Every figure row of one view and period kind, as model 1 would hold it (rows that net to zero left out). */
+const cellId = (level: Level, unitKey: string, periodKey: string): string => level + SEP + unitKey + SEP + periodKey;
+
+/**
+ * Every figure row of one view and period kind, as model 1 would hold it (rows that net to zero left
+ * out): the materialised cells' counts and stocks (team cells placed by the team record in the current
+ * view), fine cells summed from facts and stock facts, and every cell's distinct counts from the facts,
+ * each carrying the placement of its cell.
+ */
 export const model2Rows = (model: InMemoryModel2, view: View, periodKind: PeriodKind): FigureRow[] => {
   const rows: FigureRow[] = [];
-  const emit = (key: CellKey, placed: Placed, values: Iterable<[string, number]>) => {
-    for (const [indicator, value] of values) if (value !== 0) rows.push({ ...key, indicator, value, placement: placed.placement, placedOn: placed.placedOn });
+  /** `level unit period` → the placement of its (materialised or fine) cell. */
+  const placed = new Map<string, Placed>();
+  const emit = (key: CellKey, at: Placed, values: Iterable<[string, number]>) => {
+    placed.set(cellId(key.level, key.unitKey, key.periodKey), at);
+    for (const [indicator, value] of values) if (value !== 0) rows.push({ ...key, indicator, value, placement: at.placement, placedOn: at.placedOn });
   };
   for (const cell of model.cells.values()) {
     if (cell.periodKind !== periodKind) continue;
@@ -128,39 +135,64 @@ export const model2Rows = (model: InMemoryModel2, view: View, periodKind: Period
       emit({ ...cell, view }, team ? { placement: currentTeamPlacement(team), placedOn: team.since } : { placement, placedOn: cell.placedOn }, Object.entries(cell.values));
     }
   }
+
+  // Fine cells: village × any period, team × day; counts and stocks summed, the latest placement kept.
+  const teamOf = (teamId: string) => (view === 'current' ? model.teams.get(teamId) : undefined);
+  const fineLevels = (withTeam: boolean): readonly Level[] => (withTeam ? ['team', 'village'] : ['village']);
   const fine = new Map<string, FineCell>();
-  const cellOf = (unit: ReturnType<typeof fineUnits>[number], day: string): FineCell => {
+  const add = (at: FactPlace & { teamId: string }, day: string, levels: readonly Level[], values: (cell: FineCell) => void) => {
+    const place = factPlace(at, view, teamOf(at.teamId));
     const key = periodKey(periodKind, day);
-    const id = `${unit.level}|${unit.unitKey}|${key}`;
-    let cell = fine.get(id);
-    if (!cell) fine.set(id, (cell = { ...unit, periodKey: key, values: new Map(), subjects: new Map() }));
-    const later = laterPlaced(cell, unit);
-    [cell.placement, cell.placedOn] = [later.placement, later.placedOn];
-    return cell;
+    for (const level of levels) {
+      const unit = placedUnit(place, level);
+      if (!unit) continue;
+      const id = cellId(level, unit.unitKey, key);
+      let cell = fine.get(id);
+      if (!cell) fine.set(id, (cell = { ...unit, periodKey: key, values: new Map() }));
+      ({ placement: cell.placement, placedOn: cell.placedOn } = laterPlaced(cell, unit));
+      values(cell);
+    }
   };
   for (const fact of model.facts.values()) {
-    for (const unit of fineUnits(model, view, fact, periodKind === 'day')) {
-      const cell = cellOf(unit, fact.day);
+    add(fact, fact.day, fineLevels(periodKind === 'day'), (cell) => {
       for (const code of fact.counts) cell.values.set(code, (cell.values.get(code) ?? 0) + 1);
-      for (const [code, subjects] of Object.entries(fact.subjects)) {
-        let set = cell.subjects.get(code);
-        if (!set) cell.subjects.set(code, (set = new Set()));
-        for (const subject of subjects) set.add(subject);
-      }
-    }
+    });
   }
   for (const stock of model.stocks) {
     if (view === 'current' && stock.scope !== 'both') continue;
-    for (const unit of fineUnits(model, view, stock, periodKind === 'day' && stock.scope === 'both')) {
-      const cell = cellOf(unit, stock.day);
+    add(stock, stock.day, fineLevels(periodKind === 'day' && stock.scope === 'both'), (cell) => {
       cell.values.set(stock.indicator, (cell.values.get(stock.indicator) ?? 0) + stock.delta);
-    }
+    });
   }
-  for (const cell of fine.values()) {
-    const key = { view, level: cell.level, unitKey: cell.unitKey, periodKind, periodKey: cell.periodKey };
-    emit(key, cell, [...cell.values, ...[...cell.subjects].map(([code, set]): [string, number] => [code, set.size])]);
+  for (const cell of fine.values()) emit({ view, level: cell.level, unitKey: cell.unitKey, periodKind, periodKey: cell.periodKey }, cell, cell.values);
+
+  // Distinct counts of every cell, from the facts, placed as their cell is.
+  const distinct = distinctFigureRows(model.facts.values(), teamOf, view, periodKind, LEVELS);
+  const unplaced = distinct.filter((row) => !placed.has(cellId(row.level, row.unitKey, row.periodKey)));
+  if (unplaced.length > 0) placeFromFacts(model, view, periodKind, new Set(unplaced.map((row) => cellId(row.level, row.unitKey, row.periodKey))), placed);
+  for (const { level, unitKey, periodKey: key, indicator, value } of distinct) {
+    const at = placed.get(cellId(level, unitKey, key)) as Placed;
+    rows.push({ view, level, unitKey, periodKind, periodKey: key, indicator, value, placement: at.placement, placedOn: at.placedOn });
   }
   return rows;
+};
+
+/**
+ * Placements for cells that hold a distinct figure but no cell (none expected: the facts behind the
+ * figure placed their cells; a team whose activities came before its establishment is the known gap):
+ * placed as a fine cell is, by the latest of the facts under it.
+ */
+const placeFromFacts = (model: InMemoryModel2, view: View, periodKind: PeriodKind, ids: ReadonlySet<string>, placed: Map<string, Placed>): void => {
+  for (const fact of model.facts.values()) {
+    const place = factPlace(fact, view, view === 'current' ? model.teams.get(fact.teamId) : undefined);
+    const key = periodKey(periodKind, fact.day);
+    for (const level of LEVELS) {
+      const unit = placedUnit(place, level);
+      if (!unit) continue;
+      const id = cellId(level, unit.unitKey, key);
+      if (ids.has(id)) placed.set(id, laterPlaced(placed.get(id), unit));
+    }
+  }
 };
 
 /** Model 1's query code over model 2's rows of one view and period kind. */

@@ -5,7 +5,7 @@ import { project2 } from './model2.fixtures';
 
 /**
  * What a model-2 store holds after a log does not depend on how the log was cut into batches: the same
- * facts, stock facts, footprints (day counts per place), wide cells (values and placement), targets,
+ * facts, stock facts, wide cells (values and placement), targets,
  * teams and applied ids. The stores of steps 2–3 rely on this to write each batch's deltas as they come.
  */
 
@@ -14,12 +14,6 @@ const sorted = <T>(entries: Iterable<[string, T]>): [string, T][] => [...entries
 const snapshot = (model: InMemoryModel2) => ({
   facts: sorted(model.facts),
   stocks: model.stocks.map((s) => JSON.stringify(s)).sort(),
-  footprints: sorted(
-    [...model.footprints].map(([key, footprint]): [string, string[]] => [
-      key,
-      footprint.places.flatMap((place) => Object.entries(place.days).map(([day, count]) => `${place.teamId}/${place.communeCode}/${day}:${count}`)).sort(),
-    ]),
-  ),
   cells: sorted(
     [...model.cells].map(([key, cell]): [string, unknown] => [key, { ...cell, values: Object.fromEntries(Object.entries(cell.values).filter(([, v]) => v !== 0).sort()) }]),
   ),

@@ -7,14 +7,13 @@ import type { ProjectionEvent } from '../projector';
 import type { UnitChain, View } from '../units';
 import { ChainCache } from './chains';
 import { CellBuffer, indicatorIndex, materialisedKinds, type Slot } from './cells';
-import { FootprintSet, footprintYears, type Place } from './footprints';
-import type { Fact, FootprintKey, Model2Context, Model2Result, Model2State, Model2Team, StockFact, TeamHistory } from './types';
+import type { Fact, Model2Context, Model2Result, Model2State, Model2Team, StockFact, TeamHistory } from './types';
 
 /**
- * The model-2 projector (ADR 0010): a batch of events → facts, stock facts, footprints and wide-cell
- * deltas. Counts and stocks are added to the cells of each event's chains as they come, as model 1 does;
- * distinct counts are the difference between each touched subject's presence before and after the batch
- * (FootprintSet.crossings), so a batch reads each footprint once and writes it once.
+ * The model-2 projector (ADR 0010, revised 2026-11-26): a batch of events → facts, stock facts and
+ * wide-cell deltas. Counts and stocks are added to the cells of each event's chains as they come, as
+ * model 1 does. Distinct counts are not projected: a store counts them from the facts when asked
+ * (distinctFigureRows), so every fact still places each materialised cell it touches, counted or not.
  */
 
 interface Where {
@@ -53,22 +52,16 @@ class Model2Projection {
   private readonly applied: string[] = [];
   private readonly targets: TargetSet[] = [];
   private readonly cells = new CellBuffer();
-  private readonly footprints: FootprintSet;
   private readonly inserted = new Map<string, Fact>();
   private readonly deleted = new Set<string>();
   private readonly stockFacts: StockFact[] = [];
   private readonly insertedByTeam = new Map<string, Map<string, Fact>>();
   private readonly stocksByTeam = new Map<string, StockFact[]>();
-  private readonly relocated = new Set<string>();
   private readonly histories = new Map<string, TeamHistory>();
   private readonly chainCache: ChainCache;
-  private readonly recordedCells = new Map<Place, Map<string, readonly Slot[]>>();
-  private readonly unknownTeamCells = new Map<Place, Map<string, readonly Slot[]>>();
   private readonly currentChains = new WeakMap<TeamRecord, UnitChain>();
   /** Date → the day string every fact of that date shares (null: not a valid date). */
   private readonly days = new Map<string, string | null>();
-  /** Each activity's fact, built once by the pre-pass that collects the footprints to read. */
-  private readonly facts = new Map<ProjectionEvent, Fact>();
 
   constructor(
     private readonly state: Model2State,
@@ -77,7 +70,6 @@ class Model2Projection {
   ) {
     this.teams = { ...state.teams };
     this.chainCache = new ChainCache(ctx.resolve);
-    this.footprints = new FootprintSet(ctx.footprintsOf(this.footprintKeys()));
   }
 
   run(): Model2Result {
@@ -86,58 +78,18 @@ class Model2Projection {
       this.seen.add(event.eventId);
       if (this.handle(event)) this.applied.push(event.eventId);
     }
-    this.footprints.crossings(this.cellsOf, (day) => this.cells.periodListOf(day), this.relocated, (slot, index, delta) => {
-      // The event or relocation behind a crossing has placed its cell already; the unit's placement is a fallback.
-      if (slot.acc.placedOn === '') CellBuffer.place(slot);
-      slot.acc.vec[index] += delta;
-    });
     return {
       state: { teams: this.teams },
       deltas: {
         factsInserted: [...this.inserted.values()],
         factIdsDeleted: [...this.deleted],
         stockFacts: this.stockFacts,
-        footprints: this.footprints.written(),
         cells: this.cells.deltas(),
         targets: this.targets,
         teams: [...this.changedTeams].map((teamId) => this.withProvince(this.teams[teamId])),
         appliedEventIds: this.applied,
       },
     };
-  }
-
-  /** Every footprint the batch may touch, asked for in one call: the batch's subjects, and those of relocating teams. */
-  private footprintKeys(): FootprintKey[] {
-    // indicator → subject → years asked for: no key string per subject and year.
-    const asked = new Map<string, Map<string, string[]>>();
-    const keys: FootprintKey[] = [];
-    const yearsOfDay = new Map<string, readonly string[]>();
-    const want = (indicator: string, subject: string, day: string) => {
-      let years = yearsOfDay.get(day);
-      if (!years) yearsOfDay.set(day, (years = footprintYears(day, this.cells.periodsOf(day).week)));
-      let bySubject = asked.get(indicator);
-      if (!bySubject) asked.set(indicator, (bySubject = new Map()));
-      const seen = bySubject.get(subject);
-      if (!seen) bySubject.set(subject, [...years]);
-      for (const year of years) {
-        if (seen?.includes(year)) continue;
-        seen?.push(year);
-        keys.push({ indicator, subject, year });
-      }
-    };
-    for (const event of this.events) {
-      const activity = activityOf(event);
-      if (activity) {
-        const fact = this.factOf(activity.type, activity.data);
-        this.facts.set(event, fact);
-        for (const indicator in fact.subjects) for (const subject of fact.subjects[indicator]) want(indicator, subject, fact.day);
-      } else if (event.type === 'TeamRelocated') {
-        for (const fact of this.historyOf(String((event.data as Fields)['teamId'])).facts) {
-          for (const [indicator, subjects] of Object.entries(fact.subjects)) for (const subject of subjects) want(indicator, subject, fact.day);
-        }
-      }
-    }
-    return keys;
   }
 
   private handle(event: ProjectionEvent): boolean {
@@ -159,16 +111,13 @@ class Model2Projection {
       default: {
         const activity = activityOf(event);
         if (!activity) return false;
-        this.activity(this.facts.get(event) ?? this.factOf(activity.type, activity.data), activity.sign);
+        this.activity(this.factOf(activity.type, activity.data), activity.sign);
         return true;
       }
     }
   }
 
   // ── registry: stock facts dated by `on` ──────────────────────────────────────────────────────────
-
-
-
   /** Registry facts dated by `on` (establishment, membership, dissolution): the team record and its stocks. */
   private registry(eventId: string, type: RegistryEventType, data: Fields): void {
     const change = registryChange(this.teams, type, data);
@@ -191,13 +140,14 @@ class Model2Projection {
       }
     }
     this.moveCurrent(team, moved);
-    this.relocated.add(team.teamId);
     this.setTeam(moved);
   }
 
   /**
    * Moves the team's counts and stocks (its stored history and this batch's part of it) from its old
-   * current chain to the new one. Distinct counts move in the crossing pass, over its subjects' footprints.
+   * current chain to the new one, and places the new chain's cells in every period the team has a live
+   * fact in (so the distinct counts a store computes there have a placed cell). Distinct counts need no
+   * move: a store places facts through the team's current record when it counts them.
    */
   private moveCurrent(from: TeamRecord, to: TeamRecord): void {
     const oldChain = this.currentChain(from).filter((unit) => unit.level !== 'team');
@@ -239,7 +189,7 @@ class Model2Projection {
     if (target) this.targets.push(target);
   }
 
-  // ── activities: facts, counts in the cells, footprints ──────────────────────────────────────────
+  // ── activities: facts, counts in the cells ──────────────────────────────────────────────────────
   private activity(fact: Fact, sign: 1 | -1): void {
     const team = this.teams[fact.teamId];
     // A team the model never saw established stays where it recorded (as in model 1).
@@ -247,10 +197,6 @@ class Model2Projection {
     const indexes = fact.counts.length === 1 ? indicatorIndex(fact.counts[0]) : fact.counts.map(indicatorIndex);
     this.count(this.cells.slotsOf('as-recorded', this.chainOf('as-recorded', fact, fact.day), fact.day), indexes, sign);
     this.count(this.cells.slotsOf('current', current, fact.day), indexes, sign);
-    const place = this.footprints.place(fact.teamId, fact.communeCode);
-    for (const indicator in fact.subjects) {
-      for (const subject of fact.subjects[indicator]) this.footprints.add(indicator, subject, place, fact.day, sign);
-    }
     // Indexed by team as well, so a relocation finds the team's facts of the batch without a scan.
     const before = this.inserted.get(fact.activityId);
     if (before) this.insertedByTeam.get(before.teamId)?.delete(fact.activityId);
@@ -262,7 +208,10 @@ class Model2Projection {
     } else if (!this.inserted.delete(fact.activityId)) this.deleted.add(fact.activityId);
   }
 
-  /** Adds an activity's counts (indicator indexes; most activities have one) to every cell of a chain on its day, placing each. */
+  /**
+   * Adds an activity's counts (indicator indexes; most activities have one, some none) to every cell of a
+   * chain on its day, placing each: a cell that only a distinct figure will show still gets its placement.
+   */
   private count(slots: readonly Slot[], indexes: number | readonly number[], sign: 1 | -1): void {
     for (const slot of slots) {
       CellBuffer.place(slot);
@@ -363,21 +312,6 @@ class Model2Projection {
   private chainOf(view: View, where: Where, on: string): UnitChain {
     return this.chainCache.chainOf(view, where, on);
   }
-
-  /** A place's materialised cells on a day: as recorded, its own chain's; current, its team's chain's before or after the batch. */
-  private readonly cellsOf = (view: View, place: Place, day: string, when: 'before' | 'after'): readonly Slot[] => {
-    if (view === 'current') {
-      const team = (when === 'before' ? this.state.teams : this.teams)[place.teamId];
-      if (team) return this.cells.slotsOf('current', this.currentChain(team), day);
-    }
-    // The crossing pass asks for a place's cells on each of its days, twice: found by object and day, not through the chain maps.
-    const cache = view === 'current' ? this.unknownTeamCells : this.recordedCells;
-    let byDay = cache.get(place);
-    if (!byDay) cache.set(place, (byDay = new Map()));
-    let cells = byDay.get(day);
-    if (!cells) byDay.set(day, (cells = this.cells.slotsOf(view, this.chainOf(view, { teamId: place.teamId, communeCode: place.communeCode, village: '' }, day), day)));
-    return cells;
-  };
 
   private withProvince(team: TeamRecord): Model2Team {
     const provinceCode = this.ctx.resolve(team.communeCode, team.since)?.provinceCode;

@@ -4,8 +4,10 @@ import type { ProjectorState } from '../projector';
 import type { Level, UnitResolver, View } from '../units';
 
 /**
- * KPI model 2 (ADR 0010): facts, subject footprints and wide cells. The projector turns a batch into
- * these deltas; a store applies them with its checkpoint and answers the same queries as model 1.
+ * KPI model 2 (ADR 0010, as revised 2026-11-26): facts and wide count cells. The projector turns a batch
+ * into these deltas; a store applies them with its checkpoint and answers the same queries as model 1.
+ * Distinct counts (households reached, active members, active teams, citizens assisted) are not
+ * materialised: a store counts the distinct subjects of the period's facts when asked, exact by construction.
  */
 
 /** One counted activity as recorded: the finest grain and the evidence of every figure. A retraction deletes it. */
@@ -43,28 +45,6 @@ export interface StockFact {
   readonly scope: 'both' | 'as-recorded-above-team';
 }
 
-export interface FootprintKey {
-  /** A distinct indicator code. */
-  readonly indicator: string;
-  readonly subject: string;
-  /** Calendar year of the days it holds. */
-  readonly year: string;
-}
-
-/** Where one subject was counted under one (team, commune): activities per day. */
-export interface FootprintPlace {
-  readonly teamId: string;
-  readonly communeCode: string;
-  /** day → number of live activities; absent = 0. */
-  readonly days: Readonly<Record<string, number>>;
-}
-
-/** A subject's footprint under one distinct indicator in one calendar year; written back whole. */
-export interface Footprint extends FootprintKey {
-  /** Empty when nothing is left (a store may delete it). */
-  readonly places: readonly FootprintPlace[];
-}
-
 export interface CellKey {
   readonly view: View;
   readonly level: Level;
@@ -74,8 +54,8 @@ export interface CellKey {
 }
 
 /**
- * values += delta on one wide cell, every indicator at once (counts, stock changes dated in the period,
- * distinct counts). Team cells (week → year) are stored once, under `as-recorded`: their values are the
+ * values += delta on one wide cell, every count and stock indicator at once (counts, stock changes dated
+ * in the period; never a distinct indicator, which is counted from facts at query time). Team cells (week → year) are stored once, under `as-recorded`: their values are the
  * same in both views, and the current view places a team where its record is today.
  */
 export interface WideCellDelta extends CellKey, Placed {
@@ -92,8 +72,6 @@ export interface Model2Deltas {
   /** Facts of earlier batches that a retraction in this batch removed. */
   readonly factIdsDeleted: readonly string[];
   readonly stockFacts: readonly StockFact[];
-  /** Every footprint the batch changed, as it stands at the batch's end. */
-  readonly footprints: readonly Footprint[];
   readonly cells: readonly WideCellDelta[];
   /** In log order: the last one for a key wins. */
   readonly targets: readonly TargetSet[];
@@ -111,8 +89,6 @@ export interface TeamHistory {
 export interface Model2Context {
   readonly resolve: UnitResolver;
   readonly isApplied: (eventId: string) => boolean;
-  /** The stored footprints among these keys (absent ones are simply not returned). Called once per batch. */
-  readonly footprintsOf: (keys: readonly FootprintKey[]) => readonly Footprint[];
   /** Called only for teams that relocate in the batch. */
   readonly teamHistory: (teamId: string) => TeamHistory;
 }
