@@ -11,3 +11,4 @@ export * from './lib/model2/kpi-model2-store.port';
 export * from './lib/model2/sql-kpi-model2-store';
 export * from './lib/model2/project-into-model2';
 export * from './lib/model2/model2-pipeline';
+export * from './lib/mongo-model2/mongo-kpi-model2-store';

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { PERIOD_KINDS } from '@cdt/domain-shared';
 import { LEVELS, VIEWS, type KpiDeltas } from '@cdt/domain-kpi';
 import type { BatchPosition } from './batch-position';
-import type { KpiCollections } from './mongo-documents';
+import type { mongo } from 'mongoose';
+import type { JournalDoc } from './mongo-documents';
 
 /**
  * The write-ahead journal of the batch being written: its deltas as JSON text, in chunks well under
@@ -19,25 +20,26 @@ export interface JournalText {
   chunks: number;
 }
 
-export const journalText = (deltas: KpiDeltas): JournalText => {
+/** Any JSON-serialisable deltas (model 1's or model 2's). */
+export const journalText = (deltas: unknown): JournalText => {
   const text = JSON.stringify(deltas);
   return { text, digest: createHash('sha256').update(text).digest('hex'), chunks: Math.max(1, Math.ceil(text.length / CHUNK)) };
 };
 
 /** Replaces whatever journal is left (a finished batch's, or one that crashed before it was marked pending). */
-export async function writeJournal(c: KpiCollections, end: BatchPosition, { text, chunks }: JournalText): Promise<void> {
+export async function writeJournal(c: { journal: mongo.Collection<JournalDoc> }, end: BatchPosition, { text, chunks }: JournalText): Promise<void> {
   await c.journal.deleteMany({});
   const docs = Array.from({ length: chunks }, (_, seq) => ({ _id: `${end}#${seq}`, end, seq, text: text.slice(seq * CHUNK, (seq + 1) * CHUNK) }));
   await c.journal.insertMany(docs, { ordered: true });
 }
 
 /** The journaled deltas, or undefined when the journal is gone (someone else finished the batch). */
-export async function readJournal(c: KpiCollections, end: BatchPosition, chunks: number, digest: string): Promise<KpiDeltas | undefined> {
+export async function readJournal<D = KpiDeltas>(c: { journal: mongo.Collection<JournalDoc> }, end: BatchPosition, chunks: number, digest: string): Promise<D | undefined> {
   const docs = await c.journal.find({ end }).sort({ seq: 1 }).toArray();
   if (docs.length !== chunks) return undefined;
   const text = docs.map((d) => d.text).join('');
   if (createHash('sha256').update(text).digest('hex') !== digest) throw new Error(`the journal of the batch ending at ${end} does not match its digest`);
-  return JSON.parse(text) as KpiDeltas;
+  return JSON.parse(text) as D;
 }
 
 /**

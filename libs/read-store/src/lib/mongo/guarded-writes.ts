@@ -55,7 +55,7 @@ export async function writeGuarded(c: KpiCollections, deltas: KpiDeltas, at: Bat
 type Write<T extends mongo.Document> = mongo.AnyBulkWriteOperation<T>[];
 
 /** This batch already wrote it (an earlier attempt): nothing to do. */
-const done = (doc: { appliedUpTo: BatchPosition } | undefined, at: BatchPosition): boolean => doc !== undefined && doc.appliedUpTo >= at;
+export const done = (doc: { appliedUpTo: BatchPosition } | undefined, at: BatchPosition): boolean => doc !== undefined && doc.appliedUpTo >= at;
 
 const teamWrite = (team: TeamRecord, before: TeamDoc | undefined, at: BatchPosition): Write<TeamDoc> => {
   if (done(before, at)) return [];
@@ -164,7 +164,7 @@ const targetWrite = (id: string, t: KpiDeltas['targets'][number], before: Target
 const DUPLICATE_KEY = 11000;
 const IDS_PER_QUERY = 10_000;
 
-async function findByIds<T extends { _id: string }>(collection: mongo.Collection<T>, ids: readonly string[]): Promise<Map<string, T>> {
+export async function findByIds<T extends { _id: string }>(collection: mongo.Collection<T>, ids: readonly string[]): Promise<Map<string, T>> {
   const found = new Map<string, T>();
   for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
     const filter = { _id: { $in: ids.slice(i, i + IDS_PER_QUERY) } } as mongo.Filter<T>;
@@ -186,7 +186,7 @@ const OPERATIONS_PER_COMMAND = 2_000;
  * Unordered bulk write, in commands of OPERATIONS_PER_COMMAND. An insert of a document another attempt
  * at this batch created meanwhile fails on its `_id`: that duplicate-key error means "already done".
  */
-async function bulk<T extends mongo.Document>(collection: mongo.Collection<T>, operations: mongo.AnyBulkWriteOperation<T>[]): Promise<void> {
+export async function bulk<T extends mongo.Document>(collection: mongo.Collection<T>, operations: mongo.AnyBulkWriteOperation<T>[]): Promise<void> {
   for (let i = 0; i < operations.length; i += OPERATIONS_PER_COMMAND) {
     try {
       await collection.bulkWrite(operations.slice(i, i + OPERATIONS_PER_COMMAND), { ordered: false });

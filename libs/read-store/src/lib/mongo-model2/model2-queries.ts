@@ -1,0 +1,196 @@
+import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
+import {
+  INDICATORS,
+  LEVEL_RANK,
+  childrenOf,
+  figureKeyString,
+  figuresOf,
+  requirePeriodKind,
+  villageKey,
+  type Fact,
+  type FigureRow,
+  type InMemoryReadModel,
+  type Level,
+  type Model2Team,
+  type StockFact,
+  type UnitFigures,
+  type View,
+} from '@cdt/domain-kpi';
+import type { mongo } from 'mongoose';
+import type { CellDoc, FactDoc, Model2Collections, StockFactDoc } from './model2-documents';
+import { model2RowsOfDocuments, type Model2Documents } from './model2-rows-of-documents';
+
+/**
+ * The queries of the MongoDB model-2 store: read the documents an answer needs, build model 2's rows for
+ * the view and period kind (model2RowsOfDocuments), and let model 1's `figuresOf` / `childrenOf` answer,
+ * so the arithmetic stays in one place (as SqlKpiModel2Store does with its SQL rows).
+ *
+ * What is read: cells of the kind up to the period at the levels the answer uses, placed under the scope;
+ * live facts of the period (`children`: up to its end, since a child is listed by any earlier figure) and
+ * stock facts up to its end, of the units in scope. As recorded, the scope is found by its own field
+ * (team, commune, district, province), then widened to whole communes and teams (a village's or a
+ * team's figures count all their facts, also those recorded under another province before the reform or
+ * a move); in the current view it is the teams whose record is under the unit today.
+ */
+
+const COVERED = INDICATORS.flatMap((i) => (i.definition.kind === 'covered' ? [i.definition] : []));
+const PLACEMENT_FIELD: Partial<Record<Level, 'village' | 'commune' | 'district' | 'province'>> = { village: 'village', commune: 'commune', district: 'district', province: 'province' };
+/** The fact field that names a unit of this level as recorded (villages: their commune; filtered after). */
+const FACT_FIELD: Record<Exclude<Level, 'nation'>, 'teamId' | 'communeCode' | 'districtCode' | 'provinceCode'> = {
+  team: 'teamId',
+  village: 'communeCode',
+  commune: 'communeCode',
+  district: 'districtCode',
+  province: 'provinceCode',
+};
+
+interface Scope {
+  level: Level;
+  unitKeys: readonly string[];
+}
+
+export async function figuresFromDocuments(c: Model2Collections, view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitFigures[]> {
+  const keys = [...unitKeys];
+  const covered = COVERED.filter((d) => LEVEL_RANK[d.childLevel] <= LEVEL_RANK[level]);
+  const levels = [...new Set<Level>([level, ...covered.map((d) => d.childLevel)])];
+  const [model, targets] = await Promise.all([
+    rowsAsModel1(c, view, period, levels, { level, unitKeys: keys }, 'period'),
+    c.targets.find({ unitKey: { $in: keys }, period }).toArray(),
+  ]);
+  for (const t of targets) model.targets.set(`${t.unitKey}|${t.indicator}|${period}`, t.value);
+  return figuresOf(model, view, level, keys, period);
+}
+
+export async function childrenFromDocuments(c: Model2Collections, view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]> {
+  const model = await rowsAsModel1(c, view, period, [childLevel], { level, unitKeys: [unitKey] }, 'up-to-period');
+  return childrenOf(model, view, level, unitKey, childLevel, period);
+}
+
+/** Rows of one view and period kind up to `period`, at `levels`, of what lies in the scope, as a model-1 read model. */
+async function rowsAsModel1(c: Model2Collections, view: View, period: string, levels: readonly Level[], scope: Scope, facts: 'period' | 'up-to-period'): Promise<InMemoryReadModel> {
+  const kind = requirePeriodKind(period);
+  const { first, last } = parsePeriod(period) as { first: string; last: string };
+  const docs = await documentsOf(c, view, kind, period, levels, scope, { from: facts === 'period' ? first : undefined, to: last });
+  const counts = new Map<string, FigureRow>();
+  for (const row of model2RowsOfDocuments(docs, view, kind, levels)) if (row.periodKey <= period) counts.set(figureKeyString(row), row);
+  return { counts, refs: new Map(), targets: new Map(), teams: new Map(), applied: new Set() };
+}
+
+interface Days {
+  /** First day of facts read (undefined: from the start). */
+  from?: string;
+  to: string;
+}
+
+async function documentsOf(c: Model2Collections, view: View, kind: PeriodKind, period: string, levels: readonly Level[], scope: Scope, days: Days): Promise<Model2Documents> {
+  const factDays: mongo.Filter<FactDoc> = { 'fact.day': days.from === undefined ? { $lte: days.to } : { $gte: days.from, $lte: days.to } };
+  const stockDays: mongo.Filter<StockFactDoc> = { day: { $lte: days.to } };
+  const [cells, source] = await Promise.all([cellsOf(c, view, kind, period, levels, scope), sourceFilters(c, view, scope, factDays, stockDays)]);
+  const [factDocs, stockDocs] = await Promise.all([
+    source.facts ? c.facts.find({ ...factDays, ...source.facts }).toArray() : [],
+    source.stocks ? c.stockFacts.find({ ...stockDays, ...source.stocks }).toArray() : [],
+  ]);
+  const facts = factDocs
+    .flatMap((doc) => (doc.fact ? [{ ...doc.fact, activityId: doc._id }] : []))
+    .sort(byOrder)
+    .map(({ order: _order, ...fact }): Fact => fact);
+  const stocks = stockDocs.sort(byOrder).map(({ _id, order: _order, created: _created, ...stock }): StockFact => stock);
+  const teamIds = new Set([...facts.map((f) => f.teamId), ...stocks.map((s) => s.teamId), ...cells.filter((cell) => cell.level === 'team').map((cell) => cell.unitKey)]);
+  const teams = view === 'current' ? source.teams ?? (await teamsOf(c, [...teamIds])) : new Map<string, Model2Team>();
+  return { cells, facts, stocks, teams };
+}
+
+const byOrder = (a: { order: string }, b: { order: string }) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0);
+
+/** Materialised cells of the kind up to the period at `levels`, placed under the scope (the current view's team cells are stored as recorded). */
+async function cellsOf(c: Model2Collections, view: View, kind: PeriodKind, period: string, levels: readonly Level[], scope: Scope): Promise<CellDoc[]> {
+  const under = (level: Level): mongo.Filter<CellDoc> | undefined => {
+    if (scope.level === 'nation') return {};
+    if (level === scope.level) return { unitKey: { $in: [...scope.unitKeys] } };
+    const field = PLACEMENT_FIELD[scope.level];
+    return field && LEVEL_RANK[level] < LEVEL_RANK[scope.level] ? { [field]: { $in: [...scope.unitKeys] } } : undefined;
+  };
+  const wanted = levels.flatMap((level): mongo.Filter<CellDoc>[] => {
+    const filter = under(level);
+    if (!filter) return [];
+    // In the current view a team sits where its record is: its cells are found by team id (teamsUnder).
+    if (view === 'current' && level === 'team') return [];
+    return [{ level, ...filter }];
+  });
+  const found = wanted.length > 0 ? await c.cells.find({ view, periodKind: kind, periodKey: { $lte: period }, $or: wanted }).toArray() : [];
+  if (view === 'current' && levels.includes('team')) {
+    const teamIds = scope.level === 'team' ? [...scope.unitKeys] : scope.level === 'nation' ? undefined : [...(await teamsUnder(c, scope)).keys()];
+    const ofTeams = teamIds === undefined ? {} : { unitKey: { $in: teamIds } };
+    found.push(...(await c.cells.find({ view: 'as-recorded', level: 'team', periodKind: kind, periodKey: { $lte: period }, ...ofTeams }).toArray()));
+  }
+  return found;
+}
+
+interface SourceFilters {
+  facts?: mongo.Filter<FactDoc>;
+  stocks?: mongo.Filter<StockFactDoc>;
+  /** The current view's team records, when the scope was found through them. */
+  teams?: Map<string, Model2Team>;
+}
+
+/** Which facts and stock facts an answer under the scope needs (undefined: none). */
+async function sourceFilters(c: Model2Collections, view: View, scope: Scope, factDays: mongo.Filter<FactDoc>, stockDays: mongo.Filter<StockFactDoc>): Promise<SourceFilters> {
+  if (scope.level === 'nation') return { facts: {}, stocks: {}, ...(view === 'current' ? { teams: await teamsOf(c) } : {}) };
+  if (view === 'current') {
+    const teams = scope.level === 'team' ? await teamsOf(c, scope.unitKeys) : await teamsUnder(c, scope);
+    const teamIds = [...teams.keys()];
+    return { facts: { 'fact.teamId': { $in: teamIds } }, stocks: { teamId: { $in: teamIds } }, teams };
+  }
+  const keys = scope.level === 'village' ? [...new Set(scope.unitKeys.map((key) => key.slice(0, key.indexOf('/'))))] : [...scope.unitKeys];
+  const field = FACT_FIELD[scope.level];
+  const [facts, stocks] = await Promise.all([
+    c.facts.find({ ...factDays, [`fact.${field}`]: { $in: keys } }, { projection: { 'fact.teamId': 1, 'fact.communeCode': 1 } }).toArray(),
+    c.stockFacts.find({ ...stockDays, [field]: { $in: keys } }, { projection: { teamId: 1, communeCode: 1 } }).toArray(),
+  ]);
+  const communes = new Set<string>();
+  const teams = new Set<string>();
+  const note = (at: { communeCode: string; teamId: string }) => {
+    communes.add(at.communeCode);
+    teams.add(at.teamId);
+  };
+  for (const doc of facts) if (doc.fact) note(doc.fact);
+  for (const doc of stocks) note(doc);
+  const wide = <F extends string>(commune: F, team: F) => ({ $or: [{ [commune]: { $in: [...communes] } }, { [team]: { $in: [...teams] } }] });
+  return { facts: wide('fact.communeCode', 'fact.teamId'), stocks: wide('communeCode', 'teamId') };
+}
+
+/** Team records (all, or those named), as written so far. */
+async function teamsOf(c: Model2Collections, teamIds?: readonly string[]): Promise<Map<string, Model2Team>> {
+  const docs = await c.teams.find(teamIds === undefined ? {} : { _id: { $in: [...teamIds] } }).toArray();
+  return new Map(docs.map((doc) => [doc._id, doc.record]));
+}
+
+/** The teams whose record places them under the unit today (the current view). */
+async function teamsUnder(c: Model2Collections, scope: Scope): Promise<Map<string, Model2Team>> {
+  const keys = [...scope.unitKeys];
+  switch (scope.level) {
+    case 'team':
+      return teamsOf(c, keys);
+    case 'commune':
+      return mapOf(await c.teams.find({ 'record.communeCode': { $in: keys } }).toArray());
+    case 'province':
+      return mapOf(await c.teams.find({ 'record.provinceCode': { $in: keys } }).toArray());
+    case 'village': {
+      const communes = [...new Set(keys.map((key) => key.slice(0, key.indexOf('/'))))];
+      const wanted = new Set(keys);
+      const docs = await c.teams.find({ 'record.communeCode': { $in: communes } }).toArray();
+      return mapOf(docs.filter((doc) => wanted.has(villageKey(doc.record.communeCode, doc.record.village))));
+    }
+    case 'district':
+      // The current view has no districts.
+      return new Map();
+    case 'nation':
+      return teamsOf(c);
+    default: {
+      const _exhaustive: never = scope.level;
+      return _exhaustive;
+    }
+  }
+}
+
+const mapOf = (docs: { _id: string; record: Model2Team }[]): Map<string, Model2Team> => new Map(docs.map((doc) => [doc._id, doc.record]));
