@@ -75,9 +75,13 @@ function main(): void {
   process.stdout.write(
     [
       `${n} events in ${pages.length} pages of ${page}`,
-      `model 1 projectBatch: ${time(m1)}; rows per event: ${perEvent(m1.counts)} figure + ${perEvent(m1.refs)} refcount`,
-      `model 2 projectBatchModel2: ${time(m2)}; rows per event: ${perEvent(m2.facts)} facts + ${perEvent(m2.deleted)} deletions + ${perEvent(m2.stocks)} stock facts + ${perEvent(m2.cells)} wide cells`,
-      `model 2 store at the end: ${model.facts.size} facts, ${model.cells.size} wide cells`,
+      ...(models.has('1') ? [`model 1 projectBatch: ${time(m1)}; rows per event: ${perEvent(m1.counts)} figure + ${perEvent(m1.refs)} refcount`] : []),
+      ...(models.has('2')
+        ? [
+            `model 2 projectBatchModel2: ${time(m2)}; rows per event: ${perEvent(m2.facts)} facts + ${perEvent(m2.deleted)} deletions + ${perEvent(m2.stocks)} stock facts + ${perEvent(m2.cells)} wide cells`,
+            `model 2 store at the end: ${model.facts.size} facts, ${model.cells.size} wide cells`,
+          ]
+        : []),
     ].join('\n') + '\n',
   );
 }
