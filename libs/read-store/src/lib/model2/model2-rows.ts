@@ -1,70 +1,137 @@
+import type { Level, View } from '@cdt/domain-kpi';
+
+/**
+ * Which facts a query reads: `period`, the facts of the asked period (flows: counts and distinct
+ * subjects of that period); `history`, every fact up to the period's end (a children list at a fine
+ * level: any row of the kind up to the end); `countless`, facts up to the end that add to no count (a
+ * children list at a materialised level: every other fact already shows in its cell's counts).
+ */
+export type FactReach = 'period' | 'history' | 'countless';
+
+export interface RowsScope {
+  readonly view: View;
+  /** The unit the facts are read under (pushed down to the indexes); its keys are $8. */
+  readonly level: Level;
+  readonly reach: FactReach;
+  /** Fine rows (team × day, village × any period) are built: the levels asked include one. */
+  readonly fine: boolean;
+  /** Materialised levels whose distinct counts are computed from the facts read. */
+  readonly distinctLevels: readonly Level[];
+}
+
+const FACT_DAYS: Record<FactReach, string> = {
+  period: 'f.day >= $7 and f.day <= $4',
+  history: 'f.day <= $4',
+  countless: 'f.day <= $4 and cardinality(f.counts) = 0',
+};
+
+/**
+ * Rows of `alias` (facts or stock facts) recorded under one of the keys $8 at `level`. A district is
+ * found through its communes' day cells (as recorded, placed on the day itself), so no district index.
+ */
+const recordedUnder = (level: Level, a: string, t: (table: string) => string): string => {
+  switch (level) {
+    case 'nation':
+      return 'true';
+    case 'province':
+      return `${a}.province_code = any($8::text[])`;
+    case 'district':
+      return `${a}.district_code = any($8::text[]) and ${a}.commune_code = any(array(
+        select unit_key from ${t('cells')} where view = 'as-recorded' and period_kind = 'day' and level = 'commune' and district = any($8::text[]) and period_key <= $4))`;
+    case 'commune':
+      return `${a}.commune_code = any($8::text[])`;
+    case 'village':
+      return `${a}.commune_code = any(array(select split_part(k, '/', 1) from unnest($8::text[]) k)) and ${a}.commune_code || '/' || ${a}.village = any($8::text[])`;
+    case 'team':
+      return `${a}.team_id = any($8::text[])`;
+    default: {
+      const _exhaustive: never = level;
+      return _exhaustive;
+    }
+  }
+};
+
+/** Teams (teams_now `n`) whose current record is under one of the keys $8 at `level` (the current view has no district). */
+const currentlyUnder = (level: Level): string => {
+  switch (level) {
+    case 'nation':
+      return 'true';
+    case 'province':
+      return 'n.province = any($8::text[])';
+    case 'district':
+      return 'false';
+    case 'commune':
+      return 'n.commune = any($8::text[])';
+    case 'village':
+      return `n.commune || '/' || n.village = any($8::text[])`;
+    case 'team':
+      return 'n.team_id = any($8::text[])';
+    default: {
+      const _exhaustive: never = level;
+      return _exhaustive;
+    }
+  }
+};
+
+/**
+ * The facts (or stock facts) under the scope, placed in the view: as recorded where they were recorded;
+ * in the current view under their team's record today (teams_now, then facts by team), or under their
+ * own commune and province when the team has no record.
+ */
+const placedSource = (scope: RowsScope, t: (table: string) => string, table: 'facts' | 'stock_facts', columns: string, days: string): string => {
+  const a = table === 'facts' ? 'f' : 's';
+  if (scope.view === 'as-recorded') {
+    return `select ${columns}, ${a}.commune_code as commune, ${a}.commune_code || '/' || ${a}.village as village, ${a}.district_code as district,
+                   ${a}.province_code as province, ${a}.day as placed_on
+              from ${t(table)} ${a} where ${days} and ${recordedUnder(scope.level, a, t)}`;
+  }
+  const unknownUnder = scope.level === 'district' ? 'false' : recordedUnder(scope.level, a, t);
+  return `select ${columns}, n.commune, n.commune || '/' || n.village as village, null::text as district, n.province, n.since as placed_on
+            from teams_now n join ${t(table)} ${a} on ${a}.team_id = n.team_id where ${currentlyUnder(scope.level)} and ${days}
+          union all
+          select ${columns}, ${a}.commune_code, ${a}.commune_code || '/' || ${a}.village, null::text, ${a}.province_code, ${a}.day
+            from ${t(table)} ${a} where ${days} and ${unknownUnder} and not exists (select 1 from ${t('teams')} k where k.team_id = ${a}.team_id)`;
+};
+
+const PERIOD_OF_DAY = (day: string): string => `case $2
+       when 'day' then ${day}
+       when 'week' then to_char(${day}::date, 'IYYY-"W"IW')
+       when 'month' then left(${day}, 7)
+       when 'quarter' then left(${day}, 4) || '-Q' || ((substr(${day}, 6, 2)::int + 2) / 3)
+       else left(${day}, 4) end`;
+
+/** A fact's unit at a materialised level, from its placed columns (null: none there). */
+const UNIT_AT: Record<Level, string> = { team: 'f.team_id', village: `f.village`, commune: 'f.commune', district: 'f.district', province: 'f.province', nation: `'VN'` };
+
 /**
  * Model 2's figure rows of one view and period kind, as model 1 would hold them (in-memory-model2.ts,
- * `model2Rows`, in SQL): materialised cells expanded into (indicator, value), the current view's team
- * cells placed where the team is today, and the fine cells (team x day, village x any period) summed
- * from facts and stock facts, each placed as its latest-day contributor (ties: the last written).
+ * `model2Rows`, in SQL), for the facts under one unit: materialised cells expanded into (indicator,
+ * value), the current view's team cells placed where the team is today; distinct counts of materialised
+ * cells as `count(distinct subject)` over the facts read (`distinctFigureRows`), each placed as its
+ * cell (or, for a cell that does not exist, as its latest fact); fine cells (team × day, village × any
+ * period) summed from those facts and from stock facts up to the end, each placed as its latest-day
+ * contributor (ties: the last written).
  *
- * Parameters: $1 view, $2 period kind, $3 period key (rows up to it), $4 its last day, $5 the stored
- * indicator codes in vector order, $6 the levels wanted. Yields `rows(level, unit_key, period_key,
- * indicator, value, village, commune, district, province)`, zero values left out.
+ * Parameters: $1 view, $2 period kind, $3 period key, $4 its last day, $5 the stored indicator codes in
+ * vector order, $6 the levels wanted, $7 its first day, $8 the scope's unit keys. Yields `rows(level,
+ * unit_key, period_key, indicator, value, village, commune, district, province)`, zero values left out.
  */
-export const model2RowsSql = (t: (table: string) => string): string => `
-with teams_now as (
+export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): string => {
+  const factColumns = 'f.seq, f.team_id, f.day, f.counts, f.subject_codes, f.subjects';
+  const ctes: string[] = [
+    // Every parameter typed, whichever of them this scope's text uses (an unreferenced CTE is not run).
+    `params as (select $1::text as view, $2::text as kind, $3::text as period_key, $4::text as last_day, $7::text as first_day, $8::text[] as scope_keys)`,
+    `teams_now as (
   select team_id, record->>'communeCode' as commune, record->>'village' as village, record->>'provinceCode' as province, record->>'since' as since
     from ${t('teams')}
-),
-contrib as (
-  select 0 as src, f.seq, f.team_id, f.day, f.counts, f.subject_codes, f.subjects, null::text as indicator, 0 as delta, true as with_team,
-         coalesce(n.commune, f.commune_code) as commune, coalesce(n.commune, f.commune_code) || '/' || coalesce(n.village, f.village) as village,
-         case when $1 = 'as-recorded' then f.district_code end as district,
-         case when n.team_id is null then f.province_code else n.province end as province,
-         coalesce(n.since, f.day) as placed_on
-    from ${t('facts')} f left join teams_now n on $1 = 'current' and n.team_id = f.team_id
-   where f.day <= $4
-  union all
-  select 1, s.seq, s.team_id, s.day, null, null, null, s.indicator, s.delta, s.scope = 'both',
-         coalesce(n.commune, s.commune_code), coalesce(n.commune, s.commune_code) || '/' || coalesce(n.village, s.village),
-         case when $1 = 'as-recorded' then s.district_code end,
-         case when n.team_id is null then s.province_code else n.province end,
-         coalesce(n.since, s.day)
-    from ${t('stock_facts')} s left join teams_now n on $1 = 'current' and n.team_id = s.team_id
-   where s.day <= $4 and ($1 = 'as-recorded' or s.scope = 'both')
-),
-fine_units as (
-  select c.*, pk.key as period_key, u.*
-    from contrib c
-   cross join lateral (select case $2
-       when 'day' then c.day
-       when 'week' then to_char(c.day::date, 'IYYY-"W"IW')
-       when 'month' then left(c.day, 7)
-       when 'quarter' then left(c.day, 4) || '-Q' || ((substr(c.day, 6, 2)::int + 2) / 3)
-       else left(c.day, 4) end as key) pk
-   cross join lateral (
-     select 'village' as level, c.village as unit_key, null::text as p_village where 'village' = any($6::text[])
-     union all
-     select 'team', c.team_id, c.village where $2 = 'day' and c.with_team and 'team' = any($6::text[])
-   ) u
-),
-fine_placed as (
-  select distinct on (level, unit_key, period_key) level, unit_key, period_key, p_village as village, commune, district, province
-    from fine_units
-   order by level, unit_key, period_key, placed_on desc, src desc, seq desc
-),
-fine_values as (
-  select level, unit_key, period_key, code as indicator, count(*)::bigint as value
-    from fine_units cross join lateral unnest(counts) as code where src = 0 group by 1, 2, 3, 4
-  union all
-  select level, unit_key, period_key, indicator, sum(delta)::bigint from fine_units where src = 1 group by 1, 2, 3, 4
-  union all
-  select level, unit_key, period_key, s.code, count(distinct s.subject)::bigint
-    from fine_units cross join lateral unnest(subject_codes, subjects) as s(code, subject) where src = 0 group by 1, 2, 3, 4
-),
-rows as (
-  select c.level, c.unit_key, c.period_key, x.indicator, x.value, c.village, c.commune, c.district, c.province
+)`,
+    `scoped_facts as (${placedSource(scope, t, 'facts', factColumns, FACT_DAYS[scope.reach])})`,
+  ];
+  const branches: string[] = [
+    `select c.level, c.unit_key, c.period_key, x.indicator, x.value, c.village, c.commune, c.district, c.province
     from ${t('cells')} c cross join lateral unnest(c.v, $5::text[]) as x(value, indicator)
-   where c.view = $1 and c.period_kind = $2 and c.period_key <= $3 and c.level = any($6::text[]) and x.value <> 0
-  union all
-  select c.level, c.unit_key, c.period_key, x.indicator, x.value,
+   where c.view = $1 and c.period_kind = $2 and c.period_key <= $3 and c.level = any($6::text[]) and x.value <> 0`,
+    `select c.level, c.unit_key, c.period_key, x.indicator, x.value,
          case when n.team_id is null then c.village else n.commune || '/' || n.village end,
          case when n.team_id is null then c.commune else n.commune end,
          null,
@@ -72,9 +139,81 @@ rows as (
     from ${t('cells')} c left join teams_now n on n.team_id = c.unit_key
    cross join lateral unnest(c.v, $5::text[]) as x(value, indicator)
    where $1 = 'current' and c.view = 'as-recorded' and c.level = 'team' and 'team' = any($6::text[])
-     and c.period_kind = $2 and c.period_key <= $3 and x.value <> 0
+     and c.period_kind = $2 and c.period_key <= $3 and x.value <> 0`,
+  ];
+  if (scope.distinctLevels.length > 0) {
+    const units = scope.distinctLevels
+      .map((level) => `select '${level}' as level, ${UNIT_AT[level]} as unit_key, ${level === 'team' ? 'f.village' : 'null::text'} as p_village where ${UNIT_AT[level]} is not null`)
+      .join('\n     union all ');
+    ctes.push(
+      `dist_units as (
+  select f.seq, f.placed_on, f.commune, f.district, f.province, f.subject_codes, f.subjects, pk.key as period_key, u.*
+    from scoped_facts f
+   cross join lateral (select ${PERIOD_OF_DAY('f.day')} as key) pk
+   cross join lateral (${units}) u
+   where cardinality(f.subjects) > 0
+)`,
+      `dist_values as (
+  select level, unit_key, period_key, s.code as indicator, count(distinct s.subject)::bigint as value
+    from dist_units cross join lateral unnest(subject_codes, subjects) as s(code, subject) group by 1, 2, 3, 4
+)`,
+    );
+    // A team cell sits under as-recorded in both views; the current view places it by the team record.
+    branches.push(`select d.level, d.unit_key, d.period_key, d.indicator, d.value,
+         coalesce(case when n.team_id is null then c.village else n.commune || '/' || n.village end, p.p_village),
+         case when c.unit_key is null then p.commune when n.team_id is null then c.commune else n.commune end,
+         case when c.unit_key is null then p.district when $1 = 'current' and d.level = 'team' then null else c.district end,
+         case when c.unit_key is null then p.province when n.team_id is null then c.province else n.province end
+    from dist_values d
+    left join ${t('cells')} c on c.view = case when d.level = 'team' then 'as-recorded' else $1 end and c.level = d.level and c.unit_key = d.unit_key
+     and c.period_kind = $2 and c.period_key = d.period_key
+    left join teams_now n on $1 = 'current' and d.level = 'team' and c.unit_key is not null and n.team_id = d.unit_key
+    left join lateral (
+      select u.p_village, case when u.level = 'team' then u.commune end as commune, case when u.level in ('commune', 'team') then u.district end as district,
+             case when u.level in ('commune', 'district', 'team') then u.province end as province
+        from dist_units u where c.unit_key is null and u.level = d.level and u.unit_key = d.unit_key and u.period_key = d.period_key
+       order by u.placed_on desc, u.seq desc limit 1) p on true
+   where d.value <> 0`);
+  }
+  if (scope.fine) {
+    ctes.push(
+      `contrib as (
+  select 0 as src, f.seq, f.team_id, f.day, f.counts, f.subject_codes, f.subjects, null::text as indicator, 0 as delta, true as with_team,
+         f.commune, f.village, f.district, f.province, f.placed_on
+    from scoped_facts f
   union all
-  select v.level, v.unit_key, v.period_key, v.indicator, v.value, p.village, p.commune, p.district, p.province
+  select 1, s.seq, s.team_id, s.day, null, null, null, s.indicator, s.delta, s.with_team, s.commune, s.village, s.district, s.province, s.placed_on
+    from (${placedSource(scope, t, 'stock_facts', `s.seq, s.team_id, s.day, s.indicator, s.delta, s.scope = 'both' as with_team`, `s.day <= $4 and ($1 = 'as-recorded' or s.scope = 'both')`)}) s
+)`,
+      `fine_units as (
+  select c.*, pk.key as period_key, u.*
+    from contrib c
+   cross join lateral (select ${PERIOD_OF_DAY('c.day')} as key) pk
+   cross join lateral (
+     select 'village' as level, c.village as unit_key, null::text as p_village where 'village' = any($6::text[])
+     union all
+     select 'team', c.team_id, c.village where $2 = 'day' and c.with_team and 'team' = any($6::text[])
+   ) u
+)`,
+      `fine_placed as (
+  select distinct on (level, unit_key, period_key) level, unit_key, period_key, p_village as village, commune, district, province
+    from fine_units
+   order by level, unit_key, period_key, placed_on desc, src desc, seq desc
+)`,
+      `fine_values as (
+  select level, unit_key, period_key, code as indicator, count(*)::bigint as value
+    from fine_units cross join lateral unnest(counts) as code where src = 0 group by 1, 2, 3, 4
+  union all
+  select level, unit_key, period_key, indicator, sum(delta)::bigint from fine_units where src = 1 group by 1, 2, 3, 4
+  union all
+  select level, unit_key, period_key, s.code, count(distinct s.subject)::bigint
+    from fine_units cross join lateral unnest(subject_codes, subjects) as s(code, subject) where src = 0 group by 1, 2, 3, 4
+)`,
+    );
+    branches.push(`select v.level, v.unit_key, v.period_key, v.indicator, v.value, p.village, p.commune, p.district, p.province
     from fine_values v join fine_placed p using (level, unit_key, period_key)
-   where v.value <> 0
-)`;
+   where v.value <> 0`);
+  }
+  ctes.push(`rows as (\n  ${branches.join('\n  union all\n  ')}\n)`);
+  return `with ${ctes.join(',\n')}`;
+};

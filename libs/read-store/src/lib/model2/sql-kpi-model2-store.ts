@@ -23,11 +23,13 @@ import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import { appliedAmong, applyCheckpointedBatch, createModelSchema, storedCheckpoint, teamRecords } from '../sql-shared-tables';
 import type { SqlClient, SqlDatabase } from '../sql-database';
 import type { KpiModel2Store } from './kpi-model2-store.port';
-import { model2RowsSql } from './model2-rows';
+import { model2RowsSql, type RowsScope } from './model2-rows';
 import { MODEL2_SCHEMA_SQL } from './model2-schema';
 
 const STOCKS = INDICATORS.filter((i) => i.definition.kind === 'stock').map((i) => i.code);
 const COVERED = INDICATORS.flatMap((i) => (i.definition.kind === 'covered' ? [i.definition] : []));
+/** Team cells exist for week → year; village cells and team × day are computed from facts (cells.ts, materialisedKinds). */
+const isMaterialised = (level: Level, kind: PeriodKind): boolean => level !== 'village' && !(level === 'team' && kind === 'day');
 const CODE_INDEX = new Map(STORED_INDICATOR_CODES.map((code, i) => [code, i]));
 const ANCESTOR_COLUMN: Partial<Record<Level, string>> = { village: 'village', commune: 'commune', district: 'district', province: 'province' };
 /**
@@ -209,15 +211,25 @@ export class SqlKpiModel2Store implements KpiModel2Store {
   // ── queries: model 1's answers ─────────────────────────────────────────────────────────────────────
   /**
    * The figure rows of one view and period kind up to `period`, at `levels`, that pass `where` (over
-   * `rows`, parameters from $7), as a model-1 read model, so model 1's own query code answers.
+   * `rows`, parameters from $9), read from the facts under `scope` ($8: its unit keys), as a model-1
+   * read model, so model 1's own query code answers.
    */
-  private async rowsAsModel1(view: View, period: string, levels: readonly Level[], where: string, params: unknown[], targetKeys: readonly string[]): Promise<InMemoryReadModel> {
+  private async rowsAsModel1(
+    scope: RowsScope,
+    scopeKeys: readonly string[],
+    period: string,
+    levels: readonly Level[],
+    where: string,
+    params: unknown[],
+    targetKeys: readonly string[],
+  ): Promise<InMemoryReadModel> {
+    const view = scope.view;
     const kind: PeriodKind = requirePeriodKind(period);
-    const last = (parsePeriod(period) as { last: string }).last;
+    const { first, last } = parsePeriod(period) as { first: string; last: string };
     const { rows } = await this.db.query<RowRecord>(
-      `${model2RowsSql((table) => this.t(table))}
+      `${model2RowsSql((table) => this.t(table), scope)}
        select level, unit_key, period_key, indicator, value::float8 as value, village, commune, district, province from rows where ${where}`,
-      [view, kind, period, last, STORED_INDICATOR_CODES, levels, ...params],
+      [view, kind, period, last, STORED_INDICATOR_CODES, levels, first, scopeKeys, ...params],
     );
     const counts = new Map<string, FigureRow>();
     for (const r of rows) {
@@ -245,19 +257,26 @@ export class SqlKpiModel2Store implements KpiModel2Store {
 
   async figures(view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitFigures[]> {
     const keys = [...unitKeys];
+    const kind = requirePeriodKind(period);
     const covered = COVERED.filter((c) => LEVEL_RANK[c.childLevel] <= LEVEL_RANK[level]);
     const levels = [...new Set<Level>([level, ...covered.map((c) => c.childLevel)])];
-    const conditions = [`(level = $8 and unit_key = any($7::text[]) and (period_key = $3 or indicator = any($9::text[])))`];
+    // Distinct figures of the period: the unit's own, and active teams of covered children.
+    const distinctLevels = [...new Set<Level>([level, ...covered.filter((c) => c.when === 'active').map((c) => c.childLevel)])].filter((l) => isMaterialised(l, kind));
+    const scope: RowsScope = { view, level, reach: 'period', fine: levels.some((l) => !isMaterialised(l, kind)), distinctLevels };
+    const conditions = [`(level = $10 and unit_key = any($9::text[]) and (period_key = $3 or indicator = any($11::text[])))`];
     for (const c of covered) {
       const wanted = c.when === 'active' ? `indicator = 'active-teams' and period_key = $3` : `indicator = 'teams-registered'`;
-      conditions.push(`(level = '${c.childLevel}' and ${wanted} and ${SqlKpiModel2Store.under(level, c.childLevel, '$7::text[]')})`);
+      conditions.push(`(level = '${c.childLevel}' and ${wanted} and ${SqlKpiModel2Store.under(level, c.childLevel, '$9::text[]')})`);
     }
-    const model = await this.rowsAsModel1(view, period, levels, conditions.join(' or '), [keys, level, STOCKS], keys);
+    const model = await this.rowsAsModel1(scope, keys, period, levels, conditions.join(' or '), [keys, level, STOCKS], keys);
     return figuresOf(model, view, level, keys, period);
   }
 
   async children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]> {
-    const model = await this.rowsAsModel1(view, period, [childLevel], SqlKpiModel2Store.under(level, childLevel, 'array[$7::text]'), [unitKey], []);
+    const fine = !isMaterialised(childLevel, requirePeriodKind(period));
+    // A child at a materialised level shows through its counts; only facts that count nothing can add one.
+    const scope: RowsScope = { view, level, reach: fine ? 'history' : 'countless', fine, distinctLevels: fine ? [] : [childLevel] };
+    const model = await this.rowsAsModel1(scope, [unitKey], period, [childLevel], SqlKpiModel2Store.under(level, childLevel, 'array[$9::text]'), [unitKey], []);
     return childrenOf(model, view, level, unitKey, childLevel, period);
   }
 
