@@ -85,7 +85,7 @@ interface Days {
 async function documentsOf(c: Model2Collections, view: View, kind: PeriodKind, period: string, levels: readonly Level[], scope: Scope, days: Days): Promise<Model2Documents> {
   const factDays: mongo.Filter<FactDoc> = { 'fact.day': days.from === undefined ? { $lte: days.to } : { $gte: days.from, $lte: days.to } };
   const stockDays: mongo.Filter<StockFactDoc> = { day: { $lte: days.to } };
-  const [cells, source] = await Promise.all([cellsOf(c, view, kind, period, levels, scope), sourceFilters(c, view, scope, factDays, stockDays)]);
+  const source = await sourceFilters(c, view, scope, factDays, stockDays);
   const [factDocs, stockDocs] = await Promise.all([
     source.facts ? c.facts.find({ ...factDays, ...source.facts }).toArray() : [],
     source.stocks ? c.stockFacts.find({ ...stockDays, ...source.stocks }).toArray() : [],
@@ -95,15 +95,40 @@ async function documentsOf(c: Model2Collections, view: View, kind: PeriodKind, p
     .sort(byOrder)
     .map(({ order: _order, ...fact }): Fact => fact);
   const stocks = stockDocs.sort(byOrder).map(({ _id, order: _order, created: _created, ...stock }): StockFact => stock);
+  const cells = await cellsOf(c, view, kind, period, levels, scope, view === 'as-recorded' ? unitsOfFacts(facts) : undefined);
   const teamIds = new Set([...facts.map((f) => f.teamId), ...stocks.map((s) => s.teamId), ...cells.filter((cell) => cell.level === 'team').map((cell) => cell.unitKey)]);
   const teams = view === 'current' ? source.teams ?? (await teamsOf(c, [...teamIds])) : new Map<string, Model2Team>();
   return { cells, facts, stocks, teams };
 }
 
+/**
+ * As recorded, the units the facts count under at each level: their cells are read even when placed
+ * outside the scope, since a distinct figure takes its cell's placement (a team whose latest day in the
+ * period was elsewhere is not under the scope, though some of its facts are).
+ */
+const unitsOfFacts = (facts: readonly Fact[]): Map<Level, Set<string>> => {
+  const units = new Map<Level, Set<string>>((['team', 'commune', 'district', 'province'] as const).map((level) => [level, new Set<string>()]));
+  for (const fact of facts) {
+    units.get('team')?.add(fact.teamId);
+    units.get('commune')?.add(fact.communeCode);
+    if (fact.districtCode !== undefined) units.get('district')?.add(fact.districtCode);
+    if (fact.provinceCode !== undefined) units.get('province')?.add(fact.provinceCode);
+  }
+  return units;
+};
+
 const byOrder = (a: { order: string }, b: { order: string }) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0);
 
 /** Materialised cells of the kind up to the period at `levels`, placed under the scope (the current view's team cells are stored as recorded). */
-async function cellsOf(c: Model2Collections, view: View, kind: PeriodKind, period: string, levels: readonly Level[], scope: Scope): Promise<CellDoc[]> {
+async function cellsOf(
+  c: Model2Collections,
+  view: View,
+  kind: PeriodKind,
+  period: string,
+  levels: readonly Level[],
+  scope: Scope,
+  ofFacts: Map<Level, Set<string>> | undefined,
+): Promise<CellDoc[]> {
   const under = (level: Level): mongo.Filter<CellDoc> | undefined => {
     if (scope.level === 'nation') return {};
     if (level === scope.level) return { unitKey: { $in: [...scope.unitKeys] } };
@@ -115,7 +140,8 @@ async function cellsOf(c: Model2Collections, view: View, kind: PeriodKind, perio
     if (!filter) return [];
     // In the current view a team sits where its record is: its cells are found by team id (teamsUnder).
     if (view === 'current' && level === 'team') return [];
-    return [{ level, ...filter }];
+    const alsoOf = scope.level === 'nation' ? undefined : ofFacts?.get(level);
+    return alsoOf && alsoOf.size > 0 ? [{ level, $or: [filter, { unitKey: { $in: [...alsoOf] } }] }] : [{ level, ...filter }];
   });
   const found = wanted.length > 0 ? await c.cells.find({ view, periodKind: kind, periodKey: { $lte: period }, $or: wanted }).toArray() : [];
   if (view === 'current' && levels.includes('team')) {

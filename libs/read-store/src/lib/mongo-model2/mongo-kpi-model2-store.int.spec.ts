@@ -173,7 +173,7 @@ describeWithEngine('mongo', 'KPI model 2 on MongoDB', () => {
 
   it('answers figures and children as the in-memory model 2, on random logs in random batch sizes, fed batch by batch or pipelined', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(opWithDissolution, { maxLength: 45 }), batchSizes, fc.nat(), fc.boolean(), async (ops, sizes, pick, pipelined) => {
+      fc.asyncProperty(fc.array(opWithDissolution, { maxLength: 60 }), batchSizes, fc.nat(), fc.boolean(), async (ops, sizes, pick, pipelined) => {
         const { events } = build(ops);
         const db = scratch();
         const store = await MongoKpiModel2Store.open(db);
@@ -188,7 +188,14 @@ describeWithEngine('mongo', 'KPI model 2 on MongoDB', () => {
         }
         await db.dropDatabase();
       }),
-      { numRuns: 4 },
+      {
+        numRuns: 6,
+        examples: [
+          // Found at run 30 of 40: a team's year cell placed by a retracted fact's later day in another commune, while
+          // its live fact of that year lies under the asked village (its distinct figure must take the cell's placement).
+          [[{ k: 'visit', team: 1, household: 0, day: 1094 }, { k: 'retract', pick: 0 }, { k: 'relocate', team: 1, commune: 0 }, { k: 'visit', team: 1, household: 0, day: 731 }], [], 0, false],
+        ],
+      },
     );
   }, 600_000);
 
