@@ -162,27 +162,36 @@ interface SourceFilters {
 /** Which facts and stock facts an answer under the scope needs (undefined: none). */
 async function sourceFilters(c: Model2Collections, view: View, scope: Scope, factDays: mongo.Filter<FactDoc>, stockDays: mongo.Filter<StockFactDoc>): Promise<SourceFilters> {
   if (scope.level === 'nation') return { facts: {}, stocks: {}, ...(view === 'current' ? { teams: await teamsOf(c) } : {}) };
+  const { communes, teams: recordedTeams } = await recordedUnder(c, scope, factDays, stockDays);
   if (view === 'current') {
-    const teams = scope.level === 'team' ? await teamsOf(c, scope.unitKeys) : await teamsUnder(c, scope);
-    const teamIds = [...teams.keys()];
-    return { facts: { 'fact.teamId': { $in: teamIds } }, stocks: { teamId: { $in: teamIds } }, teams };
+    const teams = await teamsUnder(c, scope);
+    // A team the model has no record of counts under its facts' own columns (distinctFigureRows, factPlace).
+    const known = await teamsOf(c, [...recordedTeams]);
+    const teamIds = [...new Set([...(scope.level === 'team' ? scope.unitKeys : teams.keys()), ...[...recordedTeams].filter((id) => !known.has(id))])];
+    return { facts: { 'fact.teamId': { $in: teamIds } }, stocks: { teamId: { $in: teamIds } }, teams: new Map([...known, ...teams]) };
   }
+  const wide = <F extends string>(commune: F, team: F) => ({ $or: [{ [commune]: { $in: [...communes] } }, { [team]: { $in: [...recordedTeams] } }] });
+  return { facts: wide('fact.communeCode', 'fact.teamId'), stocks: wide('communeCode', 'teamId') };
+}
+
+/** The communes and teams of the facts and stock facts recorded under the scope (by the fields the facts carry). */
+async function recordedUnder(c: Model2Collections, scope: Scope, factDays: mongo.Filter<FactDoc>, stockDays: mongo.Filter<StockFactDoc>): Promise<{ communes: Set<string>; teams: Set<string> }> {
+  const communes = new Set<string>();
+  const teams = new Set<string>();
+  if (scope.level === 'nation') return { communes, teams };
   const keys = scope.level === 'village' ? [...new Set(scope.unitKeys.map((key) => key.slice(0, key.indexOf('/'))))] : [...scope.unitKeys];
   const field = FACT_FIELD[scope.level];
   const [facts, stocks] = await Promise.all([
     c.facts.find({ ...factDays, [`fact.${field}`]: { $in: keys } }, { projection: { 'fact.teamId': 1, 'fact.communeCode': 1 } }).toArray(),
     c.stockFacts.find({ ...stockDays, [field]: { $in: keys } }, { projection: { teamId: 1, communeCode: 1 } }).toArray(),
   ]);
-  const communes = new Set<string>();
-  const teams = new Set<string>();
   const note = (at: { communeCode: string; teamId: string }) => {
     communes.add(at.communeCode);
     teams.add(at.teamId);
   };
   for (const doc of facts) if (doc.fact) note(doc.fact);
   for (const doc of stocks) note(doc);
-  const wide = <F extends string>(commune: F, team: F) => ({ $or: [{ [commune]: { $in: [...communes] } }, { [team]: { $in: [...teams] } }] });
-  return { facts: wide('fact.communeCode', 'fact.teamId'), stocks: wide('communeCode', 'teamId') };
+  return { communes, teams };
 }
 
 /** Team records (all, or those named), as written so far. */

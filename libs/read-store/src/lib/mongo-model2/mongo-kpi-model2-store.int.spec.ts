@@ -12,6 +12,7 @@ import {
   model2Context,
   model2Rows,
   projectBatchModel2,
+  requirePeriodKind,
   type InMemoryModel2,
   type ProjectionEvent,
   type UnitFigures,
@@ -224,6 +225,47 @@ describeWithEngine('mongo', 'KPI model 2 on MongoDB', () => {
       await store.close();
     }
   });
+
+  it('answers as the in-memory model 2 for a team it has no record of, and after a move across provinces, asked unit by unit', async () => {
+    // t2 moves from province 10 to 30; an unknown team t9 (its activities before any TeamEstablished) counts
+    // under its own columns in the current view: a scope found through team records alone would miss it.
+    const { events } = build([
+      { k: 'visit', team: 1, household: 1, day: 40 },
+      { k: 'install', team: 1, citizen: 1, day: 41, app: 'vneid' },
+      { k: 'relocate', team: 1, commune: 3 },
+      { k: 'visit', team: 1, household: 2, day: 500 },
+      { k: 'visit', team: 2, household: 1, day: 501 },
+    ]);
+    const template = events.find((e) => e.type === 'HouseholdVisitRecorded') as ProjectionEvent;
+    const unknown = (n: number, day: string): ProjectionEvent => ({
+      ...template,
+      eventId: `t9-${n}`,
+      data: { ...(template.data as Record<string, unknown>), activityId: `t9-${n}`, teamId: 't9', householdRef: `h-t9-${n}`, occurredAt: `${day}T09:00:00+07:00` },
+    });
+    const log = [...events, unknown(1, '2024-02-10'), unknown(2, '2025-08-01')];
+    const db = scratch();
+    const store = await MongoKpiModel2Store.open(db);
+    await feed(store, log, [2, 3]);
+    const memory = project2(log, [2, 3]);
+    for (const view of VIEWS) {
+      for (const period of ['2024', '2025', '2024-02', '2025-Q3', '2025-08-01']) {
+        for (const level of LEVELS) {
+          const units = [...new Set(model2Rows(memory, view, requirePeriodKind(period)).filter((row) => row.level === level).map((row) => row.unitKey))].sort();
+          // One unit per call: a store that answers right only when asked for everything at once fails here.
+          for (const unit of units) {
+            expect((await store.figures(view, level, [unit], period)).map(canonical)).toEqual(figuresOfModel2(memory, view, level, [unit], period).map(canonical));
+            for (const childLevel of LEVELS.filter((l) => LEVEL_RANK[l] < LEVEL_RANK[level])) {
+              expect({ view, level, unit, childLevel, period, children: await store.children(view, level, unit, childLevel, period) }).toEqual({
+                view, level, unit, childLevel, period, children: childrenOfModel2(memory, view, level, unit, childLevel, period),
+              });
+            }
+          }
+        }
+      }
+    }
+    expect((await store.figures('current', 'commune', ['10002'], '2024'))[0].values['households-reached']).toBeGreaterThan(0);
+    await db.dropDatabase();
+  }, 120_000);
 
   describe('a batch cut after any of its writes, then replayed, counts exactly once', () => {
     /**
