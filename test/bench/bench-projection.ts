@@ -34,7 +34,7 @@ import { KpiAnswerCache, KpiQueries, openKpiReadStore, pgDatabase, SqlKpiModel2S
 import { CpuMeter, type CpuSplit } from './ingest/cpu-meter';
 import { catchUp, catchUpModel2, readOnly, type PassResult } from './projection/catch-up';
 import { appendLog } from './projection/generate';
-import { drillDownLoad } from './projection/query-load';
+import { drillDownLoad, queryLoad, type QueryLoadResult } from './projection/query-load';
 import { adminUnitResolver } from './projection/resolver';
 import { projectionLog } from './projection/workload';
 import { benchPostgresUrl, scratchDatabase } from './store-append';
@@ -62,6 +62,8 @@ const PASSES = ['catch-up', 'model2', 'model2-serial'];
 
 const CATCH_UP_TARGET = 50_000;
 const QUERY_P99_TARGET_MS = 10;
+/** The model-2 query measurement: the communes of one province in one month of the bench log, and one year nation-wide. */
+const MODEL2_DRILL = { province: '82', period: '2025-08', year: '2025' };
 
 const bars = progressBars();
 
@@ -154,7 +156,7 @@ async function bench(options: Options): Promise<boolean> {
     const sizes = (await sql(url, `select pg_size_pretty(pg_database_size(current_database())) as database_size
       ${catchUpResult ? ', (select count(*) from kpi_v1.figures)::int as figures, (select count(*) from kpi_v1.subject_refs)::int as refs' : ''}
       ${model2Last ? `, (select count(*) from kpi2_v1.facts)::int as facts, (select count(*) from kpi2_v1.stock_facts)::int as stock_facts,
-                 (select count(*) from kpi2_v1.footprints)::int as footprints, (select count(*) from kpi2_v1.cells)::int as cells,
+                 (select count(*) from kpi2_v1.cells)::int as cells,
                  pg_size_pretty((select sum(pg_total_relation_size(c.oid)) from pg_class c join pg_namespace n on n.oid = c.relnamespace
                                   where n.nspname = 'kpi2_v1' and c.relkind = 'r')::bigint) as model2_size` : ''}`)).rows[0];
 
@@ -169,6 +171,25 @@ async function bench(options: Options): Promise<boolean> {
       cached = await drillDownLoad(bars, 'drill-down cached', new KpiQueries(reader, undefined, new KpiAnswerCache()), drill, options.clients, options.querySeconds);
       await reader.close();
     }
+    // Model 2 computes distinct counts from facts when asked: an uncached drill-down (children, then their
+    // figures) under load, and one nation-year figures query per view, timed alone.
+    let model2Drill: QueryLoadResult | undefined;
+    const model2Single: Record<string, number> = {};
+    if (model2Last) {
+      const m2 = await SqlKpiModel2Store.open(pgDatabase(new Pool({ connectionString: url, max: options.clients })), 'kpi2_v1');
+      const { province, period } = MODEL2_DRILL;
+      const drillDown = async () => m2.figures('current', 'commune', await m2.children('current', 'province', province, 'commune', period), period);
+      const timed = async (name: string, run: () => Promise<unknown>) => {
+        const t0 = performance.now();
+        await run();
+        model2Single[name] = Math.round(performance.now() - t0);
+      };
+      await drillDown(); // warm the plans and the cache of the tables
+      await timed('drill_down_alone_ms', drillDown);
+      for (const view of ['as-recorded', 'current'] as const) await timed(`nation_${MODEL2_DRILL.year}_${view}_ms`, () => m2.figures(view, 'nation', ['VN'], MODEL2_DRILL.year));
+      model2Drill = await queryLoad(bars, 'kpi2 drill-down', drillDown, options.clients, options.querySeconds);
+      await m2.close();
+    }
     bars.stop();
 
     const ratio = (r: PassResult) => Math.round((r.perSecond / baseline.perSecond) * 1000) / 1000;
@@ -177,11 +198,16 @@ async function bench(options: Options): Promise<boolean> {
       ...([['catch-up-model2-serial-postgres', model2Serial], ['catch-up-model2-postgres', model2]] as const).flatMap(([bench, r]) => (r ? [{
         bench, model: 'KPI model 2 (ADR 0010), kpi2_v1', mode: r === model2 ? 'pipelined: a page is written while the next is projected' : 'one page at a time',
         events: r.events, events_per_s: r.perSecond, ratio_to_read_all: ratio(r), seconds: r.seconds, page: options.batch, ...cpuPer1k(r), batches: r.batches, read_wait_ms: r.readWaitMs, project_and_write_ms: r.projectMs,
-        fact_rows: sizes['facts'], stock_fact_rows: sizes['stock_facts'], footprint_rows: sizes['footprints'], cell_rows: sizes['cells'], model_size: sizes['model2_size'], database_size: sizes['database_size'], load_avg: load(),
+        fact_rows: sizes['facts'], stock_fact_rows: sizes['stock_facts'], cell_rows: sizes['cells'], model_size: sizes['model2_size'], database_size: sizes['database_size'], load_avg: load(),
       }] : [])),
       ...(catchUpResult ? [{ bench: 'catch-up-postgres', events: catchUpResult.events, events_per_s: catchUpResult.perSecond, ratio_to_read_all: ratio(catchUpResult), seconds: catchUpResult.seconds, ...cpuPer1k(catchUpResult), batches: catchUpResult.batches, read_wait_ms: catchUpResult.readWaitMs, project_and_write_ms: catchUpResult.projectMs, figures_rows: sizes['figures'], subject_ref_rows: sizes['refs'], database_size: sizes['database_size'], load_avg: load() }] : []),
       ...(rebuild ? [{ bench: 'rebuild-postgres', mechanism: 'catch-up into a new schema (kpi_v2)', events: rebuild.events, events_per_s: rebuild.perSecond, seconds: rebuild.seconds, ...cpuPer1k(rebuild), read_wait_ms: rebuild.readWaitMs, project_and_write_ms: rebuild.projectMs }] : []),
       ...(mongo ? [{ bench: 'catch-up-mongo', events: mongo.events, events_per_s: mongo.perSecond, ratio_to_read_all: ratio(mongo), seconds: mongo.seconds, read_wait_ms: mongo.readWaitMs, project_and_write_ms: mongo.projectMs, page: options.mongoBatch }] : []),
+      ...(model2Drill ? [{
+        bench: 'query-drill-down-model2', via: 'SqlKpiModel2Store.children + figures (distinct counts from facts, no cache)', view: 'current', unit: { level: 'province', unitKey: MODEL2_DRILL.province },
+        childLevel: 'commune', period: MODEL2_DRILL.period, clients: options.clients, queries: model2Drill.queries, queries_per_s: model2Drill.perSecond, p50_ms: model2Drill.p50, p99_ms: model2Drill.p99,
+        children: model2Drill.children, ...model2Single, load_avg: load(),
+      }] : []),
       ...(queries && cached ? [
         { bench: 'query-drill-down', via: 'KpiQueries.rankChildren', ...drill, clients: options.clients, queries: queries.queries, queries_per_s: queries.perSecond, p50_ms: queries.p50, p99_ms: queries.p99, children: queries.children },
         { bench: 'query-drill-down-cached', via: 'KpiQueries.rankChildren + KpiAnswerCache (one checkpoint read per call while no batch lands)', ...drill, clients: options.clients, queries: cached.queries, queries_per_s: cached.perSecond, p50_ms: cached.p50, p99_ms: cached.p99, children: cached.children },
@@ -196,6 +222,10 @@ async function bench(options: Options): Promise<boolean> {
       ...(catchUpResult ? [caughtUp('catch-up kpi_v1', catchUpResult)] : []),
       ...(mongo ? [{ measurement: 'catch-up mongo', 'events/s': mongo.perSecond, seconds: mongo.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' }] : []),
       ...(rebuild ? [{ measurement: 'rebuild kpi_v2', 'events/s': rebuild.perSecond, seconds: rebuild.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' }] : []),
+      ...(model2Drill ? [
+        { measurement: `kpi2 drill-down ×${options.clients} (${MODEL2_DRILL.province}, ${MODEL2_DRILL.period})`, 'events/s': '', seconds: options.querySeconds, 'p50 ms': model2Drill.p50, 'p99 ms': model2Drill.p99, target: `p99 < ${QUERY_P99_TARGET_MS} ms`, met: model2Drill.p99 < QUERY_P99_TARGET_MS },
+        ...Object.entries(model2Single).map(([name, ms]) => ({ measurement: `kpi2 ${name.replace(/_ms$/, '').replaceAll('_', ' ')} (one call)`, 'events/s': '', seconds: '', 'p50 ms': ms, 'p99 ms': '', target: '', met: '' })),
+      ] : []),
       ...(queries && cached ? [
         { measurement: `drill-down ×${options.clients}`, 'events/s': '', seconds: options.querySeconds, 'p50 ms': queries.p50, 'p99 ms': queries.p99, target: `p99 < ${QUERY_P99_TARGET_MS} ms`, met: queries.p99 < QUERY_P99_TARGET_MS },
         { measurement: `drill-down cached ×${options.clients}`, 'events/s': '', seconds: options.querySeconds, 'p50 ms': cached.p50, 'p99 ms': cached.p99, target: `p99 < ${QUERY_P99_TARGET_MS} ms`, met: cached.p99 < QUERY_P99_TARGET_MS },

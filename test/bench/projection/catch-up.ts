@@ -1,7 +1,7 @@
 import type { MultiBar } from 'cli-progress';
 import { START, type Checkpoint, type EventStore, type ReadAllResult } from '@cdt/event-store';
 import type { UnitResolver } from '@cdt/domain-kpi';
-import { loadModel2State, loadProjectorState, Model2Pipeline, projectIntoModel2, projectIntoStore, type KpiReadStore, type SqlKpiModel2Store } from '@cdt/read-store';
+import { loadModel2State, loadProjectorState, Model2Pipeline, projectIntoModel2, projectIntoStore, type KpiModel2Store, type KpiReadStore } from '@cdt/read-store';
 
 export interface PassResult {
   events: number;
@@ -77,7 +77,7 @@ export async function catchUp(bars: MultiBar, label: string, store: EventStore, 
  * Catch-up into KPI model 2 (ADR 0010) from the start: each page prefetched, projected and written with
  * its checkpoint; pipelined (Model2Pipeline), a page's write overlaps the next page's projection.
  */
-export async function catchUpModel2(bars: MultiBar, label: string, store: EventStore, model: SqlKpiModel2Store, resolve: UnitResolver, total: number, page: number, pipelined: boolean): Promise<PassResult> {
+export async function catchUpModel2(bars: MultiBar, label: string, store: EventStore, model: KpiModel2Store, resolve: UnitResolver, total: number, page: number, pipelined: boolean): Promise<PassResult> {
   const bar = bars.create(total, 0, { label: label.padEnd(18) });
   const started = performance.now();
   const pipeline = pipelined ? await Model2Pipeline.start(model, resolve) : undefined;

@@ -22,10 +22,14 @@ export interface QueryLoadResult {
 
 /** `clients` loops calling `KpiQueries.rankChildren` back to back for `seconds`; latency per call. */
 export async function drillDownLoad(bars: MultiBar, label: string, queries: KpiQueries, drill: DrillDown, clients: number, seconds: number): Promise<QueryLoadResult> {
+  return queryLoad(bars, label, () => queries.rankChildren(drill.view, drill.unit, drill.childLevel, drill.indicator, drill.period), clients, seconds);
+}
+
+/** `clients` loops calling `run` back to back for `seconds`; latency per call; `children` is the length of the last answer. */
+export async function queryLoad(bars: MultiBar, label: string, run: () => Promise<readonly unknown[]>, clients: number, seconds: number): Promise<QueryLoadResult> {
   const bar = bars.create(seconds, 0, { label: label.padEnd(18) });
   const latencies: number[] = [];
   let children = 0;
-  const run = () => queries.rankChildren(drill.view, drill.unit, drill.childLevel, drill.indicator, drill.period);
   children = (await run()).length; // warm the pool and the plan cache
   const started = performance.now();
   const deadline = started + seconds * 1000;

@@ -1,4 +1,6 @@
-import type { Level, View } from '@cdt/domain-kpi';
+import { INDICATORS, type Level, type View } from '@cdt/domain-kpi';
+
+const COUNT_CODES: ReadonlySet<string> = new Set(INDICATORS.filter((i) => i.definition.kind === 'count').map((i) => i.code));
 
 /**
  * Which facts a query reads: `period`, the facts of the asked period (flows: counts and distinct
@@ -15,9 +17,17 @@ export interface RowsScope {
   readonly reach: FactReach;
   /** Fine rows (team × day, village × any period) are built: the levels asked include one. */
   readonly fine: boolean;
-  /** Materialised levels whose distinct counts are computed from the facts read. */
-  readonly distinctLevels: readonly Level[];
+  /** Materialised levels whose distinct counts are computed from the facts read, each with the indicators wanted (all when absent). */
+  readonly distinct: readonly { readonly level: Level; readonly codes?: readonly string[] }[];
+  /** The indicators the fine rows are wanted for (all when absent). */
+  readonly fineCodes?: readonly string[];
+  /** A condition over the cells' own columns (level, unit_key, period_key, village … province) that every wanted cell row meets. */
+  readonly cellFilter: string;
 }
+
+/** `expr` is one of `codes` (true when every code is wanted). Codes are catalog constants, never input. */
+const oneOf = (expr: string, codes: readonly string[] | undefined): string =>
+  codes === undefined ? 'true' : codes.length === 0 ? 'false' : `${expr} in (${codes.map((code) => `'${code.replace(/'/g, "''")}'`).join(', ')})`;
 
 const FACT_DAYS: Record<FactReach, string> = {
   period: 'f.day >= $7 and f.day <= $4',
@@ -51,21 +61,21 @@ const recordedUnder = (level: Level, a: string, t: (table: string) => string): s
   }
 };
 
-/** Teams (teams_now `n`) whose current record is under one of the keys $8 at `level` (the current view has no district). */
+/** Teams (`k`, the teams table) whose current record is under one of the keys $8 at `level` (the current view has no district). */
 const currentlyUnder = (level: Level): string => {
   switch (level) {
     case 'nation':
       return 'true';
     case 'province':
-      return 'n.province = any($8::text[])';
+      return `k.record->>'provinceCode' = any($8::text[])`;
     case 'district':
       return 'false';
     case 'commune':
-      return 'n.commune = any($8::text[])';
+      return `k.record->>'communeCode' = any($8::text[])`;
     case 'village':
-      return `n.commune || '/' || n.village = any($8::text[])`;
+      return `(k.record->>'communeCode') || '/' || (k.record->>'village') = any($8::text[])`;
     case 'team':
-      return 'n.team_id = any($8::text[])';
+      return 'k.team_id = any($8::text[])';
     default: {
       const _exhaustive: never = level;
       return _exhaustive;
@@ -75,7 +85,7 @@ const currentlyUnder = (level: Level): string => {
 
 /**
  * The facts (or stock facts) under the scope, placed in the view: as recorded where they were recorded;
- * in the current view under their team's record today (teams_now, then facts by team), or under their
+ * in the current view under their team's record today (the teams under the unit, then their facts), or under their
  * own commune and province when the team has no record.
  */
 const placedSource = (scope: RowsScope, t: (table: string) => string, table: 'facts' | 'stock_facts', columns: string, days: string): string => {
@@ -86,8 +96,9 @@ const placedSource = (scope: RowsScope, t: (table: string) => string, table: 'fa
               from ${t(table)} ${a} where ${days} and ${recordedUnder(scope.level, a, t)}`;
   }
   const unknownUnder = scope.level === 'district' ? 'false' : recordedUnder(scope.level, a, t);
-  return `select ${columns}, n.commune, n.commune || '/' || n.village as village, null::text as district, n.province, n.since as placed_on
-            from teams_now n join ${t(table)} ${a} on ${a}.team_id = n.team_id where ${currentlyUnder(scope.level)} and ${days}
+  return `select ${columns}, k.record->>'communeCode' as commune, (k.record->>'communeCode') || '/' || (k.record->>'village') as village, null::text as district,
+                 k.record->>'provinceCode' as province, k.record->>'since' as placed_on
+            from ${t('teams')} k join ${t(table)} ${a} on ${a}.team_id = k.team_id where ${currentlyUnder(scope.level)} and ${days}
           union all
           select ${columns}, ${a}.commune_code, ${a}.commune_code || '/' || ${a}.village, null::text, ${a}.province_code, ${a}.day
             from ${t(table)} ${a} where ${days} and ${unknownUnder} and not exists (select 1 from ${t('teams')} k where k.team_id = ${a}.team_id)`;
@@ -130,7 +141,7 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
   const branches: string[] = [
     `select c.level, c.unit_key, c.period_key, x.indicator, x.value, c.village, c.commune, c.district, c.province
     from ${t('cells')} c cross join lateral unnest(c.v, $5::text[]) as x(value, indicator)
-   where c.view = $1 and c.period_kind = $2 and c.period_key <= $3 and c.level = any($6::text[]) and x.value <> 0`,
+   where c.view = $1 and c.period_kind = $2 and c.period_key <= $3 and c.level = any($6::text[]) and (${scope.cellFilter}) and x.value <> 0`,
     `select c.level, c.unit_key, c.period_key, x.indicator, x.value,
          case when n.team_id is null then c.village else n.commune || '/' || n.village end,
          case when n.team_id is null then c.commune else n.commune end,
@@ -141,24 +152,23 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
    where $1 = 'current' and c.view = 'as-recorded' and c.level = 'team' and 'team' = any($6::text[])
      and c.period_kind = $2 and c.period_key <= $3 and x.value <> 0`,
   ];
-  if (scope.distinctLevels.length > 0) {
-    const units = scope.distinctLevels
-      .map((level) => `select '${level}' as level, ${UNIT_AT[level]} as unit_key, ${level === 'team' ? 'f.village' : 'null::text'} as p_village where ${UNIT_AT[level]} is not null`)
-      .join('\n     union all ');
-    ctes.push(
-      `dist_units as (
-  select f.seq, f.placed_on, f.commune, f.district, f.province, f.subject_codes, f.subjects, pk.key as period_key, u.*
-    from scoped_facts f
-   cross join lateral (select ${PERIOD_OF_DAY('f.day')} as key) pk
-   cross join lateral (${units}) u
-   where cardinality(f.subjects) > 0
-)`,
-      `dist_values as (
-  select level, unit_key, period_key, s.code as indicator, count(distinct s.subject)::bigint as value
-    from dist_units cross join lateral unnest(subject_codes, subjects) as s(code, subject) group by 1, 2, 3, 4
-)`,
+  if (scope.distinct.length > 0) {
+    // Facts of one period all have its key; wider reaches compute each fact's.
+    const periodOf = scope.reach === 'period' ? '$3::text' : PERIOD_OF_DAY('f.day');
+    // Per level: distinct (unit, period, indicator, subject), hashed, then counted.
+    const perLevel = scope.distinct.map(
+      ({ level, codes }) => `select distinct '${level}'::text as level, ${UNIT_AT[level]} as unit_key, ${periodOf} as period_key, s.code as indicator, s.subject
+      from scoped_facts f cross join lateral unnest(f.subject_codes, f.subjects) as s(code, subject)
+     where ${UNIT_AT[level]} is not null and ${oneOf('s.code', codes)}`,
     );
+    ctes.push(`dist_values as (
+  select level, unit_key, period_key, indicator, count(*)::bigint as value from (
+    ${perLevel.join('\n    union all\n    ')}
+  ) d group by 1, 2, 3, 4
+)`);
+    const unitOf = `case d.level when 'team' then u.team_id when 'commune' then u.commune when 'district' then u.district when 'province' then u.province else 'VN' end`;
     // A team cell sits under as-recorded in both views; the current view places it by the team record.
+    // A distinct figure without a cell (none expected) is placed as its latest fact (distinctFigureRows' rule).
     branches.push(`select d.level, d.unit_key, d.period_key, d.indicator, d.value,
          coalesce(case when n.team_id is null then c.village else n.commune || '/' || n.village end, p.p_village),
          case when c.unit_key is null then p.commune when n.team_id is null then c.commune else n.commune end,
@@ -169,13 +179,22 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
      and c.period_kind = $2 and c.period_key = d.period_key
     left join teams_now n on $1 = 'current' and d.level = 'team' and c.unit_key is not null and n.team_id = d.unit_key
     left join lateral (
-      select u.p_village, case when u.level = 'team' then u.commune end as commune, case when u.level in ('commune', 'team') then u.district end as district,
-             case when u.level in ('commune', 'district', 'team') then u.province end as province
-        from dist_units u where c.unit_key is null and u.level = d.level and u.unit_key = d.unit_key and u.period_key = d.period_key
+      select case when d.level = 'team' then u.village end as p_village, case when d.level = 'team' then u.commune end as commune,
+             case when d.level in ('commune', 'team') then u.district end as district,
+             case when d.level in ('commune', 'district', 'team') then u.province end as province
+        from scoped_facts u where c.unit_key is null and ${unitOf} = d.unit_key and ${PERIOD_OF_DAY('u.day')} = d.period_key
        order by u.placed_on desc, u.seq desc limit 1) p on true
    where d.value <> 0`);
   }
   if (scope.fine) {
+    // Counts only when some count is wanted (coverage reads only active teams and registered teams).
+    const fineCounts =
+      scope.fineCodes === undefined || scope.fineCodes.some((code) => COUNT_CODES.has(code))
+        ? `  select level, unit_key, period_key, code as indicator, count(*)::bigint as value
+    from fine_units cross join lateral unnest(counts) as code where src = 0 and ${oneOf('code', scope.fineCodes)} group by 1, 2, 3, 4
+  union all
+`
+        : '';
     ctes.push(
       `contrib as (
   select 0 as src, f.seq, f.team_id, f.day, f.counts, f.subject_codes, f.subjects, null::text as indicator, 0 as delta, true as with_team,
@@ -201,13 +220,10 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
    order by level, unit_key, period_key, placed_on desc, src desc, seq desc
 )`,
       `fine_values as (
-  select level, unit_key, period_key, code as indicator, count(*)::bigint as value
-    from fine_units cross join lateral unnest(counts) as code where src = 0 group by 1, 2, 3, 4
-  union all
-  select level, unit_key, period_key, indicator, sum(delta)::bigint from fine_units where src = 1 group by 1, 2, 3, 4
+${fineCounts}  select level, unit_key, period_key, indicator, sum(delta)::bigint as value from fine_units where src = 1 and ${oneOf('indicator', scope.fineCodes)} group by 1, 2, 3, 4
   union all
   select level, unit_key, period_key, s.code, count(distinct s.subject)::bigint
-    from fine_units cross join lateral unnest(subject_codes, subjects) as s(code, subject) where src = 0 group by 1, 2, 3, 4
+    from fine_units cross join lateral unnest(subject_codes, subjects) as s(code, subject) where src = 0 and ${oneOf('s.code', scope.fineCodes)} group by 1, 2, 3, 4
 )`,
     );
     branches.push(`select v.level, v.unit_key, v.period_key, v.indicator, v.value, p.village, p.commune, p.district, p.province

@@ -25,6 +25,9 @@ create table if not exists :schema.facts (
 create index if not exists facts_by_team     on :schema.facts (team_id, day);
 create index if not exists facts_by_commune  on :schema.facts (commune_code, day);
 create index if not exists facts_by_province on :schema.facts (province_code, day);
+-- Facts that add to no count (none in the catalog today): the only ones a children list must read, since
+-- every other fact shows in its cell's counts. Empty while there are none, so it costs the writes nothing.
+create index if not exists facts_countless  on :schema.facts (day) where cardinality(counts) = 0;
 
 -- Dated registry changes of the stock indicators (teams, members, youth-union members), per team.
 create table if not exists :schema.stock_facts (

@@ -28,6 +28,9 @@ import { MODEL2_SCHEMA_SQL } from './model2-schema';
 
 const STOCKS = INDICATORS.filter((i) => i.definition.kind === 'stock').map((i) => i.code);
 const COVERED = INDICATORS.flatMap((i) => (i.definition.kind === 'covered' ? [i.definition] : []));
+/** What coverage reads of a child: `active-teams` in the period (when: active), `teams-registered` up to its end (when: registered). */
+const ACTIVE_TEAMS = 'active-teams';
+const TEAMS_REGISTERED = 'teams-registered';
 /** Team cells exist for week → year; village cells and team × day are computed from facts (cells.ts, materialisedKinds). */
 const isMaterialised = (level: Level, kind: PeriodKind): boolean => level !== 'village' && !(level === 'team' && kind === 'day');
 const CODE_INDEX = new Map(STORED_INDICATOR_CODES.map((code, i) => [code, i]));
@@ -226,11 +229,15 @@ export class SqlKpiModel2Store implements KpiModel2Store {
     const view = scope.view;
     const kind: PeriodKind = requirePeriodKind(period);
     const { first, last } = parsePeriod(period) as { first: string; last: string };
-    const { rows } = await this.db.query<RowRecord>(
-      `${model2RowsSql((table) => this.t(table), scope)}
-       select level, unit_key, period_key, indicator, value::float8 as value, village, commune, district, province from rows where ${where}`,
-      [view, kind, period, last, STORED_INDICATOR_CODES, levels, first, scopeKeys, ...params],
-    );
+    // In a transaction only to give its sorts (count(distinct …) over a period's facts) memory for this statement.
+    const { rows } = await this.db.transaction(async (tx) => {
+      await tx.query(`set local work_mem = '128MB'`);
+      return tx.query<RowRecord>(
+        `${model2RowsSql((table) => this.t(table), scope)}
+         select level, unit_key, period_key, indicator, value::float8 as value, village, commune, district, province from rows where ${where}`,
+        [view, kind, period, last, STORED_INDICATOR_CODES, levels, first, scopeKeys, ...params],
+      );
+    });
     const counts = new Map<string, FigureRow>();
     for (const r of rows) {
       const row: FigureRow = { view, level: r.level, unitKey: r.unit_key, periodKind: kind, periodKey: r.period_key, indicator: r.indicator, value: Number(r.value), placement: placementOf(r), placedOn: '' };
@@ -260,14 +267,29 @@ export class SqlKpiModel2Store implements KpiModel2Store {
     const kind = requirePeriodKind(period);
     const covered = COVERED.filter((c) => LEVEL_RANK[c.childLevel] <= LEVEL_RANK[level]);
     const levels = [...new Set<Level>([level, ...covered.map((c) => c.childLevel)])];
-    // Distinct figures of the period: the unit's own, and active teams of covered children.
-    const distinctLevels = [...new Set<Level>([level, ...covered.filter((c) => c.when === 'active').map((c) => c.childLevel)])].filter((l) => isMaterialised(l, kind));
-    const scope: RowsScope = { view, level, reach: 'period', fine: levels.some((l) => !isMaterialised(l, kind)), distinctLevels };
+    // Distinct figures of the period: all of the unit's own, and active teams of covered children.
+    const distinct: RowsScope['distinct'] = [
+      ...(isMaterialised(level, kind) ? [{ level }] : []),
+      ...covered.filter((c) => c.when === 'active' && c.childLevel !== level && isMaterialised(c.childLevel, kind)).map((c) => ({ level: c.childLevel, codes: [ACTIVE_TEAMS] })),
+    ];
     const conditions = [`(level = $10 and unit_key = any($9::text[]) and (period_key = $3 or indicator = any($11::text[])))`];
+    const cells = [`(level = $10 and unit_key = any($9::text[]))`];
     for (const c of covered) {
-      const wanted = c.when === 'active' ? `indicator = 'active-teams' and period_key = $3` : `indicator = 'teams-registered'`;
-      conditions.push(`(level = '${c.childLevel}' and ${wanted} and ${SqlKpiModel2Store.under(level, c.childLevel, '$9::text[]')})`);
+      const wanted = c.when === 'active' ? `indicator = '${ACTIVE_TEAMS}' and period_key = $3` : `indicator = '${TEAMS_REGISTERED}'`;
+      const under = SqlKpiModel2Store.under(level, c.childLevel, '$9::text[]');
+      conditions.push(`(level = '${c.childLevel}' and ${wanted} and ${under})`);
+      cells.push(`(level = '${c.childLevel}' and ${under})`);
     }
+    const scope: RowsScope = {
+      view,
+      level,
+      reach: 'period',
+      fine: levels.some((l) => !isMaterialised(l, kind)),
+      distinct,
+      // A fine level below the asked one is read only for coverage.
+      ...(isMaterialised(level, kind) ? { fineCodes: [ACTIVE_TEAMS, TEAMS_REGISTERED] } : {}),
+      cellFilter: cells.join(' or '),
+    };
     const model = await this.rowsAsModel1(scope, keys, period, levels, conditions.join(' or '), [keys, level, STOCKS], keys);
     return figuresOf(model, view, level, keys, period);
   }
@@ -275,8 +297,9 @@ export class SqlKpiModel2Store implements KpiModel2Store {
   async children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]> {
     const fine = !isMaterialised(childLevel, requirePeriodKind(period));
     // A child at a materialised level shows through its counts; only facts that count nothing can add one.
-    const scope: RowsScope = { view, level, reach: fine ? 'history' : 'countless', fine, distinctLevels: fine ? [] : [childLevel] };
-    const model = await this.rowsAsModel1(scope, [unitKey], period, [childLevel], SqlKpiModel2Store.under(level, childLevel, 'array[$9::text]'), [unitKey], []);
+    const under = SqlKpiModel2Store.under(level, childLevel, 'array[$9::text]');
+    const scope: RowsScope = { view, level, reach: fine ? 'history' : 'countless', fine, distinct: fine ? [] : [{ level: childLevel }], cellFilter: under };
+    const model = await this.rowsAsModel1(scope, [unitKey], period, [childLevel], under, [unitKey], []);
     return childrenOf(model, view, level, unitKey, childLevel, period);
   }
 
