@@ -1,5 +1,5 @@
 import type { mongo } from 'mongoose';
-import type { Fact, Level, Model2Team, StockFact, View } from '@cdt/domain-kpi';
+import { STORED_INDICATOR_CODES, type Fact, type Level, type Model2Team, type Placement, type StockFact, type View, type WideCell } from '@cdt/domain-kpi';
 import type { PeriodKind } from '@cdt/domain-shared';
 import type { BatchPosition } from '../mongo/batch-position';
 import type { AppliedEventDoc, CheckpointDoc, JournalDoc, TargetDoc } from '../mongo/mongo-documents';
@@ -58,6 +58,19 @@ export interface CellDoc {
   placedOn: string;
   appliedUpTo: BatchPosition;
 }
+
+/** The cell as the domain's rows builder takes it: values by indicator code, placement without absent fields. */
+export const wideCellOf = (doc: CellDoc): WideCell => {
+  const placement: Record<string, string> = {};
+  for (const field of ['village', 'commune', 'district', 'province'] as const) {
+    const value = doc[field];
+    if (value !== undefined) placement[field] = value;
+  }
+  const values: Record<string, number> = {};
+  doc.v.forEach((value, i) => (values[STORED_INDICATOR_CODES[i]] = value ?? 0));
+  const { view, level, unitKey, periodKind, periodKey, placedOn } = doc;
+  return { view, level, unitKey, periodKind, periodKey, placement: placement as Placement, placedOn, values };
+};
 
 export interface Model2TeamDoc {
   _id: string;

@@ -5,24 +5,25 @@ import {
   childrenOf,
   figureKeyString,
   figuresOf,
+  model2RowsOf,
   requirePeriodKind,
   villageKey,
   type Fact,
   type FigureRow,
   type InMemoryReadModel,
   type Level,
+  type Model2Records,
   type Model2Team,
   type StockFact,
   type UnitFigures,
   type View,
 } from '@cdt/domain-kpi';
 import type { mongo } from 'mongoose';
-import type { CellDoc, FactDoc, Model2Collections, StockFactDoc } from './model2-documents';
-import { model2RowsOfDocuments, type Model2Documents } from './model2-rows-of-documents';
+import { wideCellOf, type CellDoc, type FactDoc, type Model2Collections, type StockFactDoc } from './model2-documents';
 
 /**
  * The queries of the MongoDB model-2 store: read the documents an answer needs, build model 2's rows for
- * the view and period kind (model2RowsOfDocuments), and let model 1's `figuresOf` / `childrenOf` answer,
+ * the view and period kind (model2RowsOf, the domain's rule that the in-memory model uses too), and let model 1's `figuresOf` / `childrenOf` answer,
  * so the arithmetic stays in one place (as SqlKpiModel2Store does with its SQL rows).
  *
  * What is read: cells of the kind up to the period at the levels the answer uses, placed under the scope;
@@ -72,7 +73,7 @@ async function rowsAsModel1(c: Model2Collections, view: View, period: string, le
   const { first, last } = parsePeriod(period) as { first: string; last: string };
   const docs = await documentsOf(c, view, kind, period, levels, scope, { from: facts === 'period' ? first : undefined, to: last });
   const counts = new Map<string, FigureRow>();
-  for (const row of model2RowsOfDocuments(docs, view, kind, levels)) if (row.periodKey <= period) counts.set(figureKeyString(row), row);
+  for (const row of model2RowsOf(docs, view, kind, levels)) if (row.periodKey <= period) counts.set(figureKeyString(row), row);
   return { counts, refs: new Map(), targets: new Map(), teams: new Map(), applied: new Set() };
 }
 
@@ -82,7 +83,7 @@ interface Days {
   to: string;
 }
 
-async function documentsOf(c: Model2Collections, view: View, kind: PeriodKind, period: string, levels: readonly Level[], scope: Scope, days: Days): Promise<Model2Documents> {
+async function documentsOf(c: Model2Collections, view: View, kind: PeriodKind, period: string, levels: readonly Level[], scope: Scope, days: Days): Promise<Model2Records> {
   const factDays: mongo.Filter<FactDoc> = { 'fact.day': days.from === undefined ? { $lte: days.to } : { $gte: days.from, $lte: days.to } };
   const stockDays: mongo.Filter<StockFactDoc> = { day: { $lte: days.to } };
   const source = await sourceFilters(c, view, scope, factDays, stockDays);
@@ -98,7 +99,7 @@ async function documentsOf(c: Model2Collections, view: View, kind: PeriodKind, p
   const cells = await cellsOf(c, view, kind, period, levels, scope, view === 'as-recorded' ? unitsOfFacts(facts) : undefined);
   const teamIds = new Set([...facts.map((f) => f.teamId), ...stocks.map((s) => s.teamId), ...cells.filter((cell) => cell.level === 'team').map((cell) => cell.unitKey)]);
   const teams = view === 'current' ? source.teams ?? (await teamsOf(c, [...teamIds])) : new Map<string, Model2Team>();
-  return { cells, facts, stocks, teams };
+  return { cells: cells.map(wideCellOf), facts, stocks, teams };
 }
 
 /**

@@ -62,6 +62,11 @@ export interface WideCellDelta extends CellKey, Placed {
   readonly values: Readonly<Record<string, number>>;
 }
 
+/** A materialised wide cell as a store holds it: the sum of its deltas, placed as its latest day. */
+export interface WideCell extends CellKey, Placed {
+  readonly values: Readonly<Record<string, number>>;
+}
+
 /** A team record with its current province (resolved on `since`), so queries need no unit list. */
 export interface Model2Team extends TeamRecord {
   readonly provinceCode?: string;
