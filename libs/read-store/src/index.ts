@@ -3,6 +3,7 @@ export * from './lib/figures-under';
 export * from './lib/sql-database';
 export * from './lib/sql-kpi-read-store';
 export * from './lib/mongo/mongo-kpi-read-store';
+export { InterruptedBatchError } from './lib/mongo/journaled-batches';
 export * from './lib/mongo/mongo-model-admin';
 export * from './lib/open-kpi-read-store';
 export * from './lib/kpi-queries';

@@ -6,7 +6,8 @@ import { PERIODS, PROBES, resolve, scenario } from '../contract/read-store-contr
 import { batchPosition } from './mongo/batch-position';
 import { writeGuarded } from './mongo/guarded-writes';
 import { kpiCollections } from './mongo/mongo-documents';
-import { InterruptedBatchError, MongoKpiReadStore } from './mongo/mongo-kpi-read-store';
+import { InterruptedBatchError } from './mongo/journaled-batches';
+import { MongoKpiReadStore } from './mongo/mongo-kpi-read-store';
 import { openKpiReadStore } from './open-kpi-read-store';
 import { loadProjectorState, projectIntoStore } from './project-into-store';
 import type { KpiReadStore } from './read-store.port';

@@ -22,7 +22,7 @@ import { describeWithEngine, freshMongoDatabase, type FreshMongoDatabase } from 
 import type { KpiModel2Store } from '../model2/kpi-model2-store.port';
 import { Model2Pipeline } from '../model2/model2-pipeline';
 import { loadModel2State, projectIntoModel2 } from '../model2/project-into-model2';
-import { InterruptedBatchError } from '../mongo/mongo-kpi-read-store';
+import { InterruptedBatchError } from '../mongo/journaled-batches';
 import { MongoKpiModel2Store } from './mongo-kpi-model2-store';
 
 /**

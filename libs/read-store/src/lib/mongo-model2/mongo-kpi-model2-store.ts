@@ -2,33 +2,33 @@ import type { Checkpoint } from '@cdt/event-store';
 import type { Fact, Level, Model2Deltas, Model2Team, StockFact, TeamHistory, UnitFigures, View } from '@cdt/domain-kpi';
 import type { mongo } from 'mongoose';
 import type { KpiModel2Store } from '../model2/kpi-model2-store.port';
-import { batchPosition } from '../mongo/batch-position';
-import { journalText, readJournal, writeJournal } from '../mongo/batch-journal';
-import { changedAfter, type CheckpointDoc, type PendingBatch } from '../mongo/mongo-documents';
-import { InterruptedBatchError } from '../mongo/mongo-kpi-read-store';
+import { JournaledBatches, requireSchemaName } from '../mongo/journaled-batches';
+import { changedAfter } from '../mongo/mongo-documents';
 import { connectMongoDatabase } from '../mongo/mongo-model-admin';
 import { ensureModel2Indexes, model2Collections, type Model2Collections, type StockFactDoc, type StoredFact } from './model2-documents';
 import { writeModel2Guarded } from './model2-guarded-writes';
 import { validateModel2Deltas } from './model2-validation';
 import { childrenFromDocuments, figuresFromDocuments } from './model2-queries';
 
-const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
-const CHECKPOINT_ID = 'checkpoint' as const;
-
 /**
  * KPI model 2 (ADR 0010) on MongoDB, without multi-document transactions: model 1's protocol (ADR 0004,
- * "MongoDB"). A batch is journaled, marked pending on the checkpoint document, written with per-document
- * high-water marks (`writeModel2Guarded`), and committed by moving the checkpoint last; whoever finds a
- * batch unfinished (the same process retrying, or the next one to open the store) completes it from its
- * journal with the very deltas of the first attempt. The projector's reads answer as at the checkpoint;
+ * "MongoDB"), through the same JournaledBatches. A batch is journaled, marked pending on the checkpoint
+ * document, written with per-document high-water marks (`writeModel2Guarded`), and committed by moving
+ * the checkpoint last; whoever finds a batch unfinished (the same process retrying, or the next one to
+ * open the store) completes it from its journal with the very deltas of the first attempt. The
+ * projector's reads answer as at the checkpoint;
  * the queries read what is written so far and answer as `figuresOfModel2` / `childrenOfModel2`.
  */
 export class MongoKpiModel2Store implements KpiModel2Store {
+  private readonly batches: JournaledBatches<Model2Deltas>;
+
   private constructor(
     private readonly db: mongo.Db,
     private readonly c: Model2Collections,
     private readonly onClose: () => Promise<void>,
-  ) {}
+  ) {
+    this.batches = new JournaledBatches(c, { validate: validateModel2Deltas, write: (deltas, at) => writeModel2Guarded(c, deltas, at) });
+  }
 
   /**
    * A database (its connection stays the caller's) or a URL (`mongodb://host/db`, connected here and
@@ -36,8 +36,7 @@ export class MongoKpiModel2Store implements KpiModel2Store {
    * Creates the indexes and completes a batch a crash left unfinished.
    */
   static async open(source: mongo.Db | string, options: { schema?: string; poolSize?: number; onClose?: () => Promise<void> } = {}): Promise<MongoKpiModel2Store> {
-    const schema = options.schema ?? 'kpi2_v1';
-    if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid read-model schema name ${schema}`);
+    const schema = requireSchemaName(options.schema ?? 'kpi2_v1');
     const connected = typeof source === 'string' ? await connectMongoDatabase(source, { poolSize: options.poolSize }) : undefined;
     const db = connected?.db ?? (source as mongo.Db);
     const onClose = async () => {
@@ -48,7 +47,7 @@ export class MongoKpiModel2Store implements KpiModel2Store {
       const c = model2Collections(db, schema);
       await ensureModel2Indexes(c);
       const store = new MongoKpiModel2Store(db, c, onClose);
-      await store.completePending();
+      await store.batches.completePending();
       return store;
     } catch (error) {
       await connected?.close();
@@ -56,91 +55,24 @@ export class MongoKpiModel2Store implements KpiModel2Store {
     }
   }
 
-  private async state(): Promise<CheckpointDoc | undefined> {
-    return (await this.c.checkpoint.findOne({ _id: CHECKPOINT_ID })) ?? undefined;
+  checkpoint(): Promise<Checkpoint | undefined> {
+    return this.batches.checkpoint();
   }
 
-  async checkpoint(): Promise<Checkpoint | undefined> {
-    const state = await this.state();
-    return state?.transactionId !== undefined && state.globalPosition !== undefined
-      ? { transactionId: state.transactionId, globalPosition: state.globalPosition }
-      : undefined;
-  }
-
-  async applyBatch(deltas: Model2Deltas, checkpoint: Checkpoint): Promise<boolean> {
-    validateModel2Deltas(deltas);
-    const end = batchPosition(checkpoint);
-    const journal = journalText(deltas);
-    const state = await this.state();
-    if (state?.pending) {
-      const pending = state.pending;
-      await this.complete(pending);
-      // The same batch again (the caller's retry): done now. An older one: applied already.
-      if (pending.end === end && pending.digest === journal.digest) return true;
-      if (end < pending.end) return false;
-      // Other deltas: they may cover the interrupted batch's events too, or were projected from other inputs.
-      throw new InterruptedBatchError({ transactionId: pending.transactionId, globalPosition: pending.globalPosition });
-    }
-    if (state?.at !== undefined && end <= state.at) return false;
-
-    await writeJournal(this.c, end, journal);
-    const pending: PendingBatch = { end, transactionId: checkpoint.transactionId, globalPosition: checkpoint.globalPosition, chunks: journal.chunks, digest: journal.digest };
-    await this.markPending(state, pending);
-    await writeModel2Guarded(this.c, deltas, end);
-    await this.commit(pending);
-    return true;
-  }
-
-  /** Claims the next batch: only if the checkpoint is still where this writer read it (one writer at a time). */
-  private async markPending(state: CheckpointDoc | undefined, pending: PendingBatch): Promise<void> {
-    if (!state) {
-      try {
-        await this.c.checkpoint.insertOne({ _id: CHECKPOINT_ID, pending });
-        return;
-      } catch (error) {
-        throw new Error(`another writer started the first batch of this read model at the same time: ${(error as Error).message}`);
-      }
-    }
-    const where = state.at === undefined ? { at: { $exists: false } } : { at: state.at };
-    const claimed = await this.c.checkpoint.updateOne({ _id: CHECKPOINT_ID, ...where, pending: { $exists: false } }, { $set: { pending } });
-    if (claimed.matchedCount !== 1) throw new Error('another writer moved this read model while this batch was being prepared');
-  }
-
-  /** The checkpoint document is written last: the batch is applied from here on. */
-  private async commit(pending: PendingBatch): Promise<void> {
-    await this.c.checkpoint.updateOne(
-      { _id: CHECKPOINT_ID, 'pending.end': pending.end },
-      { $set: { transactionId: pending.transactionId, globalPosition: pending.globalPosition, at: pending.end }, $unset: { pending: '' } },
-    );
-  }
-
-  private async completePending(): Promise<void> {
-    const pending = (await this.state())?.pending;
-    if (pending) await this.complete(pending);
-  }
-
-  /** Re-applies a journaled batch (guarded writes skip what is done) and commits it. */
-  private async complete(pending: PendingBatch): Promise<void> {
-    const deltas = await readJournal<Model2Deltas>(this.c, pending.end, pending.chunks, pending.digest);
-    if (!deltas) {
-      const at = (await this.state())?.at;
-      if (at !== undefined && at >= pending.end) return;
-      throw new Error(`the journal of the unfinished batch ending at ${pending.end} is incomplete`);
-    }
-    await writeModel2Guarded(this.c, deltas, pending.end);
-    await this.commit(pending);
+  applyBatch(deltas: Model2Deltas, checkpoint: Checkpoint): Promise<boolean> {
+    return this.batches.apply(deltas, checkpoint);
   }
 
   // ── the projector's reads: the model as at the checkpoint, even while a batch is unfinished ─────────
   async appliedAmong(eventIds: readonly string[]): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
-    const at = (await this.state())?.at;
+    const at = await this.batches.at();
     const docs = await this.c.applied.find({ _id: { $in: [...eventIds] } }).toArray();
     return new Set(docs.filter((d) => !changedAfter(d.at, at)).map((d) => d._id));
   }
 
   async teams(): Promise<Model2Team[]> {
-    const at = (await this.state())?.at;
+    const at = await this.batches.at();
     const teams: Model2Team[] = [];
     for (const doc of await this.c.teams.find({}).toArray()) {
       const record = changedAfter(doc.appliedUpTo, at) ? doc.prev : doc.record;
@@ -151,7 +83,7 @@ export class MongoKpiModel2Store implements KpiModel2Store {
 
   /** The team's live facts and stock facts as at the checkpoint, each in write order. */
   async teamHistory(teamId: string): Promise<TeamHistory> {
-    const at = (await this.state())?.at;
+    const at = await this.batches.at();
     const [factDocs, stockDocs] = await Promise.all([
       this.c.facts.find({ $or: [{ 'fact.teamId': teamId }, { 'prev.teamId': teamId }] }).toArray(),
       this.c.stockFacts.find({ teamId }).toArray(),
