@@ -15,6 +15,7 @@ import {
   model2Rows,
   model2StateOf,
   projectBatchModel2,
+  type Fact,
   type InMemoryModel2,
   type UnitFigures,
 } from '@cdt/domain-kpi';
@@ -189,6 +190,23 @@ function model2StoreSuite(engine: string, open: () => Promise<{ db: SqlDatabase;
       expect((await store.figures('as-recorded', 'province', [oldProvince], '2024-01'))[0].values['households-reached']).toBe(2);
       expect((await store.figures('as-recorded', 'province', [newProvince], '2024-01'))[0].values['households-reached']).toBe(1);
       expect(await store.children('current', 'province', newProvince, 'team', '2024-01')).toEqual(['t1', 't3']);
+    });
+
+    it('stores facts as given, whatever their text holds, and a fact written again keeps its first place', async () => {
+      const store = await freshStore();
+      const fact = (activityId: string, village: string, subjects: Record<string, string[]>): Fact => ({
+        activityId, teamId: 't1', communeCode: '10001', village, districtCode: '100', day: '2024-03-01', counts: ['household-visits'], subjects,
+      });
+      const odd = 'thôn "A", ngõ 3\\4\tb {x} NULL \\N';
+      const first = [fact('a1', odd, { 'households-reached': ['h,1', 'h"2'], 'active-members': ['m{1}', 'm\\2'] }), fact('a2', 'B', {}), fact('a3', 'C', { 'active-teams': ['t1'] })];
+      const empty = { factIdsDeleted: [], stockFacts: [], cells: [], targets: [], teams: [], appliedEventIds: [] };
+      expect(await store.applyBatch({ ...empty, factsInserted: first }, checkpointAt(1))).toBe(true);
+      // a2 again (changed), then a new one: a2 keeps its place between a1 and a3.
+      const again = [fact('a4', 'D', {}), { ...fact('a2', 'B2', { 'active-teams': ['t1'] }), day: '2024-03-02' }];
+      expect(await store.applyBatch({ ...empty, factsInserted: again }, checkpointAt(2))).toBe(true);
+
+      const { facts } = await store.teamHistory('t1');
+      expect(facts).toEqual([first[0], again[1], first[2], again[0]]);
     });
 
     it('refuses a replayed batch and an older checkpoint, changing nothing', async () => {

@@ -106,7 +106,12 @@ export class SqlKpiModel2Store implements KpiModel2Store {
     });
   }
 
-  /** In batch order, so `seq` follows it (a fact written again keeps its first place, as a Map entry does). */
+  /**
+   * In batch order, so `seq` follows it (a fact written again keeps its first place, as a Map entry does).
+   * COPY of the new facts on PostgreSQL was measured no faster (2026-11-26: 3.3 s of COPY + 0.7 s to find
+   * the stored ones, against 4.4 s for this statement, per 280,000 events): the rows and their indexes
+   * cost the time, not the parameters.
+   */
   private async insertFacts(tx: SqlClient, facts: readonly Fact[]): Promise<void> {
     if (facts.length === 0) return;
     const col = <T>(pick: (f: Fact) => T) => facts.map(pick);
