@@ -1,4 +1,4 @@
-import { describeWithEngine, freshMongoDatabase, type FreshMongoDatabase } from '@cdt/testing';
+import { CrashInjected, crashingAfter, describeWithEngine, freshMongoDatabase, type FreshMongoDatabase } from '@cdt/testing';
 import { applyDeltas, emptyReadModel, figuresOf, projectBatch, projectorStateOf, contributionsOf, type ProjectionEvent, type ProjectorState } from '@cdt/domain-kpi';
 import { createConnection, type Connection, type mongo } from 'mongoose';
 import { kpiReadStoreContract } from '../contract';
@@ -71,66 +71,6 @@ describeWithEngine('mongo', 'KPI read store on MongoDB', () => {
         }
       }
     }
-  };
-
-  class CrashInjected extends Error {}
-
-  /**
-   * The database as the store sees it, except that after `budget` document writes every write fails;
-   * a bulk write that crosses the budget applies its first operations and then fails, like a process
-   * killed in the middle of a batch. Reads go through untouched.
-   */
-  const crashingAfter = (db: mongo.Db, budget: number) => {
-    const meter = {
-      budget,
-      writes: 0,
-      crashed: false,
-      healed: false,
-      /** The database answers again (the same process retries); writes of the crashed attempt still in flight may land. */
-      heal() {
-        meter.healed = true;
-        meter.crashed = false;
-        meter.budget = Number.MAX_SAFE_INTEGER;
-      },
-    };
-    const spend = (n: number): number => {
-      if (meter.crashed) throw new CrashInjected('already crashed');
-      const allowed = Math.min(n, meter.budget - meter.writes);
-      meter.writes += allowed;
-      return allowed;
-    };
-    const crash = (): never => {
-      meter.crashed = !meter.healed;
-      throw new CrashInjected(`crash after ${meter.writes} writes`);
-    };
-    const wrap = (collection: mongo.Collection) =>
-      new Proxy(collection, {
-        get(target, property, receiver) {
-          const real = Reflect.get(target, property, receiver) as unknown;
-          if (typeof real !== 'function') return real;
-          const method = (real as (...args: unknown[]) => unknown).bind(target);
-          if (property === 'bulkWrite' || property === 'insertMany') {
-            return async (items: unknown[], ...rest: unknown[]) => {
-              const allowed = spend(items.length);
-              if (allowed === items.length) return method(items, ...rest);
-              // The first operations land (their own errors do not matter: the process is dying).
-              if (allowed > 0) await (method(items.slice(0, allowed), ...rest) as Promise<unknown>).catch(() => undefined);
-              return crash();
-            };
-          }
-          if (['updateOne', 'insertOne', 'deleteMany', 'updateMany', 'deleteOne'].includes(String(property))) {
-            return async (...args: unknown[]) => (spend(1) === 1 ? method(...args) : crash());
-          }
-          return method;
-        },
-      });
-    const proxy = new Proxy(db, {
-      get(target, property, receiver) {
-        if (property === 'collection') return (name: string) => wrap(target.collection(name));
-        return Reflect.get(target, property, receiver) as unknown;
-      },
-    });
-    return { db: proxy, meter };
   };
 
   describe('without transactions: per-document high-water marks and a batch journal', () => {

@@ -18,7 +18,7 @@ import {
   type UnitFigures,
 } from '@cdt/domain-kpi';
 import { batchesOf, batchSizes, build, opWithDissolution, project2, resolve, type Op } from '@cdt/domain-kpi/testing';
-import { describeWithEngine, freshMongoDatabase, type FreshMongoDatabase } from '@cdt/testing';
+import { CrashInjected, crashingAfter, describeWithEngine, freshMongoDatabase, type FreshMongoDatabase } from '@cdt/testing';
 import type { KpiModel2Store } from '../model2/kpi-model2-store.port';
 import { Model2Pipeline } from '../model2/model2-pipeline';
 import { loadModel2State, projectIntoModel2 } from '../model2/project-into-model2';
@@ -91,65 +91,6 @@ const everything = async (db: mongo.Db): Promise<Record<string, unknown[]>> => {
   const all: Record<string, unknown[]> = {};
   for (const name of names) all[name] = (await db.collection(name).find({}).toArray()).sort((a, b) => (String(a._id) < String(b._id) ? -1 : 1));
   return all;
-};
-
-class CrashInjected extends Error {}
-
-/**
- * The database as the store sees it, except that after `budget` document writes every write fails; a bulk
- * write crossing the budget applies its first operations and then fails, like a process killed mid-batch.
- * (The same proxy as model 1's Mongo spec; both should move to @cdt/testing.)
- */
-const crashingAfter = (db: mongo.Db, budget: number) => {
-  const meter = {
-    budget,
-    writes: 0,
-    crashed: false,
-    healed: false,
-    /** The database answers again (the same process retries); writes of the crashed attempt still in flight may land. */
-    heal() {
-      meter.healed = true;
-      meter.crashed = false;
-      meter.budget = Number.MAX_SAFE_INTEGER;
-    },
-  };
-  const spend = (n: number): number => {
-    if (meter.crashed) throw new CrashInjected('already crashed');
-    const allowed = Math.min(n, meter.budget - meter.writes);
-    meter.writes += allowed;
-    return allowed;
-  };
-  const crash = (): never => {
-    meter.crashed = !meter.healed;
-    throw new CrashInjected(`crash after ${meter.writes} writes`);
-  };
-  const wrap = (collection: mongo.Collection) =>
-    new Proxy(collection, {
-      get(target, property, receiver) {
-        const real = Reflect.get(target, property, receiver) as unknown;
-        if (typeof real !== 'function') return real;
-        const method = (real as (...args: unknown[]) => unknown).bind(target);
-        if (property === 'bulkWrite' || property === 'insertMany') {
-          return async (items: unknown[], ...rest: unknown[]) => {
-            const allowed = spend(items.length);
-            if (allowed === items.length) return method(items, ...rest);
-            if (allowed > 0) await (method(items.slice(0, allowed), ...rest) as Promise<unknown>).catch(() => undefined);
-            return crash();
-          };
-        }
-        if (['updateOne', 'insertOne', 'deleteMany', 'updateMany', 'deleteOne'].includes(String(property))) {
-          return async (...args: unknown[]) => (spend(1) === 1 ? method(...args) : crash());
-        }
-        return method;
-      },
-    });
-  const proxy = new Proxy(db, {
-    get(target, property, receiver) {
-      if (property === 'collection') return (name: string) => wrap(target.collection(name));
-      return Reflect.get(target, property, receiver) as unknown;
-    },
-  });
-  return { db: proxy, meter };
 };
 
 describeWithEngine('mongo', 'KPI model 2 on MongoDB', () => {
