@@ -3,7 +3,7 @@ import type { Fact, Level, Model2Deltas, Model2Team, StockFact, TeamHistory, Uni
 import type { mongo } from 'mongoose';
 import type { KpiModel2Store } from '../model2/kpi-model2-store.port';
 import { JournaledBatches, requireSchemaName } from '../mongo/journaled-batches';
-import { changedAfter } from '../mongo/mongo-documents';
+import { appliedAsAt, changedAfter, teamsAsAt } from '../mongo/mongo-documents';
 import { connectMongoDatabase } from '../mongo/mongo-model-admin';
 import { ensureModel2Indexes, model2Collections, type Model2Collections, type StockFactDoc, type StoredFact } from './model2-documents';
 import { writeModel2Guarded } from './model2-guarded-writes';
@@ -65,20 +65,12 @@ export class MongoKpiModel2Store implements KpiModel2Store {
 
   // ── the projector's reads: the model as at the checkpoint, even while a batch is unfinished ─────────
   async appliedAmong(eventIds: readonly string[]): Promise<Set<string>> {
-    if (eventIds.length === 0) return new Set();
-    const at = await this.batches.at();
-    const docs = await this.c.applied.find({ _id: { $in: [...eventIds] } }).toArray();
-    return new Set(docs.filter((d) => !changedAfter(d.at, at)).map((d) => d._id));
+    // No ids: nothing to read, not even the checkpoint.
+    return eventIds.length === 0 ? new Set() : appliedAsAt(this.c.applied, eventIds, await this.batches.at());
   }
 
   async teams(): Promise<Model2Team[]> {
-    const at = await this.batches.at();
-    const teams: Model2Team[] = [];
-    for (const doc of await this.c.teams.find({}).toArray()) {
-      const record = changedAfter(doc.appliedUpTo, at) ? doc.prev : doc.record;
-      if (record) teams.push(record);
-    }
-    return teams;
+    return teamsAsAt(this.c.teams, await this.batches.at());
   }
 
   /** The team's live facts and stock facts as at the checkpoint, each in write order. */

@@ -133,3 +133,27 @@ export async function ensureKpiIndexes(c: KpiCollections): Promise<void> {
 /** Whether the document was changed after the checkpoint (by the unfinished batch). */
 export const changedAfter = (appliedUpTo: BatchPosition, checkpoint: BatchPosition | undefined): boolean =>
   checkpoint === undefined || appliedUpTo > checkpoint;
+
+/** The ids among `eventIds` that were applied as at the checkpoint `at`. */
+export async function appliedAsAt(applied: mongo.Collection<AppliedEventDoc>, eventIds: readonly string[], at: BatchPosition | undefined): Promise<Set<string>> {
+  const docs = await applied.find({ _id: { $in: [...eventIds] } }).toArray();
+  return new Set(docs.filter((d) => !changedAfter(d.at, at)).map((d) => d._id));
+}
+
+/** A team document of either model: the record and, while the batch that changed it is unfinished, the one before. */
+interface TeamRecordDoc<R> {
+  _id: string;
+  record: R;
+  prev?: R;
+  appliedUpTo: BatchPosition;
+}
+
+/** The team records as at the checkpoint `at`: one an unfinished batch changed reads as before it (or not at all, if it introduced the team). */
+export async function teamsAsAt<R>(teams: mongo.Collection<TeamRecordDoc<R>>, at: BatchPosition | undefined): Promise<R[]> {
+  const records: R[] = [];
+  for (const doc of (await teams.find({}).toArray()) as TeamRecordDoc<R>[]) {
+    const record = changedAfter(doc.appliedUpTo, at) ? doc.prev : doc.record;
+    if (record) records.push(record);
+  }
+  return records;
+}

@@ -8,7 +8,7 @@ import type { BatchPosition } from './batch-position';
 import { validateDeltas } from './batch-journal';
 import { writeGuarded } from './guarded-writes';
 import { JournaledBatches, requireSchemaName } from './journaled-batches';
-import { changedAfter, ensureKpiIndexes, kpiCollections, type KpiCollections } from './mongo-documents';
+import { appliedAsAt, changedAfter, ensureKpiIndexes, kpiCollections, teamsAsAt, type KpiCollections } from './mongo-documents';
 import { childrenOfUnit, figuresOfUnits, figuresUnderParent } from './mongo-kpi-queries';
 
 /**
@@ -48,20 +48,12 @@ export class MongoKpiReadStore implements KpiReadStore {
 
   // ── the projector's reads: the model as at the checkpoint, even while a batch is unfinished ─────────
   async appliedAmong(eventIds: readonly string[]): Promise<Set<string>> {
-    if (eventIds.length === 0) return new Set();
-    const at = await this.batches.at();
-    const docs = await this.c.applied.find({ _id: { $in: [...eventIds] } }).toArray();
-    return new Set(docs.filter((d) => !changedAfter(d.at, at)).map((d) => d._id));
+    // No ids: nothing to read, not even the checkpoint.
+    return eventIds.length === 0 ? new Set() : appliedAsAt(this.c.applied, eventIds, await this.batches.at());
   }
 
   async teams(): Promise<TeamRecord[]> {
-    const at = await this.batches.at();
-    const teams: TeamRecord[] = [];
-    for (const doc of await this.c.teams.find({}).toArray()) {
-      const record = changedAfter(doc.appliedUpTo, at) ? doc.prev : doc.record;
-      if (record) teams.push(record);
-    }
-    return teams;
+    return teamsAsAt(this.c.teams, await this.batches.at());
   }
 
   async contributionsOf(teamId: string): Promise<TeamContributions> {
