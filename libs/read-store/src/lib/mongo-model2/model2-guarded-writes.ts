@@ -1,8 +1,7 @@
 import type { mongo } from 'mongoose';
 import { STORED_INDICATOR_CODES, cellKeyString, laterPlaced, type Fact, type Model2Deltas, type Model2Team, type Placed, type WideCellDelta } from '@cdt/domain-kpi';
 import type { BatchPosition } from '../mongo/batch-position';
-import { bulk, done, findByIds } from '../mongo/guarded-writes';
-import type { TargetDoc } from '../mongo/mongo-documents';
+import { bulk, done, findByIds, lastTargets, placementFields, targetWrite } from '../mongo/guarded-writes';
 import type { CellDoc, FactDoc, Model2Collections, Model2TeamDoc, StockFactDoc, StoredFact } from './model2-documents';
 
 /**
@@ -16,7 +15,7 @@ export async function writeModel2Guarded(c: Model2Collections, deltas: Model2Del
   const facts = finalFacts(deltas);
   const cells = mergeCells(deltas.cells);
   const teams = new Map(deltas.teams.map((team) => [team.teamId, team]));
-  const targets = new Map(deltas.targets.map((t) => [`${t.unitKey}|${t.indicator}|${t.period}`, t]));
+  const targets = lastTargets(deltas.targets);
   const [factsBefore, cellsBefore, teamsBefore, targetsBefore] = await Promise.all([
     findByIds(c.facts, [...facts.keys()]),
     findByIds(c.cells, [...cells.keys()]),
@@ -105,8 +104,6 @@ const slotOf = (code: string): number => {
   return slot;
 };
 
-const PLACEMENT_FIELDS = ['village', 'commune', 'district', 'province'] as const;
-
 /**
  * values += delta; the placement of the latest day wins. The document read before says whether this
  * batch's placement replaces the stored one, and the filter repeats the condition (no pipeline updates on
@@ -114,13 +111,7 @@ const PLACEMENT_FIELDS = ['village', 'commune', 'district', 'province'] as const
  */
 const cellWrite = (id: string, cell: MergedCell, before: CellDoc | undefined, at: BatchPosition): Write<CellDoc> => {
   if (done(before, at)) return [];
-  const placement: Partial<Record<(typeof PLACEMENT_FIELDS)[number], string>> = {};
-  const absent: Partial<Record<(typeof PLACEMENT_FIELDS)[number], ''>> = {};
-  for (const field of PLACEMENT_FIELDS) {
-    const value = cell.placement[field];
-    if (value === undefined) absent[field] = '';
-    else placement[field] = value;
-  }
+  const { placement, absent } = placementFields(cell.placement);
   const { view, level, unitKey, periodKind, periodKey } = cell.key;
   if (!before) {
     const v = STORED_INDICATOR_CODES.map(() => 0);
@@ -148,10 +139,4 @@ const teamWrite = (team: Model2Team, before: Model2TeamDoc | undefined, at: Batc
   if (done(before, at)) return [];
   if (!before) return [{ insertOne: { document: { _id: team.teamId, record: defined(team), appliedUpTo: at } } }];
   return [{ updateOne: { filter: { _id: team.teamId, appliedUpTo: { $lt: at } }, update: { $set: { record: defined(team), prev: before.record, appliedUpTo: at } } } }];
-};
-
-const targetWrite = (id: string, t: Model2Deltas['targets'][number], before: TargetDoc | undefined, at: BatchPosition): Write<TargetDoc> => {
-  if (done(before, at)) return [];
-  if (!before) return [{ insertOne: { document: { _id: id, unitKey: t.unitKey, indicator: t.indicator, period: t.period, value: t.value, appliedUpTo: at } } }];
-  return [{ updateOne: { filter: { _id: id, appliedUpTo: { $lt: at } }, update: { $set: { value: t.value, appliedUpTo: at } } } }];
 };

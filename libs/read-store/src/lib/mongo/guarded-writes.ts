@@ -8,7 +8,9 @@ import {
   type FigureKey,
   type KpiDeltas,
   type Placed,
+  type Placement,
   type RefDelta,
+  type TargetSet,
   type TeamRecord,
 } from '@cdt/domain-kpi';
 import type { BatchPosition } from './batch-position';
@@ -30,7 +32,7 @@ import type { FigureDoc, KpiCollections, RefDoc, TargetDoc, TeamDoc } from './mo
 export async function writeGuarded(c: KpiCollections, deltas: KpiDeltas, at: BatchPosition): Promise<void> {
   const refs = mergeRefs(deltas.refs);
   const teams = new Map(deltas.teams.map((team) => [team.teamId, team]));
-  const targets = lastTargets(deltas);
+  const targets = lastTargets(deltas.targets);
   const figures = mergeCounts(deltas.counts);
   const [refsBefore, teamsBefore, targetsBefore] = await Promise.all([
     findByIds(c.refs, [...refs.keys()]),
@@ -112,6 +114,19 @@ const refWrite = (id: string, ref: RefDelta, before: RefDoc | undefined, at: Bat
 };
 
 const PLACEMENT_FIELDS = ['village', 'commune', 'district', 'province'] as const;
+type PlacementField = (typeof PLACEMENT_FIELDS)[number];
+
+/** A placement as document fields: those it has (`$set`, or a new document's) and those to remove (`$unset`). */
+export const placementFields = (of: Placement): { placement: Partial<Record<PlacementField, string>>; absent: Partial<Record<PlacementField, ''>> } => {
+  const placement: Partial<Record<PlacementField, string>> = {};
+  const absent: Partial<Record<PlacementField, ''>> = {};
+  for (const field of PLACEMENT_FIELDS) {
+    const value = of[field];
+    if (value === undefined) absent[field] = '';
+    else placement[field] = value;
+  }
+  return { placement, absent };
+};
 
 /**
  * The placement resolved for the latest day wins (as in the reference model). The document read
@@ -120,13 +135,7 @@ const PLACEMENT_FIELDS = ['village', 'commune', 'district', 'province'] as const
  */
 const figureWrite = (id: string, figure: MergedFigure, before: FigureDoc | undefined, at: BatchPosition): Write<FigureDoc> => {
   if (done(before, at)) return [];
-  const placement: Partial<Record<(typeof PLACEMENT_FIELDS)[number], string>> = {};
-  const absent: Partial<Record<(typeof PLACEMENT_FIELDS)[number], ''>> = {};
-  for (const field of PLACEMENT_FIELDS) {
-    const value = figure.placement[field];
-    if (value === undefined) absent[field] = '';
-    else placement[field] = value;
-  }
+  const { placement, absent } = placementFields(figure.placement);
   if (!before) {
     const document: FigureDoc = { _id: id, ...figure.key, value: figure.delta, lastDelta: figure.delta, appliedUpTo: at, created: at, placedOn: figure.placedOn, ...placement };
     return [{ insertOne: { document } }];
@@ -153,9 +162,9 @@ const figureWrite = (id: string, figure: MergedFigure, before: FigureDoc | undef
 };
 
 /** In log order: the last assignment for a key wins, and a guarded document takes one write per batch. */
-const lastTargets = ({ targets }: KpiDeltas): Map<string, KpiDeltas['targets'][number]> => new Map(targets.map((t) => [`${t.unitKey}|${t.indicator}|${t.period}`, t]));
+export const lastTargets = (targets: readonly TargetSet[]): Map<string, TargetSet> => new Map(targets.map((t) => [`${t.unitKey}|${t.indicator}|${t.period}`, t]));
 
-const targetWrite = (id: string, t: KpiDeltas['targets'][number], before: TargetDoc | undefined, at: BatchPosition): Write<TargetDoc> => {
+export const targetWrite = (id: string, t: TargetSet, before: TargetDoc | undefined, at: BatchPosition): Write<TargetDoc> => {
   if (done(before, at)) return [];
   if (!before) return [{ insertOne: { document: { _id: id, unitKey: t.unitKey, indicator: t.indicator, period: t.period, value: t.value, appliedUpTo: at } } }];
   return [{ updateOne: { filter: { _id: id, appliedUpTo: { $lt: at } }, update: { $set: { value: t.value, appliedUpTo: at } } } }];
