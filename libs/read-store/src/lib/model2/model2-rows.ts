@@ -29,6 +29,13 @@ export interface RowsScope {
 const oneOf = (expr: string, codes: readonly string[] | undefined): string =>
   codes === undefined ? 'true' : codes.length === 0 ? 'false' : `${expr} in (${codes.map((code) => `'${code.replace(/'/g, "''")}'`).join(', ')})`;
 
+const FACT_COLUMNS = 'f.seq, f.team_id, f.day, f.counts, f.subject_codes, f.subjects';
+const STOCK_COLUMNS = `s.seq, s.team_id, s.day, s.indicator, s.delta, s.scope = 'both' as with_team`;
+/** Stock facts are read up to the period's end (stocks sum from the start); the current view has only `both`. */
+const STOCK_DAYS = `s.day <= $4 and ($1 = 'as-recorded' or s.scope = 'both')`;
+/** The fine cells' facts: up to the end (earlier ones place the cells of earlier periods; see fine_facts). */
+const FINE_FACT_DAYS: Record<FactReach, string> = { period: 'f.day <= $4', history: 'f.day <= $4', countless: 'f.day <= $4 and cardinality(f.counts) = 0' };
+
 const FACT_DAYS: Record<FactReach, string> = {
   period: 'f.day >= $7 and f.day <= $4',
   history: 'f.day <= $4',
@@ -39,21 +46,21 @@ const FACT_DAYS: Record<FactReach, string> = {
  * Rows of `alias` (facts or stock facts) recorded under one of the keys $8 at `level`. A district is
  * found through its communes' day cells (as recorded, placed on the day itself), so no district index.
  */
-const recordedUnder = (level: Level, a: string, t: (table: string) => string): string => {
+const recordedUnderKeys = (level: Level, a: string, t: (table: string) => string, keys = '$8::text[]'): string => {
   switch (level) {
     case 'nation':
       return 'true';
     case 'province':
-      return `${a}.province_code = any($8::text[])`;
+      return `${a}.province_code = any(${keys})`;
     case 'district':
-      return `${a}.district_code = any($8::text[]) and ${a}.commune_code = any(array(
-        select unit_key from ${t('cells')} where view = 'as-recorded' and period_kind = 'day' and level = 'commune' and district = any($8::text[]) and period_key <= $4))`;
+      return `${a}.district_code = any(${keys}) and ${a}.commune_code = any(array(
+        select unit_key from ${t('cells')} where view = 'as-recorded' and period_kind = 'day' and level = 'commune' and district = any(${keys}) and period_key <= $4))`;
     case 'commune':
-      return `${a}.commune_code = any($8::text[])`;
+      return `${a}.commune_code = any(${keys})`;
     case 'village':
-      return `${a}.commune_code = any(array(select split_part(k, '/', 1) from unnest($8::text[]) k)) and ${a}.commune_code || '/' || ${a}.village = any($8::text[])`;
+      return `${a}.commune_code = any(array(select split_part(k, '/', 1) from unnest(${keys}) k)) and ${a}.commune_code || '/' || ${a}.village = any(${keys})`;
     case 'team':
-      return `${a}.team_id = any($8::text[])`;
+      return `${a}.team_id = any(${keys})`;
     default: {
       const _exhaustive: never = level;
       return _exhaustive;
@@ -62,20 +69,20 @@ const recordedUnder = (level: Level, a: string, t: (table: string) => string): s
 };
 
 /** Teams (`k`, the teams table) whose current record is under one of the keys $8 at `level` (the current view has no district). */
-const currentlyUnder = (level: Level): string => {
+const currentlyUnderKeys = (level: Level, keys = '$8::text[]'): string => {
   switch (level) {
     case 'nation':
       return 'true';
     case 'province':
-      return `k.record->>'provinceCode' = any($8::text[])`;
+      return `k.record->>'provinceCode' = any(${keys})`;
     case 'district':
       return 'false';
     case 'commune':
-      return `k.record->>'communeCode' = any($8::text[])`;
+      return `k.record->>'communeCode' = any(${keys})`;
     case 'village':
-      return `(k.record->>'communeCode') || '/' || (k.record->>'village') = any($8::text[])`;
+      return `(k.record->>'communeCode') || '/' || (k.record->>'village') = any(${keys})`;
     case 'team':
-      return 'k.team_id = any($8::text[])';
+      return `k.team_id = any(${keys})`;
     default: {
       const _exhaustive: never = level;
       return _exhaustive;
@@ -88,17 +95,29 @@ const currentlyUnder = (level: Level): string => {
  * in the current view under their team's record today (the teams under the unit, then their facts), or under their
  * own commune and province when the team has no record.
  */
-const placedSource = (scope: RowsScope, t: (table: string) => string, table: 'facts' | 'stock_facts', columns: string, days: string): string => {
+const placedSource = (
+  scope: { readonly view: View; readonly level: Level },
+  t: (table: string) => string,
+  table: 'facts' | 'stock_facts',
+  columns: string,
+  days: string,
+  keys = '$8::text[]',
+): string => {
   const a = table === 'facts' ? 'f' : 's';
+  const recordedUnder = (level: Level, alias: string, tables: (table: string) => string) => recordedUnderKeys(level, alias, tables, keys);
+  const currentlyUnder = (level: Level) => currentlyUnderKeys(level, keys);
   if (scope.view === 'as-recorded') {
     return `select ${columns}, ${a}.commune_code as commune, ${a}.commune_code || '/' || ${a}.village as village, ${a}.district_code as district,
                    ${a}.province_code as province, ${a}.day as placed_on
               from ${t(table)} ${a} where ${days} and ${recordedUnder(scope.level, a, t)}`;
   }
   const unknownUnder = scope.level === 'district' ? 'false' : recordedUnder(scope.level, a, t);
+  // The unit's teams as an array, so their facts are read through (team_id, day) rather than a scan of the period.
+  const teamsUnder = scope.level === 'nation' ? 'true' : `${a}.team_id = any(array(select k.team_id from ${t('teams')} k where ${currentlyUnder(scope.level)}))`;
   return `select ${columns}, k.record->>'communeCode' as commune, (k.record->>'communeCode') || '/' || (k.record->>'village') as village, null::text as district,
                  k.record->>'provinceCode' as province, k.record->>'since' as placed_on
-            from ${t('teams')} k join ${t(table)} ${a} on ${a}.team_id = k.team_id where ${currentlyUnder(scope.level)} and ${days}
+            from ${t('teams')} k join ${t(table)} ${a} on ${a}.team_id = k.team_id
+           where ${days} and ${teamsUnder}
           union all
           select ${columns}, ${a}.commune_code, ${a}.commune_code || '/' || ${a}.village, null::text, ${a}.province_code, ${a}.day
             from ${t(table)} ${a} where ${days} and ${unknownUnder} and not exists (select 1 from ${t('teams')} k where k.team_id = ${a}.team_id)`;
@@ -128,7 +147,6 @@ const UNIT_AT: Record<Level, string> = { team: 'f.team_id', village: `f.village`
  * unit_key, period_key, indicator, value, village, commune, district, province)`, zero values left out.
  */
 export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): string => {
-  const factColumns = 'f.seq, f.team_id, f.day, f.counts, f.subject_codes, f.subjects';
   const ctes: string[] = [
     // Every parameter typed, whichever of them this scope's text uses (an unreferenced CTE is not run).
     `params as (select $1::text as view, $2::text as kind, $3::text as period_key, $4::text as last_day, $7::text as first_day, $8::text[] as scope_keys)`,
@@ -136,7 +154,7 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
   select team_id, record->>'communeCode' as commune, record->>'village' as village, record->>'provinceCode' as province, record->>'since' as since
     from ${t('teams')}
 )`,
-    `scoped_facts as (${placedSource(scope, t, 'facts', factColumns, FACT_DAYS[scope.reach])})`,
+    `scoped_facts as (${placedSource(scope, t, 'facts', FACT_COLUMNS, FACT_DAYS[scope.reach])})`,
   ];
   const branches: string[] = [
     `select c.level, c.unit_key, c.period_key, x.indicator, x.value, c.village, c.commune, c.district, c.province
@@ -191,18 +209,39 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
     const fineCounts =
       scope.fineCodes === undefined || scope.fineCodes.some((code) => COUNT_CODES.has(code))
         ? `  select level, unit_key, period_key, code as indicator, count(*)::bigint as value
-    from fine_units cross join lateral unnest(counts) as code where src = 0 and ${oneOf('code', scope.fineCodes)} group by 1, 2, 3, 4
+    from fine_units cross join lateral unnest(counts) as code where src = 0 and counted and ${oneOf('code', scope.fineCodes)} group by 1, 2, 3, 4
   union all
 `
         : '';
     ctes.push(
+      // Who else counts in the fine cells the scope reaches: a village's contributors share its commune, a
+      // team's are its own, and a fine cell is placed by its latest contributor, under the unit or not.
+      `scoped_stocks as (${placedSource(scope, t, 'stock_facts', STOCK_COLUMNS, STOCK_DAYS)})`,
+      `fine_communes as (select commune from scoped_facts where commune is not null union select commune from scoped_stocks where commune is not null)`,
+      `fine_teams as (select team_id from scoped_facts where $2 = 'day' union select team_id from scoped_stocks where $2 = 'day' and with_team)`,
+      `fine_stocks as (
+  ${placedSource({ view: scope.view, level: 'commune' }, t, 'stock_facts', STOCK_COLUMNS, STOCK_DAYS, 'array(select commune from fine_communes)')}
+  union
+  ${placedSource({ view: scope.view, level: 'team' }, t, 'stock_facts', STOCK_COLUMNS, STOCK_DAYS, 'array(select team_id from fine_teams)')}
+)`,
+      // Facts before the period only place the cells of earlier periods that hold a stock row.
+      `stock_cells as (select distinct village, team_id, with_team, ${PERIOD_OF_DAY('day')} as period_key from fine_stocks)`,
+      `fine_facts as (
+  select * from (
+    ${placedSource({ view: scope.view, level: 'commune' }, t, 'facts', FACT_COLUMNS, FINE_FACT_DAYS[scope.reach], 'array(select commune from fine_communes)')}
+    union
+    ${placedSource({ view: scope.view, level: 'team' }, t, 'facts', FACT_COLUMNS, FINE_FACT_DAYS[scope.reach], 'array(select team_id from fine_teams)')}
+  ) f
+  where ${scope.reach === 'period' ? `f.day >= $7 or exists (
+    select 1 from stock_cells sc where sc.period_key = ${PERIOD_OF_DAY('f.day')} and (sc.village = f.village or ($2 = 'day' and sc.with_team and sc.team_id = f.team_id)))` : 'true'}
+)`,
       `contrib as (
   select 0 as src, f.seq, f.team_id, f.day, f.counts, f.subject_codes, f.subjects, null::text as indicator, 0 as delta, true as with_team,
-         f.commune, f.village, f.district, f.province, f.placed_on
-    from scoped_facts f
+         f.commune, f.village, f.district, f.province, f.placed_on, ${scope.reach === 'period' ? 'f.day >= $7' : 'true'} as counted
+    from fine_facts f
   union all
-  select 1, s.seq, s.team_id, s.day, null, null, null, s.indicator, s.delta, s.with_team, s.commune, s.village, s.district, s.province, s.placed_on
-    from (${placedSource(scope, t, 'stock_facts', `s.seq, s.team_id, s.day, s.indicator, s.delta, s.scope = 'both' as with_team`, `s.day <= $4 and ($1 = 'as-recorded' or s.scope = 'both')`)}) s
+  select 1, s.seq, s.team_id, s.day, null, null, null, s.indicator, s.delta, s.with_team, s.commune, s.village, s.district, s.province, s.placed_on, true
+    from fine_stocks s
 )`,
       `fine_units as (
   select c.*, pk.key as period_key, u.*
@@ -222,8 +261,10 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
       `fine_values as (
 ${fineCounts}  select level, unit_key, period_key, indicator, sum(delta)::bigint as value from fine_units where src = 1 and ${oneOf('indicator', scope.fineCodes)} group by 1, 2, 3, 4
   union all
-  select level, unit_key, period_key, s.code, count(distinct s.subject)::bigint
-    from fine_units cross join lateral unnest(subject_codes, subjects) as s(code, subject) where src = 0 and ${oneOf('s.code', scope.fineCodes)} group by 1, 2, 3, 4
+  select level, unit_key, period_key, indicator, count(*)::bigint from (
+    select distinct level, unit_key, period_key, s.code as indicator, s.subject
+      from fine_units cross join lateral unnest(subject_codes, subjects) as s(code, subject) where src = 0 and counted and ${oneOf('s.code', scope.fineCodes)}
+  ) d group by 1, 2, 3, 4
 )`,
     );
     branches.push(`select v.level, v.unit_key, v.period_key, v.indicator, v.value, p.village, p.commune, p.district, p.province

@@ -192,6 +192,22 @@ function model2StoreSuite(engine: string, open: () => Promise<{ db: SqlDatabase;
       expect(await store.children('current', 'province', newProvince, 'team', '2024-01')).toEqual(['t1', 't3']);
     });
 
+    it('places a fine cell by its latest contributor even when that one lies outside the asked unit', async () => {
+      // t3 visits in 20001 on 2025-01-01 (district 201) and 2025-07-01 (after the reform: no district). As recorded,
+      // its village's 2025 cell sits where the July visit puts it, so district 201 covers no village in 2025,
+      // though only the January fact is under the district (found by a random log; the filter alone got it wrong).
+      const { events } = build([
+        { k: 'visit', team: 2, household: 0, day: 366 },
+        { k: 'visit', team: 2, household: 0, day: 547 },
+      ]);
+      const store = await freshStore();
+      await feed(store, events, [events.length]);
+      const memory = project2(events, [events.length]);
+
+      expect((await differences(store, memory, 0)).slice(0, 5)).toEqual([]);
+      expect((await store.figures('as-recorded', 'district', ['201'], '2025'))[0].values['villages-covered']).toBeUndefined();
+    });
+
     it('stores facts as given, whatever their text holds, and a fact written again keeps its first place', async () => {
       const store = await freshStore();
       const fact = (activityId: string, village: string, subjects: Record<string, string[]>): Fact => ({
