@@ -213,6 +213,11 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
   union all
 `
         : '';
+    const before =
+      scope.reach === 'period'
+        ? `(f.day >= $7 or exists (
+    select 1 from stock_cells sc where sc.period_key = ${PERIOD_OF_DAY('f.day')} and (sc.village = f.village or ($2 = 'day' and sc.with_team and sc.team_id = f.team_id))))`
+        : 'true';
     ctes.push(
       // Who else counts in the fine cells the scope reaches: a village's contributors share its commune, a
       // team's are its own, and a fine cell is placed by its latest contributor, under the unit or not.
@@ -221,19 +226,21 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
       `fine_teams as (select team_id from scoped_facts where $2 = 'day' union select team_id from scoped_stocks where $2 = 'day' and with_team)`,
       `fine_stocks as (
   ${placedSource({ view: scope.view, level: 'commune' }, t, 'stock_facts', STOCK_COLUMNS, STOCK_DAYS, 'array(select commune from fine_communes)')}
-  union
-  ${placedSource({ view: scope.view, level: 'team' }, t, 'stock_facts', STOCK_COLUMNS, STOCK_DAYS, 'array(select team_id from fine_teams)')}
+  union all
+  select * from (
+    ${placedSource({ view: scope.view, level: 'team' }, t, 'stock_facts', STOCK_COLUMNS, STOCK_DAYS, 'array(select team_id from fine_teams)')}
+  ) s where not coalesce(s.commune = any(array(select commune from fine_communes)), false)
 )`,
       // Facts before the period only place the cells of earlier periods that hold a stock row.
       `stock_cells as (select distinct village, team_id, with_team, ${PERIOD_OF_DAY('day')} as period_key from fine_stocks)`,
       `fine_facts as (
   select * from (
     ${placedSource({ view: scope.view, level: 'commune' }, t, 'facts', FACT_COLUMNS, FINE_FACT_DAYS[scope.reach], 'array(select commune from fine_communes)')}
-    union
+  ) f where ${before}
+  union all
+  select * from (
     ${placedSource({ view: scope.view, level: 'team' }, t, 'facts', FACT_COLUMNS, FINE_FACT_DAYS[scope.reach], 'array(select team_id from fine_teams)')}
-  ) f
-  where ${scope.reach === 'period' ? `f.day >= $7 or exists (
-    select 1 from stock_cells sc where sc.period_key = ${PERIOD_OF_DAY('f.day')} and (sc.village = f.village or ($2 = 'day' and sc.with_team and sc.team_id = f.team_id)))` : 'true'}
+  ) f where ${before} and not coalesce(f.commune = any(array(select commune from fine_communes)), false)
 )`,
       `contrib as (
   select 0 as src, f.seq, f.team_id, f.day, f.counts, f.subject_codes, f.subjects, null::text as indicator, 0 as delta, true as with_team,
