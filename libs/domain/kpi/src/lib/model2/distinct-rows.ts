@@ -1,7 +1,7 @@
 import { periodKey as periodKeyOf, type PeriodKind } from '@cdt/domain-shared';
 import { KEY_SEPARATOR as SEP } from '../deltas';
 import { NATION_KEY, villageKey, type Level, type View } from '../units';
-import type { Fact, Model2Team } from './types';
+import type { Fact, FactPlace, Model2Team } from './types';
 
 /**
  * Distinct counts of model 2 (ADR 0010, revised 2026-11-26): not materialised, but counted from the live
@@ -19,18 +19,6 @@ export interface DistinctRow {
   readonly periodKey: string;
   readonly indicator: string;
   readonly value: number;
-}
-
-/** Where a fact (or stock fact) counts in a view, and the day its placement is resolved for. */
-export interface FactPlace {
-  readonly teamId: string;
-  readonly communeCode: string;
-  readonly village: string;
-  /** As recorded only: the current view has no district. */
-  readonly districtCode?: string;
-  readonly provinceCode?: string;
-  /** The placement's day: the fact's day, or the team record's `since` in the current view. */
-  readonly day: string;
 }
 
 /**

@@ -2,8 +2,8 @@ import { periodKey, type PeriodKind } from '@cdt/domain-shared';
 import { KEY_SEPARATOR as SEP, laterPlaced, type Placed } from '../deltas';
 import type { FigureRow } from '../in-memory-read-model';
 import { LEVELS, villageKey, type Level, type Placement, type View } from '../units';
-import { distinctFigureRows, factPlace, unitKeyAt, type FactPlace } from './distinct-rows';
-import type { CellKey, Fact, Model2Team, StockFact, WideCell } from './types';
+import { distinctFigureRows, factPlace, unitKeyAt } from './distinct-rows';
+import type { CellKey, Fact, FactPlace, Model2Team, StockFact, WideCell } from './types';
 
 /**
  * Model 2's figure rows of one view and period kind, as model 1 would hold them: the one rule for the

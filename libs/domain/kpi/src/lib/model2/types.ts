@@ -10,16 +10,23 @@ import type { Level, UnitResolver, View } from '../units';
  * materialised: a store counts the distinct subjects of the period's facts when asked, exact by construction.
  */
 
-/** One counted activity as recorded: the finest grain and the evidence of every figure. A retraction deletes it. */
-export interface Fact {
-  readonly activityId: string;
+/**
+ * Where a fact or stock fact happened, as recorded, and its day. Also where it counts in a view
+ * (distinct-rows.ts `factPlace`): the current view takes the team's record and `since` as the day.
+ */
+export interface FactPlace {
   readonly teamId: string;
   readonly communeCode: string;
   readonly village: string;
-  /** As recorded: the commune's district and province on `day` (absent when the lists do not know it). */
+  /** As recorded: the commune's district and province on `day` (absent when the lists do not know it; the current view has no district). */
   readonly districtCode?: string;
   readonly provinceCode?: string;
   readonly day: string;
+}
+
+/** One counted activity as recorded: the finest grain and the evidence of every figure. A retraction deletes it. */
+export interface Fact extends FactPlace {
+  readonly activityId: string;
   /** The count indicators it adds one to. */
   readonly counts: readonly string[];
   /** Distinct indicator → its subjects (householdRef, citizenRef, memberIds, teamId). */
@@ -32,14 +39,8 @@ export interface Fact {
  * `as-recorded-above-team`: the two halves of a relocation (old unit −n, new unit +n), as recorded only
  * and not at the team itself (the current view moves the team's whole history instead).
  */
-export interface StockFact {
+export interface StockFact extends FactPlace {
   readonly eventId: string;
-  readonly teamId: string;
-  readonly communeCode: string;
-  readonly village: string;
-  readonly districtCode?: string;
-  readonly provinceCode?: string;
-  readonly day: string;
   readonly indicator: string;
   readonly delta: number;
   readonly scope: 'both' | 'as-recorded-above-team';
