@@ -270,14 +270,25 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
    where d.value <> 0`);
   }
   if (scope.fine) {
+    // A fact's or stock row's fine units (village × any period; team × day), each with its placement's village.
+    const unitsOf = (a: string, withTeam: string) => `cross join lateral (
+     select 'village' as level, ${a}.village as unit_key, null::text as p_village where 'village' = any($6::text[])
+     union all
+     select 'team', ${a}.team_id, ${a}.village where $2 = 'day' and ${withTeam} and 'team' = any($6::text[])
+   ) u`;
+    // The fine facts are all counted: the period's (reach period) or every one up to the end.
+    const factPeriod = scope.reach === 'period' ? '$3::text' : PERIOD_OF_DAY('f.day');
     // Counts only when some count is wanted (coverage reads only active teams and registered teams).
     const fineCounts =
       scope.fineCodes === undefined || scope.fineCodes.some((code) => COUNT_CODES.has(code))
-        ? `  select level, unit_key, period_key, code as indicator, count(*)::bigint as value
-    from fine_units cross join lateral unnest(counts) as code where src = 0 and counted and ${oneOf('code', scope.fineCodes)} group by 1, 2, 3, 4
+        ? `  select u.level, u.unit_key, ${factPeriod} as period_key, code as indicator, count(*)::bigint as value
+    from fine_facts f ${unitsOf('f', 'true')} cross join lateral unnest(f.counts) as code where ${oneOf('code', scope.fineCodes)} group by 1, 2, 3, 4
   union all
 `
         : '';
+    // A commune's or the nation's scoped facts are the facts of their fine communes: not read again, and
+    // not copied (fine_facts inlined where it is read).
+    const reuse = scope.level === 'commune' || scope.level === 'nation';
     ctes.push(
       // Who else counts in the fine cells the scope reaches: a village's contributors share its commune, a
       // team's are its own, and a fine cell is placed by its latest contributor, under the unit or not.
@@ -291,55 +302,39 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
     ${placedSource({ view: scope.view, level: 'team' }, t, 'stock_facts', STOCK_COLUMNS, STOCK_DAYS, 'array(select team_id from fine_teams)')}
   ) s where not coalesce(s.commune = any(array(select commune from fine_communes)), false)
 )`,
-      // A commune's or the nation's scoped facts are the facts of their fine communes: not read again.
-      `fine_facts as (
-  ${
-    scope.level === 'commune' || scope.level === 'nation'
-      ? 'select * from scoped_facts'
-      : placedSource({ view: scope.view, level: 'commune' }, t, 'facts', FACT_COLUMNS, FACT_DAYS[scope.reach], 'array(select commune from fine_communes)')
-  }
+      `fine_facts as ${reuse ? 'not materialized ' : ''}(
+  ${reuse ? 'select * from scoped_facts' : placedSource({ view: scope.view, level: 'commune' }, t, 'facts', FACT_COLUMNS, FACT_DAYS[scope.reach], 'array(select commune from fine_communes)')}
   union all
   select * from (
     ${placedSource({ view: scope.view, level: 'team' }, t, 'facts', FACT_COLUMNS, FACT_DAYS[scope.reach], 'array(select team_id from fine_teams)')}
   ) f where not coalesce(f.commune = any(array(select commune from fine_communes)), false)
 )`,
       ...(scope.reach === 'period' ? challengerCtes(scope.view, t) : []),
-      `contrib as (
-  select 0 as src, f.seq, f.team_id, f.day, f.counts, f.subject_codes, f.subjects, null::text as indicator, 0 as delta, true as with_team,
-         f.commune, f.village, f.district, f.province, f.placed_on, ${scope.reach === 'period' ? 'f.day >= $7' : 'true'} as counted
-    from fine_facts f
-  union all
-  select 1, s.seq, s.team_id, s.day, null, null, null, s.indicator, s.delta, s.with_team, s.commune, s.village, s.district, s.province, s.placed_on, true
-    from fine_stocks s${
-      scope.reach === 'period'
-        ? `
-  union all
-  select 0, c.seq, c.team_id, c.day, '{}'::text[], '{}'::text[], '{}'::text[], null, 0, false, c.commune, c.village, c.district, c.province, c.placed_on, false
-    from challengers c`
-        : ''
-    }
-)`,
-      `fine_units as (
-  select c.*, pk.key as period_key, u.*
-    from contrib c
-   cross join lateral (select ${PERIOD_OF_DAY('c.day')} as key) pk
-   cross join lateral (
-     select 'village' as level, c.village as unit_key, null::text as p_village where 'village' = any($6::text[])
-     union all
-     select 'team', c.team_id, c.village where $2 = 'day' and c.with_team and 'team' = any($6::text[])
-   ) u
-)`,
+      // Placement only: narrow rows (no counts or subjects), each contributor once per fine unit it is in.
       `fine_placed as (
-  select distinct on (level, unit_key, period_key) level, unit_key, period_key, p_village as village, commune, district, province
-    from fine_units
-   order by level, unit_key, period_key, placed_on desc, src desc, seq desc
+  select distinct on (u.level, u.unit_key, pk.key) u.level, u.unit_key, pk.key as period_key, u.p_village as village, c.commune, c.district, c.province
+    from (
+      select 0 as src, f.seq, f.team_id, f.day, true as with_team, f.commune, f.village, f.district, f.province, f.placed_on from fine_facts f
+      union all
+      select 1, s.seq, s.team_id, s.day, s.with_team, s.commune, s.village, s.district, s.province, s.placed_on from fine_stocks s${
+        scope.reach === 'period'
+          ? `
+      union all
+      select 0, c.seq, c.team_id, c.day, false, c.commune, c.village, c.district, c.province, c.placed_on from challengers c`
+          : ''
+      }
+    ) c
+   cross join lateral (select ${PERIOD_OF_DAY('c.day')} as key) pk
+   ${unitsOf('c', 'c.with_team')}
+   order by u.level, u.unit_key, pk.key, c.placed_on desc, c.src desc, c.seq desc
 )`,
       `fine_values as (
-${fineCounts}  select level, unit_key, period_key, indicator, sum(delta)::bigint as value from fine_units where src = 1 and ${oneOf('indicator', scope.fineCodes)} group by 1, 2, 3, 4
+${fineCounts}  select u.level, u.unit_key, ${PERIOD_OF_DAY('s.day')} as period_key, s.indicator, sum(s.delta)::bigint as value
+    from fine_stocks s ${unitsOf('s', 's.with_team')} where ${oneOf('s.indicator', scope.fineCodes)} group by 1, 2, 3, 4
   union all
   select level, unit_key, period_key, indicator, count(*)::bigint from (
-    select distinct level, unit_key, period_key, s.code as indicator, s.subject
-      from fine_units cross join lateral unnest(subject_codes, subjects) as s(code, subject) where src = 0 and counted and ${oneOf('s.code', scope.fineCodes)}
+    select distinct u.level, u.unit_key, ${factPeriod} as period_key, x.code as indicator, x.subject
+      from fine_facts f ${unitsOf('f', 'true')} cross join lateral unnest(f.subject_codes, f.subjects) as x(code, subject) where ${oneOf('x.code', scope.fineCodes)}
   ) d group by 1, 2, 3, 4
 )`,
     );
