@@ -311,8 +311,11 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
 )`,
       ...(scope.reach === 'period' ? challengerCtes(scope.view, t) : []),
       // Placement only: narrow rows (no counts or subjects), each contributor once per fine unit it is in.
+      // Contributors sharing (placed_on, stock or fact, placement) first reduced to their last written (hashed:
+      // in the current view a team's facts share one placed_on), so the sort that picks the latest is short.
       `fine_placed as (
-  select distinct on (u.level, u.unit_key, pk.key) u.level, u.unit_key, pk.key as period_key, u.p_village as village, c.commune, c.district, c.province
+  select distinct on (level, unit_key, period_key) level, unit_key, period_key, village, commune, district, province from (
+  select u.level, u.unit_key, pk.key as period_key, c.placed_on, c.src, max(c.seq) as seq, u.p_village as village, c.commune, c.district, c.province
     from (
       select 0 as src, f.seq, f.team_id, f.day, true as with_team, f.commune, f.village, f.district, f.province, f.placed_on from fine_facts f
       union all
@@ -326,7 +329,9 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
     ) c
    cross join lateral (select ${PERIOD_OF_DAY('c.day')} as key) pk
    ${unitsOf('c', 'c.with_team')}
-   order by u.level, u.unit_key, pk.key, c.placed_on desc, c.src desc, c.seq desc
+   group by 1, 2, 3, 4, 5, 7, 8, 9, 10
+  ) g
+   order by level, unit_key, period_key, placed_on desc, src desc, seq desc
 )`,
       `fine_values as (
 ${fineCounts}  select u.level, u.unit_key, ${PERIOD_OF_DAY('s.day')} as period_key, s.indicator, sum(s.delta)::bigint as value
