@@ -338,8 +338,12 @@ ${fineCounts}  select u.level, u.unit_key, ${PERIOD_OF_DAY('s.day')} as period_k
     from fine_stocks s ${unitsOf('s', 's.with_team')} where ${oneOf('s.indicator', scope.fineCodes)} group by 1, 2, 3, 4
   union all
   select level, unit_key, period_key, indicator, count(*)::bigint from (
-    select distinct u.level, u.unit_key, ${factPeriod} as period_key, x.code as indicator, x.subject
-      from fine_facts f ${unitsOf('f', 'true')} cross join lateral unnest(f.subject_codes, f.subjects) as x(code, subject) where ${oneOf('x.code', scope.fineCodes)}
+    select distinct u.level, u.unit_key, f.period_key, f.code as indicator, f.subject
+      from (
+        -- (village, team, period, indicator, subject) first: hashed, and far fewer than the facts
+        select distinct f.village, f.team_id, ${factPeriod} as period_key, x.code, x.subject
+          from fine_facts f cross join lateral unnest(f.subject_codes, f.subjects) as x(code, subject) where ${oneOf('x.code', scope.fineCodes)}
+      ) f ${unitsOf('f', 'true')}
   ) d group by 1, 2, 3, 4
 )`,
     );
