@@ -286,8 +286,9 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
   union all
 `
         : '';
-    // A commune's or the nation's scoped facts are the facts of their fine communes: not read again, and
-    // not copied (fine_facts inlined where it is read).
+    // A commune's or the nation's scoped facts (and stock rows) are those of their fine communes: not read
+    // again, and the facts not copied (fine_facts inlined where it is read); fine_communes is then built
+    // only for the team × day contributors outside them.
     const reuse = scope.level === 'commune' || scope.level === 'nation';
     ctes.push(
       // Who else counts in the fine cells the scope reaches: a village's contributors share its commune, a
@@ -296,7 +297,7 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
       `fine_communes as (select commune from scoped_facts where commune is not null union select commune from scoped_stocks where commune is not null)`,
       `fine_teams as (select team_id from scoped_facts where $2 = 'day' union select team_id from scoped_stocks where $2 = 'day' and with_team)`,
       `fine_stocks as (
-  ${placedSource({ view: scope.view, level: 'commune' }, t, 'stock_facts', STOCK_COLUMNS, STOCK_DAYS, 'array(select commune from fine_communes)')}
+  ${reuse ? 'select * from scoped_stocks' : placedSource({ view: scope.view, level: 'commune' }, t, 'stock_facts', STOCK_COLUMNS, STOCK_DAYS, 'array(select commune from fine_communes)')}
   union all
   select * from (
     ${placedSource({ view: scope.view, level: 'team' }, t, 'stock_facts', STOCK_COLUMNS, STOCK_DAYS, 'array(select team_id from fine_teams)')}
