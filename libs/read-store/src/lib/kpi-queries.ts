@@ -12,6 +12,12 @@ import {
 import { parsePeriod, periodKey, type PeriodKind } from '@cdt/domain-shared';
 import type { KpiReadStore } from './read-store.port';
 
+/**
+ * What the questions read: a checkpoint and the stored figures and children. Model 1's KpiReadStore and
+ * model 2's KpiModel2Store (ADR 0010) both answer it with the same signatures, so one query layer serves either.
+ */
+export type KpiAnswerSource = Pick<KpiReadStore, 'checkpoint' | 'figures' | 'children'>;
+
 /** How many communes a unit has, from the official unit lists (admin units); undefined when unknown. */
 export type CommuneCounter = (level: Level, unitKey: string, period: string) => number | undefined;
 
@@ -37,7 +43,7 @@ export class KpiAnswerCache {
 
   constructor(private readonly maxEntries = 10_000) {}
 
-  async answer<T>(store: KpiReadStore, question: string, compute: () => Promise<T>): Promise<T> {
+  async answer<T>(store: KpiAnswerSource, question: string, compute: () => Promise<T>): Promise<T> {
     const at = await store.checkpoint();
     const key = `${at?.transactionId ?? '-'}/${at?.globalPosition ?? '-'} ${question}`;
     if (this.answers.has(key)) return this.answers.get(key) as T;
@@ -49,12 +55,12 @@ export class KpiAnswerCache {
 }
 
 /**
- * The questions a province asks, answered from any KpiReadStore: ratios and attainment are computed
+ * The questions a province asks, answered from any KpiAnswerSource (a model-1 or model-2 store): ratios and attainment are computed
  * by the domain (@cdt/domain-kpi figures), so every store gives the same numbers.
  */
 export class KpiQueries {
   constructor(
-    private readonly store: KpiReadStore,
+    private readonly store: KpiAnswerSource,
     private readonly communesIn: CommuneCounter = () => undefined,
     /** Optional: answers reused until the model's checkpoint moves (see KpiAnswerCache). */
     private readonly cache?: KpiAnswerCache,
