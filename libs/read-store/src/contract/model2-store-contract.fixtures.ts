@@ -1,12 +1,22 @@
 import { PERIOD_KINDS } from '@cdt/domain-shared';
 import type { Checkpoint } from '@cdt/event-store';
 import { LEVELS, LEVEL_RANK, VIEWS, childrenOfModel2, figuresOfModel2, model2Rows, type InMemoryModel2, type ProjectionEvent, type UnitFigures } from '@cdt/domain-kpi';
-import { batchesOf, resolve } from '@cdt/domain-kpi/testing';
+import { batchesOf, build, resolve } from '@cdt/domain-kpi/testing';
 import type { KpiModel2Store } from '../lib/model2/kpi-model2-store.port';
 import { Model2Pipeline } from '../lib/model2/model2-pipeline';
 import { loadModel2State, projectIntoModel2 } from '../lib/model2/project-into-model2';
 
 /** What the model-2 contract and the stores' own specs share: checkpoints, feeding a log, comparing with the in-memory model 2. */
+
+/** A short log with a move, a later year and a retraction: what the refusal and reopen cases feed in two batches. */
+export const shortLog = (): ReturnType<typeof build> =>
+  build([
+    { k: 'visit', team: 0, household: 1, day: 10 },
+    { k: 'install', team: 1, citizen: 2, day: 11, app: 'vneid' },
+    { k: 'relocate', team: 0, commune: 3 },
+    { k: 'visit', team: 0, household: 2, day: 400 },
+    { k: 'retract', pick: 0 },
+  ]);
 
 export const checkpointAt = (position: number): Checkpoint => ({ transactionId: '1', globalPosition: String(position) });
 

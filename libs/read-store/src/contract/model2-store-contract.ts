@@ -20,7 +20,7 @@ import { batchSizes, build, opWithDissolution, project, project2, resolve, type 
 import type { KpiModel2Store } from '../lib/model2/kpi-model2-store.port';
 import { Model2Pipeline } from '../lib/model2/model2-pipeline';
 import { loadModel2State, projectIntoModel2 } from '../lib/model2/project-into-model2';
-import { byTeamId, canonical, checkpointAt, feedModel2, model2Differences } from './model2-store-contract.fixtures';
+import { byTeamId, canonical, checkpointAt, feedModel2, model2Differences, shortLog } from './model2-store-contract.fixtures';
 
 export interface Model2StoreUnderTest {
   store: KpiModel2Store;
@@ -225,13 +225,7 @@ export function kpiModel2StoreContract(name: string, options: Model2StoreContrac
     });
 
     it('refuses a replayed batch and an older checkpoint, fed batch by batch or pipelined, changing nothing', async () => {
-      const { events } = build([
-        { k: 'visit', team: 0, household: 1, day: 10 },
-        { k: 'install', team: 1, citizen: 2, day: 11, app: 'vneid' },
-        { k: 'relocate', team: 0, commune: 3 },
-        { k: 'visit', team: 0, household: 2, day: 400 },
-        { k: 'retract', pick: 0 },
-      ]);
+      const { events } = shortLog();
       await withStore(async (store) => {
         const end = await feedModel2(store, events, [3, 2]);
         const before = await store.figures('current', 'nation', ['VN'], '2025');

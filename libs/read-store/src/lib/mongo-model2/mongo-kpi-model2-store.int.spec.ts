@@ -3,7 +3,7 @@ import { build, project2, resolve, type Op } from '@cdt/domain-kpi/testing';
 import { CrashInjected, crashingAfter, describeWithEngine, freshMongoDatabase, type FreshMongoDatabase } from '@cdt/testing';
 // The adapter's own spec runs the shared model-2 contract suite; only test code crosses this boundary.
 import { kpiModel2StoreContract } from '../../contract';
-import { checkpointAt, feedModel2, model2Differences } from '../../contract/model2-store-contract.fixtures';
+import { checkpointAt, feedModel2, model2Differences, shortLog } from '../../contract/model2-store-contract.fixtures';
 import type { KpiModel2Store } from '../model2/kpi-model2-store.port';
 import { loadModel2State, projectIntoModel2 } from '../model2/project-into-model2';
 import { InterruptedBatchError } from '../mongo/journaled-batches';
@@ -61,13 +61,7 @@ describeWithEngine('mongo', 'KPI model 2 on MongoDB', () => {
   });
 
   it('opens by URL with a schema of its own, and holds what it was fed when opened again', async () => {
-    const { events } = build([
-      { k: 'visit', team: 0, household: 1, day: 10 },
-      { k: 'install', team: 1, citizen: 2, day: 11, app: 'vneid' },
-      { k: 'relocate', team: 0, commune: 3 },
-      { k: 'visit', team: 0, household: 2, day: 400 },
-      { k: 'retract', pick: 0 },
-    ]);
+    const { events } = shortLog();
     const memory = project2(events, [5, 2]);
     const first = await MongoKpiModel2Store.open(database.url, { schema: 'kpi2_by_url' });
     let end: number;
