@@ -14,9 +14,11 @@ import {
   projectBatchModel2,
   requirePeriodKind,
   type Fact,
+  type InMemoryModel2,
   type ProjectionEvent,
 } from '@cdt/domain-kpi';
 import { batchSizes, build, opWithDissolution, project, project2, resolve, type Op } from '@cdt/domain-kpi/testing';
+import { figuresUnderOfModel2, sortedFiguresUnder, type FiguresUnderQuery } from '../lib/figures-under';
 import type { KpiModel2Store } from '../lib/model2/kpi-model2-store.port';
 import { Model2Pipeline } from '../lib/model2/model2-pipeline';
 import { loadModel2State, projectIntoModel2 } from '../lib/model2/project-into-model2';
@@ -84,6 +86,60 @@ export function kpiModel2StoreContract(name: string, options: Model2StoreContrac
           ],
         },
       );
+    }, 600_000);
+
+    /** figuresUnder at team, commune and province level under the nation and under province 10, compared with the reference; the count of non-empty answers. */
+    const expectFiguresUnderAsReference = async (store: KpiModel2Store, memory: InMemoryModel2): Promise<number> => {
+      const indicators = ['household-visits', 'households-reached', 'citizens-assisted.vneid', 'active-teams', 'teams-registered', 'members-registered', 'youth-union-members', 'communes-covered', 'no-such-code'];
+      // Quarters and months (and the year the log's targets are set for), where the random logs' days cluster.
+      const periods = ['2024-Q1', '2024-01', '2024-12', '2025-Q1', '2025-01', '2025'];
+      let nonEmpty = 0;
+      for (const view of VIEWS) {
+        for (const [underLevel, unitKey] of [['nation', 'VN'], ['province', '10']] as const) {
+          for (const level of ['team', 'commune', 'province'] as const) {
+            const query: FiguresUnderQuery = { view, under: { level: underLevel, unitKey }, level, periods, indicators, targets: ['household-visits', 'dvctt-dossiers'] };
+            const expected = figuresUnderOfModel2(memory, query);
+            if (expected.units.length > 0) nonEmpty++;
+            expect({ query, ...sortedFiguresUnder(await store.figuresUnder(query)) }).toEqual({ query, ...expected });
+          }
+        }
+      }
+      return nonEmpty;
+    };
+
+    it('reads figures under a parent in bulk as the in-memory model 2 does, on random logs and on a fixed one (flows at each period, stocks up to it, targets)', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(opWithDissolution, { maxLength: options.maxOps }), batchSizes, async (ops, sizes) => {
+          const { events } = build(ops);
+          await withStore(async (store) => {
+            await feedModel2(store, events, sizes);
+            await expectFiguresUnderAsReference(store, project2(events, sizes));
+          });
+        }),
+        { numRuns: Math.min(options.numRuns, 4) },
+      );
+      // t1 visits and installs in province 10, gains members, moves to 20001 (another province) and works there; t3 works in 20001.
+      const { events } = build([
+        { k: 'visit', team: 0, household: 1, day: 10 },
+        { k: 'visit', team: 0, household: 2, day: 12 },
+        { k: 'install', team: 0, citizen: 1, day: 13, app: 'vneid' },
+        { k: 'join', team: 0, member: 1, youth: true },
+        { k: 'join', team: 0, member: 2, youth: false },
+        { k: 'visit', team: 2, household: 2, day: 11 },
+        { k: 'visit', team: 1, household: 3, day: 370 },
+        { k: 'target', value: 7 },
+        { k: 'relocate', team: 0, commune: 2 },
+        { k: 'visit', team: 0, household: 3, day: 368 },
+        { k: 'retract', pick: 1 },
+      ]);
+      const memory = project2(events, [3, 4]);
+      await withStore(async (store) => {
+        await feedModel2(store, events, [3, 4]);
+        expect(await expectFiguresUnderAsReference(store, memory)).toBe(12); // every query: two views × two parents × three levels
+        // Not vacuous: province 10's target for 2025 shows on it, as its own figure.
+        const province = await store.figuresUnder({ view: 'as-recorded', under: { level: 'nation', unitKey: 'VN' }, level: 'province', periods: ['2025'], indicators: ['household-visits'], targets: ['household-visits'] });
+        expect(sortedFiguresUnder(province).units.find((unit) => unit.unitKey === '10')?.targets).toEqual([7]);
+      });
     }, 600_000);
 
     it('pipelined, reads each batch as the previous one left it, though its write may still be in flight', async () => {

@@ -1,4 +1,4 @@
-import { INDICATORS, isUnder, requirePeriodKind, type InMemoryReadModel, type Level, type View } from '@cdt/domain-kpi';
+import { INDICATORS, isUnder, model2Rows, requirePeriodKind, type FigureRow, type InMemoryModel2, type InMemoryReadModel, type Level, type View } from '@cdt/domain-kpi';
 import type { PeriodKind } from '@cdt/domain-shared';
 
 /**
@@ -88,38 +88,79 @@ const byUnitKey = (a: UnitFiguresUnder, b: UnitFiguresUnder): number => (a.unitK
 /** The units by unit key: how the contract compares stores. */
 export const sortedFiguresUnder = (result: FiguresUnder): FiguresUnder => ({ ...result, units: [...result.units].sort(byUnitKey) });
 
+/** Figure rows an answer sums, for some of its periods (every one when `periods` is absent). */
+export interface RowsForPeriods {
+  readonly rows: Iterable<FigureRow>;
+  readonly periods?: readonly string[];
+}
+
 /**
- * The reference answer over the in-memory model of @cdt/domain-kpi: the contract suite holds every
- * store to it, and scoring's verification reads the model folded from the log through it.
+ * The arithmetic of every `figuresUnder` answer: over rows holding model 1's figure rows (each period
+ * read from one source), the rows at `query.level` under the parent, a flow's value in each period and a
+ * stock's summed up to it; then the targets (`targetOf`) of the units with a non-zero value.
  */
-export function figuresUnderOf(model: InMemoryReadModel, query: FiguresUnderQuery): FiguresUnder {
+export function figuresUnderOfRows(
+  query: FiguresUnderQuery,
+  sources: readonly RowsForPeriods[],
+  targetOf: (unitKey: string, indicator: string, period: string) => number | undefined,
+): FiguresUnder {
   const plan = planFiguresUnder(query);
   const answer = emptyFiguresUnder(plan);
   const width = plan.indicators.length;
   const position = new Map(plan.indicators.map((code, i) => [code, i]));
   const flowSet = new Set(plan.flows);
   const sums = new Map<string, UnitFiguresUnder>();
-  for (const row of model.counts.values()) {
-    if (row.view !== query.view || row.level !== query.level || !isUnder(row, query.under.level, query.under.unitKey)) continue;
-    const i = position.get(row.indicator);
-    if (i === undefined) continue;
-    const flow = flowSet.has(row.indicator);
-    plan.periods.forEach((period, p) => {
-      if (row.periodKind !== period.kind || !(flow ? row.periodKey === period.key : row.periodKey <= period.key)) return;
-      let unit = sums.get(row.unitKey);
-      if (!unit) sums.set(row.unitKey, (unit = blankUnit(answer, row.unitKey)));
-      unit.values[p * width + i] += row.value;
-    });
+  for (const source of sources) {
+    const wanted = source.periods === undefined ? undefined : new Set(source.periods);
+    const periods = plan.periods.map((period, p) => ({ ...period, p })).filter((period) => wanted === undefined || wanted.has(period.key));
+    for (const row of source.rows) {
+      if (row.view !== query.view || row.level !== query.level || !isUnder(row, query.under.level, query.under.unitKey)) continue;
+      const i = position.get(row.indicator);
+      if (i === undefined) continue;
+      const flow = flowSet.has(row.indicator);
+      for (const period of periods) {
+        if (row.periodKind !== period.kind || !(flow ? row.periodKey === period.key : row.periodKey <= period.key)) continue;
+        let unit = sums.get(row.unitKey);
+        if (!unit) sums.set(row.unitKey, (unit = blankUnit(answer, row.unitKey)));
+        unit.values[period.p * width + i] += row.value;
+      }
+    }
   }
   for (const unit of sums.values()) {
     if (unit.values.every((value) => value === 0)) continue;
     plan.periods.forEach((period, p) =>
       plan.targetIndicators.forEach((indicator, i) => {
-        const value = model.targets.get(`${unit.unitKey}|${indicator}|${period.key}`);
+        const value = targetOf(unit.unitKey, indicator, period.key);
         if (value !== undefined) unit.targets[p * plan.targetIndicators.length + i] = value;
       }),
     );
     answer.units.push(unit);
   }
   return sortedFiguresUnder(answer);
+}
+
+/** A target lookup over `${unitKey}|${indicator}|${period}` keys, as the in-memory models hold them. */
+export const targetsIn =
+  (targets: ReadonlyMap<string, number>) =>
+  (unitKey: string, indicator: string, period: string): number | undefined =>
+    targets.get(`${unitKey}|${indicator}|${period}`);
+
+/**
+ * The reference answer over the in-memory model of @cdt/domain-kpi: the contract suite holds every
+ * store to it, and scoring's verification reads the model folded from the log through it.
+ */
+export function figuresUnderOf(model: InMemoryReadModel, query: FiguresUnderQuery): FiguresUnder {
+  return figuresUnderOfRows(query, [{ rows: model.counts.values() }], targetsIn(model.targets));
+}
+
+/**
+ * The reference answer over the in-memory model 2 (ADR 0010): model 1's arithmetic over model 2's rows
+ * (`model2Rows`) of each period kind asked, and its targets. The model-2 store contract holds both
+ * model-2 stores to it.
+ */
+export function figuresUnderOfModel2(model: InMemoryModel2, query: FiguresUnderQuery): FiguresUnder {
+  const byKind = new Map<PeriodKind, string[]>();
+  for (const { kind, key } of planFiguresUnder(query).periods) byKind.set(kind, [...(byKind.get(kind) ?? []), key]);
+  const sources = [...byKind].map(([kind, periods]) => ({ rows: model2Rows(model, query.view, kind), periods }));
+  return figuresUnderOfRows(query, sources, targetsIn(model.targets));
 }

@@ -1,5 +1,6 @@
 import type { Checkpoint } from '@cdt/event-store';
 import type { Level, Model2Deltas, Model2Team, TeamHistory, UnitFigures, View } from '@cdt/domain-kpi';
+import type { FiguresUnder, FiguresUnderQuery } from '../figures-under';
 
 /**
  * The KPI model-2 store port (ADR 0010): what the model-2 pipeline writes and reads before a batch, and
@@ -29,6 +30,8 @@ export interface KpiModel2Store {
   figures(view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitFigures[]>;
   /** Units at `childLevel` under (level, unitKey) with a non-zero figure in the period's kind up to its end. */
   children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]>;
+  /** Every unit of one level under a parent, for several periods at once: the answer of `figuresUnderOfModel2` (figures-under.ts). */
+  figuresUnder(query: FiguresUnderQuery): Promise<FiguresUnder>;
 
   close(): Promise<void>;
 }

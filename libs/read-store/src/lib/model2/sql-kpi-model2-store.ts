@@ -22,6 +22,7 @@ import {
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import { appliedAmong, applyCheckpointedBatch, createModelSchema, storedCheckpoint, teamRecords } from '../sql-shared-tables';
 import type { SqlClient, SqlDatabase } from '../sql-database';
+import { figuresUnderOfRows, planFiguresUnder, targetsIn, type FiguresUnder, type FiguresUnderQuery, type RowsForPeriods } from '../figures-under';
 import type { KpiModel2Store } from './kpi-model2-store.port';
 import { model2RowsSql, type RowsScope } from './model2-rows';
 import { MODEL2_SCHEMA_SQL } from './model2-schema';
@@ -309,6 +310,36 @@ export class SqlKpiModel2Store implements KpiModel2Store {
     const scope: RowsScope = { view, level, reach: fine ? 'history' : 'countless', fine, distinct: fine ? [] : [{ level: childLevel }], cellFilter: under };
     const model = await this.rowsAsModel1(scope, [unitKey], period, [childLevel], under, [unitKey], []);
     return childrenOf(model, view, level, unitKey, childLevel, period);
+  }
+
+  /**
+   * Per period asked, the rows `figures` would read for it (flows of the period, stocks up to its end), at
+   * the asked level and under the parent, summed by `figuresUnderOfRows` as the reference does. Exact and
+   * simple, not fast: every period is one rows statement over the facts of the whole nation (a unit's
+   * distinct count takes all its facts, also those recorded under another province), filtered after.
+   */
+  async figuresUnder(query: FiguresUnderQuery): Promise<FiguresUnder> {
+    const { view, level } = query;
+    const plan = planFiguresUnder(query);
+    const under = SqlKpiModel2Store.under(query.under.level, level, 'array[$9::text]');
+    const sources: RowsForPeriods[] = [];
+    if (plan.indicators.length > 0) {
+      for (const { kind, key } of plan.periods) {
+        const materialised = isMaterialised(level, kind);
+        const scope: RowsScope = { view, level: 'nation', reach: 'period', fine: !materialised, distinct: materialised ? [{ level }] : [], cellFilter: under };
+        const model = await this.rowsAsModel1(scope, ['VN'], key, [level], under, [query.under.unitKey], []);
+        sources.push({ rows: model.counts.values(), periods: [key] });
+      }
+    }
+    const targets = new Map<string, number>();
+    if (plan.targetIndicators.length > 0) {
+      const found = await this.db.query<{ unit_key: string; indicator: string; period: string; value: number }>(
+        `select unit_key, indicator, period, value from ${this.t('targets')} where period = any($1::text[]) and indicator = any($2::text[])`,
+        [plan.periods.map((period) => period.key), plan.targetIndicators],
+      );
+      for (const r of found.rows) targets.set(`${r.unit_key}|${r.indicator}|${r.period}`, Number(r.value));
+    }
+    return figuresUnderOfRows(query, sources, targetsIn(targets));
   }
 
   async health(): Promise<void> {

@@ -19,6 +19,7 @@ import {
   type View,
 } from '@cdt/domain-kpi';
 import type { mongo } from 'mongoose';
+import { figuresUnderOfRows, planFiguresUnder, targetsIn, type FiguresUnder, type FiguresUnderQuery, type RowsForPeriods } from '../figures-under';
 import { wideCellOf, type CellDoc, type FactDoc, type Model2Collections, type StockFactDoc } from './model2-documents';
 
 /**
@@ -65,6 +66,29 @@ export async function figuresFromDocuments(c: Model2Collections, view: View, lev
 export async function childrenFromDocuments(c: Model2Collections, view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]> {
   const model = await rowsAsModel1(c, view, period, [childLevel], { level, unitKeys: [unitKey] }, 'up-to-period');
   return childrenOf(model, view, level, unitKey, childLevel, period);
+}
+
+/**
+ * Per period asked, the rows `children` would read under the parent (facts of the period, stock facts and
+ * cells up to it, at the asked level), summed by `figuresUnderOfRows` as the reference does. Exact and
+ * simple, not fast: one read per period.
+ */
+export async function figuresUnderFromDocuments(c: Model2Collections, query: FiguresUnderQuery): Promise<FiguresUnder> {
+  const plan = planFiguresUnder(query);
+  const scope: Scope = { level: query.under.level, unitKeys: [query.under.unitKey] };
+  const sources: RowsForPeriods[] = [];
+  if (plan.indicators.length > 0) {
+    for (const { key } of plan.periods) {
+      const model = await rowsAsModel1(c, query.view, key, [query.level], scope, 'period');
+      sources.push({ rows: model.counts.values(), periods: [key] });
+    }
+  }
+  const targets = new Map<string, number>();
+  if (plan.targetIndicators.length > 0) {
+    const found = await c.targets.find({ period: { $in: plan.periods.map((period) => period.key) }, indicator: { $in: plan.targetIndicators } }).toArray();
+    for (const t of found) targets.set(`${t.unitKey}|${t.indicator}|${t.period}`, t.value);
+  }
+  return figuresUnderOfRows(query, sources, targetsIn(targets));
 }
 
 /** Rows of one view and period kind up to `period`, at `levels`, of what lies in the scope, as a model-1 read model. */

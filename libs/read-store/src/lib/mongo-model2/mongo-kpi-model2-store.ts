@@ -8,7 +8,8 @@ import { connectMongoDatabase } from '../mongo/mongo-model-admin';
 import { ensureModel2Indexes, model2Collections, type Model2Collections, type StockFactDoc, type StoredFact } from './model2-documents';
 import { writeModel2Guarded } from './model2-guarded-writes';
 import { validateModel2Deltas } from './model2-validation';
-import { childrenFromDocuments, figuresFromDocuments } from './model2-queries';
+import { childrenFromDocuments, figuresFromDocuments, figuresUnderFromDocuments } from './model2-queries';
+import type { FiguresUnder, FiguresUnderQuery } from '../figures-under';
 
 /**
  * KPI model 2 (ADR 0010) on MongoDB, without multi-document transactions: model 1's protocol (ADR 0004,
@@ -97,6 +98,10 @@ export class MongoKpiModel2Store implements KpiModel2Store {
 
   children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]> {
     return childrenFromDocuments(this.c, view, level, unitKey, childLevel, period);
+  }
+
+  figuresUnder(query: FiguresUnderQuery): Promise<FiguresUnder> {
+    return figuresUnderFromDocuments(this.c, query);
   }
 
   async health(): Promise<void> {
