@@ -36,6 +36,16 @@ export const emptyReadModel = (): InMemoryReadModel => ({
   applied: new Set(),
 });
 
+/**
+ * A read model holding only figure rows (and targets): how a store that builds rows for a question (KPI
+ * model 2, ADR 0010) answers it with this module's `figuresOf` / `childrenOf`, so the arithmetic stays here.
+ */
+export const readModelOfRows = (rows: Iterable<FigureRow>, targets: Map<string, number> = new Map()): InMemoryReadModel => {
+  const counts = new Map<string, FigureRow>();
+  for (const row of rows) counts.set(figureKeyString(row), row);
+  return { counts, refs: new Map(), targets, teams: new Map(), applied: new Set() };
+};
+
 const addToRow = (model: InMemoryReadModel, key: FigureKey, delta: number, placed: Placed): void => {
   const id = figureKeyString(key);
   const row = model.counts.get(id);

@@ -4,7 +4,7 @@ import {
   LEVEL_RANK,
   STORED_INDICATOR_CODES,
   childrenOf,
-  figureKeyString,
+  readModelOfRows,
   figuresOf,
   requirePeriodKind,
   type Fact,
@@ -247,11 +247,7 @@ export class SqlKpiModel2Store implements KpiModel2Store {
         [view, kind, period, last, STORED_INDICATOR_CODES, levels, first, scopeKeys, ...params],
       );
     });
-    const counts = new Map<string, FigureRow>();
-    for (const r of rows) {
-      const row: FigureRow = { view, level: r.level, unitKey: r.unit_key, periodKind: kind, periodKey: r.period_key, indicator: r.indicator, value: Number(r.value), placement: placementOf(r), placedOn: '' };
-      counts.set(figureKeyString(row), row);
-    }
+    const figureRows = rows.map((r): FigureRow => ({ view, level: r.level, unitKey: r.unit_key, periodKind: kind, periodKey: r.period_key, indicator: r.indicator, value: Number(r.value), placement: placementOf(r), placedOn: '' }));
     const targets = new Map<string, number>();
     if (targetKeys.length > 0) {
       const found = await this.db.query<{ unit_key: string; indicator: string; value: number }>(
@@ -260,7 +256,7 @@ export class SqlKpiModel2Store implements KpiModel2Store {
       );
       for (const r of found.rows) targets.set(`${r.unit_key}|${r.indicator}|${period}`, Number(r.value));
     }
-    return { counts, refs: new Map(), targets, teams: new Map(), applied: new Set() };
+    return readModelOfRows(figureRows, targets);
   }
 
   /** Rows at `childLevel` under (level, unitKey): a unit is under itself; the nation holds everything. */

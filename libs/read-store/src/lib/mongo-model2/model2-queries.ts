@@ -3,13 +3,12 @@ import {
   INDICATORS,
   LEVEL_RANK,
   childrenOf,
-  figureKeyString,
+  readModelOfRows,
   figuresOf,
   model2RowsOf,
   requirePeriodKind,
   villageKey,
   type Fact,
-  type FigureRow,
   type InMemoryReadModel,
   type Level,
   type Model2Records,
@@ -96,9 +95,7 @@ async function rowsAsModel1(c: Model2Collections, view: View, period: string, le
   const kind = requirePeriodKind(period);
   const { first, last } = parsePeriod(period) as { first: string; last: string };
   const docs = await documentsOf(c, view, kind, period, levels, scope, { from: facts === 'period' ? first : undefined, to: last });
-  const counts = new Map<string, FigureRow>();
-  for (const row of model2RowsOf(docs, view, kind, levels)) if (row.periodKey <= period) counts.set(figureKeyString(row), row);
-  return { counts, refs: new Map(), targets: new Map(), teams: new Map(), applied: new Set() };
+  return readModelOfRows(model2RowsOf(docs, view, kind, levels).filter((row) => row.periodKey <= period));
 }
 
 interface Days {

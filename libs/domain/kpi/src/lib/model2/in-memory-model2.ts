@@ -1,7 +1,7 @@
 import type { PeriodKind } from '@cdt/domain-shared';
-import { figureKeyString, laterPlaced } from '../deltas';
+import { laterPlaced } from '../deltas';
 import type { UnitFigures } from '../figures';
-import { childrenOf, figuresOf, requirePeriodKind, type FigureRow, type InMemoryReadModel } from '../in-memory-read-model';
+import { childrenOf, figuresOf, readModelOfRows, requirePeriodKind, type FigureRow, type InMemoryReadModel } from '../in-memory-read-model';
 import type { Level, View } from '../units';
 import { cellKeyString } from './cells';
 import { model2RowsOf } from './model2-rows';
@@ -78,13 +78,7 @@ const asModel1 = (model: InMemoryModel2, view: View, period: string): InMemoryRe
   if (!byKind) rowCache.set(model, (byKind = new Map()));
   let rows = byKind.get(view + periodKind);
   if (!rows) {
-    rows = {
-      counts: new Map(model2Rows(model, view, periodKind).map((row) => [figureKeyString(row), row])),
-      refs: new Map(),
-      targets: model.targets,
-      teams: new Map(),
-      applied: new Set(),
-    };
+    rows = readModelOfRows(model2Rows(model, view, periodKind), model.targets);
     byKind.set(view + periodKind, rows);
   }
   return rows;

@@ -64,7 +64,7 @@ class Model2Projection {
   private readonly days = new Map<string, string | null>();
 
   constructor(
-    private readonly state: Model2State,
+    state: Model2State,
     private readonly events: readonly ProjectionEvent[],
     private readonly ctx: Model2Context,
   ) {
