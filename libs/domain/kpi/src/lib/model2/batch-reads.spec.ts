@@ -37,9 +37,11 @@ describe('model-2 batch reads', () => {
           applyModel2Deltas(model, deltas);
         }
       }),
-      { numRuns: 80 },
+      { numRuns: 150 },
     );
-    // The property is not vacuous: the random logs relocate active teams.
-    expect(asking).toBeGreaterThan(10);
+    // The property is not vacuous: the random logs relocate active teams. Over 200 seeds, 150 runs asked
+    // for a history in at least 15 batches; the floor is well below that (a floor of 10 in 80 runs
+    // was below it for one seed in ten, and failed a CI run).
+    expect(asking).toBeGreaterThan(5);
   });
 });
