@@ -62,3 +62,152 @@ describe('KpiAnswerCache', () => {
     expect(store.figureReads).toBe(3);
   });
 });
+
+/** A checkpoint the test moves by hand, and a computation it can hold open (a slow model-2 drill-down). */
+class Gate {
+  at: Checkpoint | undefined = { transactionId: '10', globalPosition: '1' };
+  computed = 0;
+  private opened: (() => void)[] = [];
+
+  readonly source = { checkpoint: async () => this.at };
+
+  move(position: string): void {
+    this.at = { transactionId: '10', globalPosition: position };
+  }
+
+  /** A computation answering the position it started at, held until `open()`; `during` runs while it is held. */
+  compute = (during?: () => void) => async (): Promise<string> => {
+    this.computed += 1;
+    const answer = `answer at ${this.at?.globalPosition ?? '-'}`;
+    during?.();
+    await new Promise<void>((resolve) => this.opened.push(resolve));
+    return answer;
+  };
+
+  open(): void {
+    for (const resolve of this.opened.splice(0)) resolve();
+  }
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('KpiAnswerCache while the projection moves', () => {
+  it('computes a question once for 50 clients asking at the same checkpoint', async () => {
+    const gate = new Gate();
+    const cache = new KpiAnswerCache();
+    const asked = Array.from({ length: 50 }, () => cache.answerAt(gate.source, 'drill-down', gate.compute()));
+    await settle();
+    gate.open();
+    const answers = await Promise.all(asked);
+    expect(gate.computed).toBe(1);
+    expect(new Set(answers.map((a) => JSON.stringify(a)))).toEqual(new Set([JSON.stringify({ answer: 'answer at 1', at: gate.at, exact: true, stale: false })]));
+  });
+
+  it('serves the previous checkpoint\'s answer, labelled with it, within maxStaleMs, while the next is computed once', async () => {
+    let now = 1_000;
+    const gate = new Gate();
+    const cache = new KpiAnswerCache({ maxStaleMs: 2_000, now: () => now });
+    const first = cache.answerAt(gate.source, 'q', gate.compute());
+    await settle();
+    gate.open();
+    await first;
+
+    gate.move('2');
+    now += 1_500;
+    const stale = await Promise.all([1, 2, 3].map(() => cache.answerAt(gate.source, 'q', gate.compute())));
+    expect(stale.map((a) => [a.answer, a.at?.globalPosition, a.stale])).toEqual([1, 2, 3].map(() => ['answer at 1', '1', true]));
+    await settle();
+    expect(gate.computed).toBe(2);
+    gate.open();
+    await settle();
+    expect(await cache.answerAt(gate.source, 'q', gate.compute())).toEqual({ answer: 'answer at 2', at: gate.at, exact: true, stale: false });
+    expect(gate.computed).toBe(2);
+  });
+
+  it('waits for a fresh answer once the cached one is older than maxStaleMs, or when the caller allows no staleness', async () => {
+    let now = 0;
+    const gate = new Gate();
+    const cache = new KpiAnswerCache({ maxStaleMs: 2_000, now: () => now });
+    const first = cache.answerAt(gate.source, 'q', gate.compute());
+    await settle();
+    gate.open();
+    await first;
+
+    gate.move('2');
+    const fresh = cache.answerAt(gate.source, 'q', gate.compute(), { maxStaleMs: 0 });
+    await settle();
+    gate.open();
+    expect((await fresh).answer).toBe('answer at 2');
+
+    gate.move('3');
+    now += 2_001;
+    const late = cache.answerAt(gate.source, 'q', gate.compute());
+    await settle();
+    gate.open();
+    expect(await late).toEqual({ answer: 'answer at 3', at: gate.at, exact: true, stale: false });
+  });
+
+  it('never keeps an answer read while the checkpoint moved: it reads again, and after its attempts says it is not exact', async () => {
+    const gate = new Gate();
+    const cache = new KpiAnswerCache({ attempts: 2, maxStaleMs: 60_000 });
+    let position = 1;
+    const moving = gate.compute(() => gate.move(String(++position)));
+    const asked = cache.answerAt(gate.source, 'q', moving);
+    for (let i = 0; i < 2; i++) {
+      await settle();
+      gate.open();
+    }
+    expect(await asked).toEqual({ answer: 'answer at 2', at: { transactionId: '10', globalPosition: '3' }, exact: false, stale: false });
+    // Nothing was kept: the next asker, at a standing checkpoint, gets a computed, exact answer.
+    const next = cache.answerAt(gate.source, 'q', gate.compute());
+    await settle();
+    gate.open();
+    expect(await next).toEqual({ answer: 'answer at 3', at: gate.at, exact: true, stale: false });
+    expect(gate.computed).toBe(3);
+  });
+
+  it('does not serve a cached answer of a later checkpoint when the model is behind it (a version switched in)', async () => {
+    const gate = new Gate();
+    const cache = new KpiAnswerCache({ maxStaleMs: 60_000 });
+    gate.move('5');
+    const ahead = cache.answerAt(gate.source, 'q', gate.compute());
+    await settle();
+    gate.open();
+    await ahead;
+    gate.move('4');
+    const behind = cache.answerAt(gate.source, 'q', gate.compute());
+    await settle();
+    gate.open();
+    expect(await behind).toEqual({ answer: 'answer at 4', at: gate.at, exact: true, stale: false });
+  });
+
+  it('keeps a later, exact answer over a slower one read while the model moved', async () => {
+    const gate = new Gate();
+    const cache = new KpiAnswerCache({ attempts: 1 });
+    const early = cache.answerAt(gate.source, 'q', gate.compute());
+    await settle();
+    // The batch lands; a second client computes the later answer and finishes first.
+    gate.move('2');
+    expect((await cache.answerAt(gate.source, 'q', async () => 'answer at 2')).exact).toBe(true);
+    gate.open();
+    expect(await early).toEqual({ answer: 'answer at 1', at: gate.at, exact: false, stale: false });
+    expect(await cache.answerAt(gate.source, 'q', gate.compute())).toEqual({ answer: 'answer at 2', at: gate.at, exact: true, stale: false });
+    expect(gate.computed).toBe(1);
+  });
+
+  it('keeps the answer of the later checkpoint when one of an earlier checkpoint ends after it (the pointer moved back and forth across a version switch)', async () => {
+    const gate = new Gate();
+    const cache = new KpiAnswerCache();
+    gate.move('4');
+    const early = cache.answerAt(gate.source, 'q', gate.compute());
+    await settle();
+    gate.move('5');
+    expect((await cache.answerAt(gate.source, 'q', async () => 'answer at 5')).answer).toBe('answer at 5');
+    gate.move('4');
+    gate.open();
+    expect(await early).toEqual({ answer: 'answer at 4', at: gate.at, exact: true, stale: false });
+    gate.move('5');
+    expect((await cache.answerAt(gate.source, 'q', gate.compute())).answer).toBe('answer at 5');
+    expect(gate.computed).toBe(1);
+  });
+});

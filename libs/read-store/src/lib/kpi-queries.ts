@@ -11,6 +11,9 @@ import {
 } from '@cdt/domain-kpi';
 import { parsePeriod, periodKey, type PeriodKind } from '@cdt/domain-shared';
 import type { KpiReadStore } from './read-store.port';
+import type { KpiAnswerCache } from './kpi-answer-cache';
+
+export * from './kpi-answer-cache';
 
 /**
  * What the questions read: a checkpoint and the stored figures and children. Model 1's KpiReadStore and
@@ -30,28 +33,6 @@ export interface UnitIndicators extends UnitRef {
   readonly view: View;
   readonly period: string;
   readonly indicators: IndicatorValue[];
-}
-
-/**
- * Answers already computed, keyed by the question and the read model's checkpoint. The model changes
- * only when a batch moves the checkpoint (same transaction), so an answer cached under checkpoint C is
- * exactly what the store gives at C: a question costs one checkpoint read until the next batch lands.
- * Share one cache between KpiQueries over the same store and the same CommuneCounter only.
- */
-export class KpiAnswerCache {
-  private readonly answers = new Map<string, unknown>();
-
-  constructor(private readonly maxEntries = 10_000) {}
-
-  async answer<T>(store: KpiAnswerSource, question: string, compute: () => Promise<T>): Promise<T> {
-    const at = await store.checkpoint();
-    const key = `${at?.transactionId ?? '-'}/${at?.globalPosition ?? '-'} ${question}`;
-    if (this.answers.has(key)) return this.answers.get(key) as T;
-    const answer = await compute();
-    if (this.answers.size >= this.maxEntries) this.answers.delete(this.answers.keys().next().value as string);
-    this.answers.set(key, answer);
-    return answer;
-  }
 }
 
 /**
