@@ -3,7 +3,18 @@ import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadAdminUnits } from '@cdt/admin-units';
 import { openEventStore, type EventStoreOptions } from '@cdt/event-store';
-import { adminUnitResolver, DEFAULT_REBUILD_BATCH_SIZE, openLiveKpiReadStore, rebuildKpiModel, VersionedKpiReadStore, type LiveKpiReadStore, type ReadModelOptions } from '@cdt/projection-feature';
+import {
+  adminUnitResolver,
+  DEFAULT_REBUILD_BATCH_SIZE,
+  firstKpiModelOf,
+  openLiveKpiReadStore,
+  parseKpiModel,
+  rebuildKpiModel,
+  VersionedKpiReadStore,
+  type KpiModel,
+  type LiveKpiReadStore,
+  type ReadModelOptions,
+} from '@cdt/projection-feature';
 import { verifyKpiModel, type ModelCheckReport } from '@cdt/audit-feature';
 
 interface StoreFlags {
@@ -28,9 +39,10 @@ export function projectionsCommand(): Command {
   projections.addCommand(
     withStoreFlags(new Command('rebuild'))
       .description('build a new KPI model version from the whole log, switch to it when caught up, drop the old one')
+      .option('--model <1|2>', 'the KPI model the new version holds (default: the live version\'s; 2 migrates a model-1 deployment, ADR 0010)', (raw: string) => kpiModelFlag(raw))
       .option('--batch-size <n>', 'events per transaction', positiveInt, DEFAULT_REBUILD_BATCH_SIZE)
       .option('--grace-ms <ms>', 'wait between the switch and dropping the old version', positiveInt)
-      .action(async (flags: StoreFlags & { batchSize: number; graceMs?: number }) => {
+      .action(async (flags: StoreFlags & { model?: KpiModel; batchSize: number; graceMs?: number }) => {
         await withStores(flags, async ({ eventStore, readStore }) => {
           const bar = new SingleBar({ format: '{phase} {version} |{bar}| {percentage}% {value}/{total} log positions | {eta_formatted} left', etaBuffer: 50 }, Presets.shades_classic);
           let started = false;
@@ -38,12 +50,13 @@ export function projectionsCommand(): Command {
             eventStore,
             readStore,
             resolve: adminUnitResolver(loadAdminUnits()),
+            model: flags.model,
             batchSize: flags.batchSize,
             graceMs: flags.graceMs,
             onProgress: (p) => {
               if (!started) {
                 started = true;
-                if (p.resumed) process.stdout.write(`resuming the interrupted rebuild of ${p.version}\n`);
+                process.stdout.write(`${p.resumed ? 'resuming the interrupted rebuild of' : 'building'} ${p.version} (KPI model ${p.model})\n`);
                 bar.start(p.total, p.done, { phase: p.phase, version: p.version });
               }
               bar.setTotal(p.total);
@@ -51,7 +64,7 @@ export function projectionsCommand(): Command {
             },
           });
           bar.stop();
-          process.stdout.write(`live KPI model is now ${result.version} (was ${result.previous}); projected ${result.events} events; dropped ${result.dropped.join(', ') || 'nothing'}\n`);
+          process.stdout.write(`live KPI model is now ${result.version} (was ${result.previous}), model ${result.model}; projected ${result.events} events; dropped ${result.dropped.join(', ') || 'nothing'}\n`);
         });
       }),
   );
@@ -65,9 +78,9 @@ export function projectionsCommand(): Command {
           const live = await readStore.activeSchema();
           process.stdout.write(`log head: position ${head.globalPosition}\n`);
           for (const version of await readStore.versions.list()) {
-            const checkpoint = await (await readStore.version(version.schema)).checkpoint();
+            const checkpoint = await (await readStore.version(version.schema)).store.checkpoint();
             const marker = version.schema === live ? '*' : ' ';
-            process.stdout.write(`${marker} ${version.schema.padEnd(10)} ${version.status.padEnd(9)} at position ${checkpoint?.globalPosition ?? 0}  (created ${version.createdAt})\n`);
+            process.stdout.write(`${marker} ${version.schema.padEnd(10)} ${version.status.padEnd(9)} model ${version.model}  at position ${checkpoint?.globalPosition ?? 0}  (created ${version.createdAt})\n`);
           }
         });
       }),
@@ -124,6 +137,14 @@ function printModelCheck(report: ModelCheckReport, json: boolean): void {
   if (differenceCount > report.differences.length) process.stdout.write(`… and ${differenceCount - report.differences.length} more (--max-differences)\n`);
 }
 
+function kpiModelFlag(raw: string): KpiModel {
+  try {
+    return parseKpiModel(raw, '--model');
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 function positiveInt(raw: string): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError('expected a positive integer');
@@ -138,10 +159,12 @@ function storeOptions(flags: StoreFlags): { events: EventStoreOptions; readModel
   const readModelUrl = flags.readModelUrl ?? env['CDT_READ_MODEL_URL'];
   const mongo = readModelUrl ? ({ kind: 'mongo', url: readModelUrl, poolSize: 4 } as const) : undefined;
   const url = flags.databaseUrl ?? (flags.dataDir ? undefined : (env['CDT_DATABASE_ADMIN_URL'] ?? env['CDT_DATABASE_URL']));
-  if (url) return { events: { kind: 'postgres', url }, readModels: mongo ?? { kind: 'postgres', url, poolSize: 4 } };
+  // As the services do: a fresh read-model database starts with CDT_KPI_MODEL's model.
+  const firstModel = firstKpiModelOf(env);
+  if (url) return { events: { kind: 'postgres', url }, readModels: { ...(mongo ?? { kind: 'postgres', url, poolSize: 4 }), firstModel } };
   const raw = flags.dataDir ?? env['CDT_DATA_DIR'] ?? './.data';
   const dataDir = isAbsolute(raw) ? raw : resolve(process.cwd(), raw);
-  return { events: { kind: 'embedded', dataDir: join(dataDir, 'event-store') }, readModels: mongo ?? { kind: 'embedded', dataDir: join(dataDir, 'read-models') } };
+  return { events: { kind: 'embedded', dataDir: join(dataDir, 'event-store') }, readModels: { ...(mongo ?? { kind: 'embedded', dataDir: join(dataDir, 'read-models') }), firstModel } };
 }
 
 async function withStores(

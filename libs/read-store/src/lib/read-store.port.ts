@@ -3,15 +3,37 @@ import type { KpiDeltas, Level, TeamContributions, TeamRecord, UnitFigures, View
 import type { FiguresUnder, FiguresUnderQuery } from './figures-under';
 
 /**
- * The KPI read-store port: what the projection runner writes and the query API reads. Every adapter
- * (PostgreSQL, PGlite, MongoDB) passes the same contract suite (src/contract) against the in-memory
- * reference model of @cdt/domain-kpi.
+ * What KPI_READ_STORE provides: a `KpiQueryStore` (the live model version, whatever its model). The query
+ * API, the evidence reader and scoring read through it only.
  */
 export const KPI_READ_STORE = Symbol('KPI_READ_STORE');
 
-export interface KpiReadStore {
+/**
+ * The query side of a KPI model, whatever the model: both model 1's `KpiReadStore` and model 2's
+ * `KpiModel2Store` (ADR 0010) satisfy it with the same answers (a contract suite checks each).
+ */
+export interface KpiQueryStore {
   /** Where the model stands in the log; undefined before the first batch. */
   checkpoint(): Promise<Checkpoint | undefined>;
+  /** Stored figures and targets of units at one level for one period, in the order of `unitKeys`. */
+  figures(view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitFigures[]>;
+  /** Units at `childLevel` under (level, unitKey) with any figure in the period's kind up to its end. */
+  children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]>;
+  /**
+   * In one round trip, the flows and stocks of every unit at `query.level` under `query.under`, for
+   * each of several periods, and their targets (see figures-under.ts; the reference is figuresUnderOf).
+   */
+  figuresUnder(query: FiguresUnderQuery): Promise<FiguresUnder>;
+  /** A cheap round trip to the store (readiness). */
+  health(): Promise<void>;
+}
+
+/**
+ * The KPI model-1 read-store port: what the projection runner writes and the queries read. Every adapter
+ * (PostgreSQL, PGlite, MongoDB) passes the same contract suite (src/contract) against the in-memory
+ * reference model of @cdt/domain-kpi.
+ */
+export interface KpiReadStore extends KpiQueryStore {
   /**
    * Applies one batch and moves the checkpoint, atomically. A batch whose checkpoint is not past the
    * stored one was applied already: nothing changes and false is returned.
@@ -26,17 +48,5 @@ export interface KpiReadStore {
   /** The team's own figures in the current view (needed when it relocates). */
   contributionsOf(teamId: string): Promise<TeamContributions>;
 
-  // ── queries ─────────────────────────────────────────────────────────────────────────────────────
-  /** Stored figures and targets of units at one level for one period, in the order of `unitKeys`. */
-  figures(view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitFigures[]>;
-  /** Units at `childLevel` under (level, unitKey) with any figure in the period's kind up to its end. */
-  children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]>;
-  /**
-   * In one round trip, the flows and stocks of every unit at `query.level` under `query.under`, for
-   * each of several periods, and their targets (see figures-under.ts; the reference is figuresUnderOf).
-   */
-  figuresUnder(query: FiguresUnderQuery): Promise<FiguresUnder>;
-
-  health(): Promise<void>;
   close(): Promise<void>;
 }

@@ -19,7 +19,9 @@ interface Setup {
 
 /** Projects the whole log into the live version, as the projection runner does. */
 async function projectLive(events: ManagedEventStore, readStore: VersionedKpiReadStore): Promise<void> {
-  const live = await readStore.live();
+  const version = await readStore.version(await readStore.activeSchema());
+  if (version.model !== 1) throw new Error(`the live version holds model ${version.model}; this spec projects model 1`);
+  const live = version.store;
   let state = await loadProjectorState(live);
   let after = (await live.checkpoint()) ?? START;
   for (;;) {

@@ -7,6 +7,20 @@ import type { VersionedKpiReadStore } from '@cdt/projection-feature';
 export const SCRATCH_SCHEMA = 'kpi_verify';
 const MAX_ROUNDS = 5;
 
+/**
+ * The check compares model 1's stored figure rows; a model-2 version stores facts and cells and counts
+ * distinct subjects when asked, so it cannot be compared this way: refused by name rather than answered wrongly.
+ */
+export class ModelNotCheckableError extends Error {
+  override readonly name = 'ModelNotCheckableError';
+  constructor(
+    readonly version: string,
+    readonly model: number,
+  ) {
+    super(`cannot verify ${version}: it holds KPI model ${model}, and the check compares model 1's stored figures only (ADR 0010); no verdict is given`);
+  }
+}
+
 /** One stored figure (or target) on which the live model and a rebuild from the log disagree. */
 export interface FigureDifference {
   kind: 'figure' | 'target';
@@ -66,7 +80,9 @@ export async function verifyKpiModel(options: ModelCheckOptions): Promise<ModelC
   const { eventStore, readStore, resolve } = options;
   const batchSize = options.batchSize ?? 2000;
   const live = await readStore.activeSchema();
-  const liveStore = await readStore.version(live);
+  const liveVersion = await readStore.version(live);
+  if (liveVersion.model !== 1) throw new ModelNotCheckableError(live, liveVersion.model);
+  const liveStore = liveVersion.store;
   let scratch = await SqlKpiReadStore.open(readStore.db, SCRATCH_SCHEMA);
   let scratchAt = (await scratch.checkpoint()) ?? START;
   let target = (await liveStore.checkpoint()) ?? START;

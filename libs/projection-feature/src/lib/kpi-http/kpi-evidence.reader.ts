@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AdminUnits } from '@cdt/admin-units';
 import type { UnitResolver } from '@cdt/domain-kpi';
 import { compareCheckpoints, EVENT_STORE, START, type Checkpoint, type EventStore } from '@cdt/event-store';
-import { KPI_READ_STORE, type KpiReadStore } from '@cdt/read-store';
+import { KPI_READ_STORE, type KpiQueryStore } from '@cdt/read-store';
 import { ADMIN_UNITS } from '@cdt/registry-feature';
 import { adminUnitResolver } from '../runner/admin-unit-resolver';
 import { EvidenceCollector, evidenceEventTypes, type Evidence, type EvidenceKey, type EvidenceKind } from './kpi-evidence';
@@ -30,7 +30,7 @@ export class KpiEvidenceReader {
 
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
-    @Inject(KPI_READ_STORE) private readonly store: KpiReadStore,
+    @Inject(KPI_READ_STORE) private readonly store: KpiQueryStore,
     @Inject(ADMIN_UNITS) units: AdminUnits,
   ) {
     this.resolve = adminUnitResolver(units);

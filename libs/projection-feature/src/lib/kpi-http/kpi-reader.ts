@@ -3,7 +3,7 @@ import type { Hierarchy } from '@cdt/admin-units';
 import { LEVEL_RANK, indicatorByCode, rankUnits, type Indicator, type IndicatorValue, type Level, type View } from '@cdt/domain-kpi';
 import { periodKey, type PeriodBounds, type PeriodKind } from '@cdt/domain-shared';
 import type { Checkpoint } from '@cdt/event-store';
-import { KPI_READ_STORE, KpiAnswerCache, KpiQueries, periodsBetween, type CommuneCounter, type KpiReadStore } from '@cdt/read-store';
+import { KPI_READ_STORE, KpiAnswerCache, KpiQueries, periodsBetween, type CommuneCounter, type KpiQueryStore } from '@cdt/read-store';
 import { KpiUnitResolver, badRequest } from './kpi-unit-resolver';
 import { isOfficialLevel, type KpiUnit } from './kpi-units';
 
@@ -95,7 +95,7 @@ export function defaultChildLevel(unit: KpiUnit, view: View): Level | undefined 
 }
 
 /**
- * The KPI questions of the query API over the KpiReadStore port. Arithmetic (ratios, attainment,
+ * The KPI questions of the query API over the KpiQueryStore port. Arithmetic (ratios, attainment,
  * ranks) is the domain's (@cdt/domain-kpi); this adds the official unit lists (names, commune
  * counts, children without figures) and the read model's checkpoint to every answer.
  */
@@ -105,7 +105,7 @@ export class KpiReader {
   private readonly answers = new KpiAnswerCache();
 
   constructor(
-    @Inject(KPI_READ_STORE) private readonly store: KpiReadStore,
+    @Inject(KPI_READ_STORE) private readonly store: KpiQueryStore,
     private readonly resolver: KpiUnitResolver,
   ) {}
 

@@ -1,4 +1,5 @@
 import type { SqlClient, SqlDatabase } from '@cdt/read-store';
+import { DEFAULT_KPI_MODEL, KPI_MODELS, type KpiModel } from './kpi-model';
 
 /** The version every fresh database starts with (the read store's default schema). */
 export const FIRST_VERSION = 'kpi_v1';
@@ -13,7 +14,22 @@ export interface ModelVersion {
   status: VersionStatus;
   createdAt: string;
   heartbeatAt: string;
+  /** The KPI model the version holds (ADR 0010); versions recorded before models were told apart hold model 1. */
+  model: KpiModel;
 }
+
+/** What `startBuild` hands a rebuild: the version to write, whether it resumes an interrupted build, and its model. */
+export interface VersionBuild {
+  schema: string;
+  resumed: boolean;
+  model: KpiModel;
+}
+
+export const kpiModelOf = (raw: unknown): KpiModel => {
+  const model = KPI_MODELS.find((m) => m === Number(raw));
+  if (model === undefined) throw new Error(`kpi_meta.versions holds an unknown KPI model ${JSON.stringify(raw)}`);
+  return model;
+};
 
 const META_SQL = [
   'create schema if not exists kpi_meta',
@@ -29,9 +45,12 @@ const META_SQL = [
      schema      text not null,
      switched_at timestamptz not null default now()
    )`,
+  // Added with model 2: databases created before keep working, their versions hold model 1.
+  'alter table kpi_meta.versions add column if not exists model smallint not null default 1 check (model in (1, 2))',
   `insert into kpi_meta.active (schema) values ('${FIRST_VERSION}') on conflict (id) do nothing`,
-  `insert into kpi_meta.versions (schema, status) select schema, 'live' from kpi_meta.active on conflict (schema) do nothing`,
 ];
+/** The first version of a fresh database, with the model it starts with ($1); a database that has one keeps it. */
+const FIRST_VERSION_SQL = `insert into kpi_meta.versions (schema, status, model) select schema, 'live', $1::smallint from kpi_meta.active on conflict (schema) do nothing`;
 
 /**
  * The versions of the KPI read model in one database and which one is live. A rebuild builds a new
@@ -40,11 +59,19 @@ const META_SQL = [
 export class KpiVersions {
   constructor(private readonly db: SqlDatabase) {}
 
-  async ensure(): Promise<void> {
+  /** Creates `kpi_meta` when missing; a fresh database's first version holds `firstModel`. */
+  async ensure(firstModel: KpiModel = DEFAULT_KPI_MODEL): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock(7431003)');
       for (const statement of META_SQL) await tx.query(statement);
+      await tx.query(FIRST_VERSION_SQL, [firstModel]);
     });
+  }
+
+  /** The model a version holds; undefined for a schema kpi_meta does not record. */
+  async modelOf(schema: string): Promise<KpiModel | undefined> {
+    const { rows } = await this.db.query<{ model: number }>('select model from kpi_meta.versions where schema = $1', [schema]);
+    return rows[0] ? kpiModelOf(rows[0].model) : undefined;
   }
 
   /** The schema queries and the live runner use now. */
@@ -55,35 +82,48 @@ export class KpiVersions {
   }
 
   async list(): Promise<ModelVersion[]> {
-    const { rows } = await this.db.query<{ schema: string; status: VersionStatus; created_at: Date | string; heartbeat_at: Date | string }>(
-      'select schema, status, created_at, heartbeat_at from kpi_meta.versions order by created_at',
+    const { rows } = await this.db.query<{ schema: string; status: VersionStatus; created_at: Date | string; heartbeat_at: Date | string; model: number }>(
+      'select schema, status, created_at, heartbeat_at, model from kpi_meta.versions order by created_at',
     );
-    return rows.map((r) => ({ schema: r.schema, status: r.status, createdAt: new Date(r.created_at).toISOString(), heartbeatAt: new Date(r.heartbeat_at).toISOString() }));
+    return rows.map((r) => ({
+      schema: r.schema,
+      status: r.status,
+      createdAt: new Date(r.created_at).toISOString(),
+      heartbeatAt: new Date(r.heartbeat_at).toISOString(),
+      model: kpiModelOf(r.model),
+    }));
   }
 
   /**
    * The version a rebuild writes: the unfinished one when an earlier rebuild was interrupted (it resumes
-   * from that version's own checkpoint), else a new `kpi_v<n+1>`. Refuses while another rebuild is
-   * alive (its heartbeat is recent).
+   * from that version's own checkpoint), else a new `kpi_v<n+1>` holding `model` (default: the live
+   * version's). An interrupted build of another model than the one asked is retired (dropped after the
+   * next switch) and a new version started. Refuses while another rebuild is alive (its heartbeat is recent).
    */
-  async startBuild(now: Date = new Date()): Promise<{ schema: string; resumed: boolean }> {
+  async startBuild(now: Date = new Date(), model?: KpiModel): Promise<VersionBuild> {
     return this.db.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock(7431003)');
-      const { rows } = await tx.query<{ schema: string; heartbeat_at: Date | string }>(`select schema, heartbeat_at from kpi_meta.versions where status = 'building'`);
+      const { rows } = await tx.query<{ schema: string; heartbeat_at: Date | string; model: number }>(`select schema, heartbeat_at, model from kpi_meta.versions where status = 'building'`);
       const building = rows[0];
       if (building) {
         const age = now.getTime() - new Date(building.heartbeat_at).getTime();
         if (age < BUILD_LEASE_MS) throw new Error(`a rebuild of ${building.schema} is running (heartbeat ${Math.round(age / 1000)} s ago); wait for it or retry in ${Math.ceil((BUILD_LEASE_MS - age) / 1000)} s`);
-        await tx.query('update kpi_meta.versions set heartbeat_at = $2::timestamptz where schema = $1', [building.schema, now.toISOString()]);
-        return { schema: building.schema, resumed: true };
+        const builtModel = kpiModelOf(building.model);
+        if (model === undefined || model === builtModel) {
+          await tx.query('update kpi_meta.versions set heartbeat_at = $2::timestamptz where schema = $1', [building.schema, now.toISOString()]);
+          return { schema: building.schema, resumed: true, model: builtModel };
+        }
+        await tx.query(`update kpi_meta.versions set status = 'retired' where schema = $1`, [building.schema]);
       }
+      const live = await tx.query<{ model: number }>('select v.model from kpi_meta.versions v join kpi_meta.active a using (schema)');
+      const newModel = model ?? kpiModelOf(live.rows[0]?.model ?? DEFAULT_KPI_MODEL);
       const names = await tx.query<{ name: string }>(
         `select schema as name from kpi_meta.versions union select nspname from pg_namespace where nspname like 'kpi\\_v%'`,
       );
       const highest = Math.max(0, ...names.rows.map((r) => Number(VERSION_NAME.exec(r.name)?.[1] ?? 0)));
       const schema = `kpi_v${highest + 1}`;
-      await tx.query(`insert into kpi_meta.versions (schema, status, heartbeat_at) values ($1, 'building', $2::timestamptz)`, [schema, now.toISOString()]);
-      return { schema, resumed: false };
+      await tx.query(`insert into kpi_meta.versions (schema, status, heartbeat_at, model) values ($1, 'building', $2::timestamptz, $3::smallint)`, [schema, now.toISOString(), newModel]);
+      return { schema, resumed: false, model: newModel };
     });
   }
 

@@ -1,7 +1,8 @@
 import type { Checkpoint } from '@cdt/event-store';
-import type { KpiDeltas, Level, TeamContributions, TeamRecord, UnitFigures, View } from '@cdt/domain-kpi';
-import type { FiguresUnder, FiguresUnderQuery, KpiReadStore } from '@cdt/read-store';
-import type { ModelVersion } from './kpi-versions';
+import type { Level, UnitFigures, View } from '@cdt/domain-kpi';
+import type { FiguresUnder, FiguresUnderQuery, KpiModel2Store, KpiQueryStore, KpiReadStore } from '@cdt/read-store';
+import type { KpiModel, KpiVersionStore } from './kpi-model';
+import type { ModelVersion, VersionBuild } from './kpi-versions';
 
 /** How long a looked-up live pointer is trusted; a rebuild waits well past it before dropping the old version. */
 export const POINTER_TTL_MS = 500;
@@ -9,13 +10,20 @@ export const POINTER_TTL_MS = 500;
 /**
  * The versions of the KPI read model and the live pointer, whatever the engine: `KpiVersions`
  * (PostgreSQL/PGlite, `kpi_meta` schema) and `MongoKpiVersions` (MongoDB, `kpi_meta.versions`).
+ * Each version records the model it holds (ADR 0010, "model per version").
  */
 export interface KpiModelVersions {
   /** The version queries and the live runner use now. */
   active(): Promise<string>;
+  /** The model a version holds; undefined for a schema not recorded as a version (a test's reference). */
+  modelOf(schema: string): Promise<KpiModel | undefined>;
   list(): Promise<ModelVersion[]>;
-  /** The version a rebuild writes: the interrupted one to resume, else a new `kpi_v<n+1>`; refuses while another rebuild is alive. */
-  startBuild(now?: Date): Promise<{ schema: string; resumed: boolean }>;
+  /**
+   * The version a rebuild writes: the interrupted one to resume (when it holds `model`, or no model is
+   * asked), else a new `kpi_v<n+1>` holding `model` (default: the live version's); refuses while another
+   * rebuild is alive.
+   */
+  startBuild(now?: Date, model?: KpiModel): Promise<VersionBuild>;
   heartbeat(schema: string, now?: Date): Promise<void>;
   /** Gives up the build lease at once (an interrupted rebuild). */
   release(schema: string): Promise<void>;
@@ -26,27 +34,30 @@ export interface KpiModelVersions {
 }
 
 /**
- * The live, versioned KPI model as the runner, a rebuild and the query side use it: every KpiReadStore
- * call goes to the live version; `version(schema)` opens any version (a rebuild writes one beside the
- * live one). Implemented by `VersionedKpiReadStore` (SQL) and `MongoVersionedKpiReadStore` (MongoDB).
+ * The live, versioned KPI model as the runner, a rebuild and the query side use it: every query goes to
+ * the live version, whatever its model; `version(schema)` opens any version with the store of the model
+ * it holds (a rebuild writes one beside the live one). Implemented by `VersionedKpiReadStore` (SQL) and
+ * `MongoVersionedKpiReadStore` (MongoDB).
  */
-export interface LiveKpiReadStore extends KpiReadStore {
+export interface LiveKpiReadStore extends KpiQueryStore {
   readonly versions: KpiModelVersions;
   /** The schema of the live version (cached for POINTER_TTL_MS). */
   activeSchema(): Promise<string>;
-  version(schema: string): Promise<KpiReadStore>;
+  version(schema: string): Promise<KpiVersionStore>;
   /** Forgets a version's store (after it was dropped), and the cached pointer. */
   forget(schema: string): void;
+  close(): Promise<void>;
 }
 
 /**
  * The engine-independent half of a LiveKpiReadStore: the live pointer cached for the TTL, one store per
- * version opened once, and every KpiReadStore call sent to the live version, so a rebuild's switch
- * reaches running servers within POINTER_TTL_MS without a restart. An engine supplies how to open a
- * version's store and how to close the connection they share.
+ * version opened once with its model's store, and every query sent to the live version, so a rebuild's
+ * switch (to the same model or the other one) reaches running servers within POINTER_TTL_MS without a
+ * restart. An engine supplies how to open a version's store of each model and how to close the
+ * connection they share.
  */
-export abstract class PointedKpiReadStore<Store extends KpiReadStore> implements LiveKpiReadStore {
-  private readonly stores = new Map<string, Promise<Store>>();
+export abstract class PointedKpiReadStore<Model1 extends KpiReadStore, Model2 extends KpiModel2Store> implements LiveKpiReadStore {
+  private readonly stores = new Map<string, Promise<KpiVersionStore<Model1, Model2>>>();
   private pointer?: { schema: string; readAt: number };
 
   protected constructor(
@@ -54,7 +65,8 @@ export abstract class PointedKpiReadStore<Store extends KpiReadStore> implements
     private readonly ttlMs: number,
   ) {}
 
-  protected abstract openVersion(schema: string): Promise<Store>;
+  protected abstract openModel1(schema: string): Promise<Model1>;
+  protected abstract openModel2(schema: string): Promise<Model2>;
   protected abstract closeConnection(): Promise<void>;
 
   /** The schema of the live version (cached for the TTL). */
@@ -66,15 +78,23 @@ export abstract class PointedKpiReadStore<Store extends KpiReadStore> implements
     return schema;
   }
 
-  /** The store of one version, opened once (its tables or indexes created when missing). */
-  version(schema: string): Promise<Store> {
+  /**
+   * The store of one version, opened once (its tables or indexes created when missing) as the model the
+   * version records; a schema not recorded as a version (a test's from-scratch reference) opens as model 1.
+   */
+  version(schema: string): Promise<KpiVersionStore<Model1, Model2>> {
     let store = this.stores.get(schema);
     if (!store) {
-      store = this.openVersion(schema);
+      store = this.open(schema);
       store.catch(() => this.stores.delete(schema));
       this.stores.set(schema, store);
     }
     return store;
+  }
+
+  private async open(schema: string): Promise<KpiVersionStore<Model1, Model2>> {
+    const model = (await this.versions.modelOf(schema)) ?? 1;
+    return model === 1 ? { model, store: await this.openModel1(schema) } : { model, store: await this.openModel2(schema) };
   }
 
   forget(schema: string): void {
@@ -82,28 +102,13 @@ export abstract class PointedKpiReadStore<Store extends KpiReadStore> implements
     this.pointer = undefined;
   }
 
-  async live(): Promise<Store> {
-    return this.version(await this.activeSchema());
+  /** The live version's store (its model's), for the queries. */
+  async live(): Promise<KpiQueryStore> {
+    return (await this.version(await this.activeSchema())).store;
   }
 
   async checkpoint(): Promise<Checkpoint | undefined> {
     return (await this.live()).checkpoint();
-  }
-
-  async applyBatch(deltas: KpiDeltas, checkpoint: Checkpoint): Promise<boolean> {
-    return (await this.live()).applyBatch(deltas, checkpoint);
-  }
-
-  async appliedAmong(eventIds: readonly string[]): Promise<Set<string>> {
-    return (await this.live()).appliedAmong(eventIds);
-  }
-
-  async teams(): Promise<TeamRecord[]> {
-    return (await this.live()).teams();
-  }
-
-  async contributionsOf(teamId: string): Promise<TeamContributions> {
-    return (await this.live()).contributionsOf(teamId);
   }
 
   async figures(view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitFigures[]> {

@@ -1,6 +1,7 @@
 import { dropMongoKpiModel, mongoKpiModelsPresent } from '@cdt/read-store';
 import type { mongo } from 'mongoose';
-import { BUILD_LEASE_MS, FIRST_VERSION, type ModelVersion } from './kpi-versions';
+import { BUILD_LEASE_MS, FIRST_VERSION, kpiModelOf, type ModelVersion, type VersionBuild } from './kpi-versions';
+import { DEFAULT_KPI_MODEL, type KpiModel } from './kpi-model';
 import type { KpiModelVersions } from './live-kpi-read-store';
 
 const VERSION_NAME = /^kpi_v(\d+)$/;
@@ -17,8 +18,14 @@ interface VersionsDoc {
   rev: number;
   active: string;
   switchedAt: string;
-  versions: ModelVersion[];
+  versions: StoredVersion[];
 }
+
+/** As stored: versions written before models were told apart have no `model` (they hold model 1). */
+type StoredVersion = Omit<ModelVersion, 'model'> & { model?: KpiModel };
+
+/** The document as read, every version with its model. */
+type ReadDoc = Omit<VersionsDoc, 'versions'> & { versions: ModelVersion[] };
 
 interface Change<T> {
   next?: Omit<VersionsDoc, '_id' | 'rev'>;
@@ -33,22 +40,30 @@ export class MongoKpiVersions implements KpiModelVersions {
     this.meta = db.collection<VersionsDoc>('kpi_meta.versions');
   }
 
-  async ensure(now: Date = new Date()): Promise<void> {
+  /** Creates the versions document when missing; a fresh database's first version holds `firstModel`. */
+  async ensure(firstModel: KpiModel = DEFAULT_KPI_MODEL, now: Date = new Date()): Promise<void> {
     const at = now.toISOString();
-    const first: VersionsDoc = { _id: DOC_ID, rev: 0, active: FIRST_VERSION, switchedAt: at, versions: [{ schema: FIRST_VERSION, status: 'live', createdAt: at, heartbeatAt: at }] };
+    const first: VersionsDoc = {
+      _id: DOC_ID,
+      rev: 0,
+      active: FIRST_VERSION,
+      switchedAt: at,
+      versions: [{ schema: FIRST_VERSION, status: 'live', createdAt: at, heartbeatAt: at, model: firstModel }],
+    };
     await this.meta.insertOne(first).catch((error: { code?: number }) => {
       if (error.code !== 11000) throw error; // another process created it first
     });
   }
 
-  private async read(): Promise<VersionsDoc> {
+  private async read(): Promise<ReadDoc> {
     const doc = await this.meta.findOne({ _id: DOC_ID });
     if (!doc) throw new Error('kpi_meta.versions is empty: MongoKpiVersions.ensure() was not run');
-    return doc;
+    // Versions recorded before models were told apart have no `model`: they hold model 1.
+    return { ...doc, versions: doc.versions.map((v) => ({ ...v, model: kpiModelOf(v.model ?? 1) })) };
   }
 
   /** Reads, decides, and writes back only if nobody changed the document meanwhile; else decides again. */
-  private async change<T>(decide: (doc: VersionsDoc) => Change<T>): Promise<T> {
+  private async change<T>(decide: (doc: ReadDoc) => Change<T>): Promise<T> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const doc = await this.read();
       const { next, result } = decide(doc);
@@ -63,24 +78,37 @@ export class MongoKpiVersions implements KpiModelVersions {
     return (await this.read()).active;
   }
 
+  /** The model a version holds; undefined for a schema the document does not record. */
+  async modelOf(schema: string): Promise<KpiModel | undefined> {
+    return (await this.read()).versions.find((v) => v.schema === schema)?.model;
+  }
+
   async list(): Promise<ModelVersion[]> {
     return [...(await this.read()).versions].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  async startBuild(now: Date = new Date()): Promise<{ schema: string; resumed: boolean }> {
+  /** As `KpiVersions.startBuild`: resume the interrupted build of the same model, else retire it and start `kpi_v<n+1>`. */
+  async startBuild(now: Date = new Date(), model?: KpiModel): Promise<VersionBuild> {
     const present = await mongoKpiModelsPresent(this.db, VERSION_NAME);
-    return this.change<{ schema: string; resumed: boolean }>(({ active, switchedAt, versions }) => {
+    return this.change<VersionBuild>(({ active, switchedAt, versions }) => {
       const building = versions.find((v) => v.status === 'building');
       if (building) {
         const age = now.getTime() - Date.parse(building.heartbeatAt);
         if (age < BUILD_LEASE_MS) throw new Error(`a rebuild of ${building.schema} is running (heartbeat ${Math.round(age / 1000)} s ago); wait for it or retry in ${Math.ceil((BUILD_LEASE_MS - age) / 1000)} s`);
-        const taken = versions.map((v) => (v === building ? { ...v, heartbeatAt: now.toISOString() } : v));
-        return { next: { active, switchedAt, versions: taken }, result: { schema: building.schema, resumed: true } };
+        if (model === undefined || model === building.model) {
+          const taken = versions.map((v) => (v === building ? { ...v, heartbeatAt: now.toISOString() } : v));
+          return { next: { active, switchedAt, versions: taken }, result: { schema: building.schema, resumed: true, model: building.model } };
+        }
       }
+      const kept = versions.map((v) => (v === building ? { ...v, status: 'retired' as const } : v));
       const highest = Math.max(0, ...[...versions.map((v) => v.schema), ...present].map((name) => Number(VERSION_NAME.exec(name)?.[1] ?? 0)));
       const schema = `kpi_v${highest + 1}`;
       const at = now.toISOString();
-      return { next: { active, switchedAt, versions: [...versions, { schema, status: 'building', createdAt: at, heartbeatAt: at }] }, result: { schema, resumed: false } };
+      const newModel = model ?? versions.find((v) => v.schema === active)?.model ?? DEFAULT_KPI_MODEL;
+      return {
+        next: { active, switchedAt, versions: [...kept, { schema, status: 'building', createdAt: at, heartbeatAt: at, model: newModel }] },
+        result: { schema, resumed: false, model: newModel },
+      };
     });
   }
 

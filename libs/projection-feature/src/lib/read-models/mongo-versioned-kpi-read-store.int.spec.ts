@@ -51,7 +51,7 @@ describeWithEngine('mongo', 'the live versioned KPI model on MongoDB', () => {
     const probes = coarse(await figureProbes(raw.db, reference));
     expect(probes.length).toBeGreaterThan(20);
     // Through the live pointer (the query side's path) against the reference version's own store.
-    expect(await queryAnswers(readStore, probes)).toEqual(await queryAnswers(await readStore.version(reference), probes));
+    expect(await queryAnswers(readStore, probes)).toEqual(await queryAnswers((await readStore.version(reference)).store, probes));
   };
 
   beforeAll(async () => {
@@ -94,7 +94,7 @@ describeWithEngine('mongo', 'the live versioned KPI model on MongoDB', () => {
       rebuildKpiModel({ eventStore, readStore, resolve, batchSize: 40, signal: interrupt.signal, onProgress: (p) => p.done > head / 2 && interrupt.abort(new Error('operator pressed Ctrl-C')) }),
     ).rejects.toThrow('operator pressed Ctrl-C');
     expect((await readStore.versions.list()).map((v) => [v.schema, v.status])).toEqual([['kpi_v1', 'live'], ['kpi_v2', 'building']]);
-    expect(Number((await (await readStore.version('kpi_v2')).checkpoint())?.globalPosition)).toBeLessThan(head);
+    expect(Number((await (await readStore.version('kpi_v2')).store.checkpoint())?.globalPosition)).toBeLessThan(head);
 
     let rebuilding = true;
     let answered = 0;
@@ -138,9 +138,9 @@ describeWithEngine('mongo', 'the live versioned KPI model on MongoDB', () => {
     const versions = new MongoKpiVersions(raw.db);
     const t0 = new Date();
     const started = await versions.startBuild(t0);
-    expect(started).toEqual({ schema: 'kpi_v3', resumed: false });
+    expect(started).toEqual({ schema: 'kpi_v3', resumed: false, model: 1 });
     await expect(versions.startBuild(new Date(t0.getTime() + 1_000))).rejects.toThrow('a rebuild of kpi_v3 is running');
-    expect(await versions.startBuild(new Date(t0.getTime() + BUILD_LEASE_MS + 1))).toEqual({ schema: 'kpi_v3', resumed: true });
+    expect(await versions.startBuild(new Date(t0.getTime() + BUILD_LEASE_MS + 1))).toEqual({ schema: 'kpi_v3', resumed: true, model: 1 });
     await expect(versions.switchTo('kpi_v9')).rejects.toThrow('cannot switch to kpi_v9');
 
     // Two processes switch at once: one write wins the compare-and-set, the other re-reads and finds it done.

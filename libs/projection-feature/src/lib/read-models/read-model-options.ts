@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { CdtConfig } from '@cdt/platform';
+import { ConfigError, type CdtConfig } from '@cdt/platform';
+import { DEFAULT_KPI_MODEL, parseKpiModel, type KpiModel } from './kpi-model';
 import type { ProjectionFeatureOptions } from '../projection-feature.module';
 import type { ReadModelOptions } from './open-live-kpi-read-store';
 
@@ -9,14 +10,29 @@ import type { ReadModelOptions } from './open-live-kpi-read-store';
  * the event store's database, as the owner role when CDT_DATABASE_ADMIN_URL is set (the model's schemas
  * belong to the projection, not to the app role).
  */
-export function readModelOptionsOf(config: CdtConfig): ReadModelOptions {
-  if (config.readModelUrl !== undefined) return { kind: 'mongo', url: config.readModelUrl };
+export function readModelOptionsOf(config: CdtConfig, env: NodeJS.ProcessEnv = process.env): ReadModelOptions {
+  const firstModel = firstKpiModelOf(env);
+  if (config.readModelUrl !== undefined) return { kind: 'mongo', url: config.readModelUrl, firstModel };
   return config.databaseUrl === undefined
-    ? { kind: 'embedded', dataDir: join(config.dataDir, 'read-models') }
-    : { kind: 'postgres', url: config.databaseAdminUrl ?? config.databaseUrl };
+    ? { kind: 'embedded', dataDir: join(config.dataDir, 'read-models'), firstModel }
+    : { kind: 'postgres', url: config.databaseAdminUrl ?? config.databaseUrl, firstModel };
+}
+
+/**
+ * CDT_KPI_MODEL (1 or 2, default DEFAULT_KPI_MODEL): the KPI model a FRESH read-model database starts
+ * with. A database that has a live version keeps its model; `cdt projections rebuild --model 2` migrates it.
+ */
+export function firstKpiModelOf(env: NodeJS.ProcessEnv = process.env): KpiModel {
+  const raw = env['CDT_KPI_MODEL']?.trim();
+  if (raw === undefined || raw === '') return DEFAULT_KPI_MODEL;
+  try {
+    return parseKpiModel(raw, 'CDT_KPI_MODEL');
+  } catch (error) {
+    throw new ConfigError([error instanceof Error ? error.message : String(error)]);
+  }
 }
 
 /** The projection of one process, from start-up config: its read models and where it reads the log. */
-export function projectionOptionsOf(config: CdtConfig): ProjectionFeatureOptions {
-  return { readModels: readModelOptionsOf(config), kafka: config.projectionSource === 'kafka' ? config.kafka : undefined };
+export function projectionOptionsOf(config: CdtConfig, env: NodeJS.ProcessEnv = process.env): ProjectionFeatureOptions {
+  return { readModels: readModelOptionsOf(config, env), kafka: config.projectionSource === 'kafka' ? config.kafka : undefined };
 }

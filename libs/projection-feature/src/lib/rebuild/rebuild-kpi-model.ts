@@ -1,7 +1,8 @@
 import { compareCheckpoints, START, type Checkpoint, type EventStore } from '@cdt/event-store';
 import type { UnitResolver } from '@cdt/domain-kpi';
-import { loadProjectorState, projectIntoStore } from '@cdt/read-store';
+import type { KpiModel } from '../read-models/kpi-model';
 import type { LiveKpiReadStore } from '../read-models/live-kpi-read-store';
+import { catchUpWriter } from '../runner/model-projection';
 import { POINTER_TTL_MS } from '../read-models/versioned-kpi-read-store';
 
 /** Wait this long after the switch before dropping the old version: well past POINTER_TTL_MS and a slow query. */
@@ -14,6 +15,8 @@ export type RebuildPhase = 'building' | 'switched' | 'dropped';
 export interface RebuildProgress {
   phase: RebuildPhase;
   version: string;
+  /** The model the new version holds. */
+  model: KpiModel;
   /** Global position reached and the log head's, so `done / total` is the share of the log projected. */
   done: number;
   total: number;
@@ -24,6 +27,11 @@ export interface RebuildOptions {
   eventStore: Pick<EventStore, 'readAll' | 'head'>;
   readStore: LiveKpiReadStore;
   resolve: UnitResolver;
+  /**
+   * The model the new version holds (default: the live version's, or the interrupted build's when one is
+   * resumed). Building model 2 beside a live model 1 and switching is the migration to model 2.
+   */
+  model?: KpiModel;
   batchSize?: number;
   graceMs?: number;
   onProgress?: (progress: RebuildProgress) => void;
@@ -33,6 +41,7 @@ export interface RebuildOptions {
 
 export interface RebuildResult {
   version: string;
+  model: KpiModel;
   previous: string;
   resumed: boolean;
   events: number;
@@ -43,7 +52,8 @@ const position = (checkpoint: Checkpoint | undefined): number => Number((checkpo
 
 /**
  * Rebuilds the KPI read model without downtime: projects the whole log into a new version (schema)
- * alongside the live one, from that version's own checkpoint (so an interrupted rebuild resumes),
+ * alongside the live one, with the projector of the version's model (`options.model`: model 1 → 2 is the
+ * zero-downtime migration), from that version's own checkpoint (so an interrupted rebuild resumes),
  * switches the live pointer when caught up, waits out the grace period and drops the old version.
  * Queries keep answering from the live version throughout; the live runner follows the switch.
  */
@@ -51,23 +61,25 @@ export async function rebuildKpiModel(options: RebuildOptions): Promise<RebuildR
   const { eventStore, readStore, resolve } = options;
   // Offline and alongside the live model: big pages merge more events per written row (−20 % rows from 10,000 to 50,000).
   const batchSize = options.batchSize ?? DEFAULT_REBUILD_BATCH_SIZE;
-  const { schema, resumed } = await readStore.versions.startBuild();
-  const store = await readStore.version(schema);
-  let state = await loadProjectorState(store);
-  let checkpoint = (await store.checkpoint()) ?? START;
+  const { schema, resumed, model } = await readStore.versions.startBuild(new Date(), options.model);
   let head = await eventStore.head();
   let events = 0;
   let lastBeat = Date.now();
+  let checkpoint: Checkpoint = START;
   const report = (phase: RebuildPhase) =>
-    options.onProgress?.({ phase, version: schema, done: position(checkpoint), total: Math.max(position(head), position(checkpoint)), resumed });
+    options.onProgress?.({ phase, version: schema, model, done: position(checkpoint), total: Math.max(position(head), position(checkpoint)), resumed });
 
+  let writer: Awaited<ReturnType<typeof catchUpWriter>> | undefined;
   try {
+    const version = await readStore.version(schema);
+    checkpoint = (await version.store.checkpoint()) ?? START;
+    writer = await catchUpWriter(version, resolve);
     report('building');
     for (;;) {
       options.signal?.throwIfAborted();
       const page = await eventStore.readAll({ after: checkpoint, limit: batchSize });
       if (page.events.length > 0) {
-        ({ state } = await projectIntoStore(store, state, page.events, page.checkpoint, resolve));
+        await writer.push(page.events, page.checkpoint);
         events += page.events.length;
       }
       checkpoint = page.checkpoint;
@@ -83,7 +95,10 @@ export async function rebuildKpiModel(options: RebuildOptions): Promise<RebuildR
         if (compareCheckpoints(checkpoint, head) >= 0) break;
       }
     }
+    await writer.flush();
   } catch (error) {
+    // The page in flight lands (or not) before the lease is given back, so the next rebuild resumes from a settled checkpoint.
+    await writer?.flush().catch(() => undefined);
     await readStore.versions.release(schema).catch(() => undefined);
     throw error;
   }
@@ -94,5 +109,5 @@ export async function rebuildKpiModel(options: RebuildOptions): Promise<RebuildR
   const dropped = await readStore.versions.dropRetired();
   for (const version of dropped) readStore.forget(version);
   report('dropped');
-  return { version: schema, previous, resumed, events, dropped };
+  return { version: schema, model, previous, resumed, events, dropped };
 }

@@ -67,7 +67,7 @@ describeWithEngine('postgres', 'KPI model rebuild without downtime on PostgreSQL
       });
       await expect(interrupted).rejects.toThrow('operator pressed Ctrl-C');
       expect((await rebuilder.versions.list()).map((v) => [v.schema, v.status])).toEqual([['kpi_v1', 'live'], ['kpi_v2', 'building']]);
-      const reached = Number((await (await rebuilder.version('kpi_v2')).checkpoint())?.globalPosition);
+      const reached = Number((await (await rebuilder.version('kpi_v2')).store.checkpoint())?.globalPosition);
       expect(reached).toBeGreaterThan(head / 2);
       expect(reached).toBeLessThan(head);
 

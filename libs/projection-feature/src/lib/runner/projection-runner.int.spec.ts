@@ -4,10 +4,11 @@ import { openEventStore, type ManagedEventStore } from '@cdt/event-store';
 import { KpiQueries } from '@cdt/read-store';
 import { Registry } from 'prom-client';
 import { openReadModelDatabase } from '../read-models/read-model-database';
+import type { KpiModel } from '../read-models/kpi-model';
 import { VersionedKpiReadStore } from '../read-models/versioned-kpi-read-store';
 import { rebuildKpiModel } from '../rebuild/rebuild-kpi-model';
 import { appendLog, generateLog } from '../testing/generated-log';
-import { dumpModel, projectFromScratch } from '../testing/model-dump';
+import { dumpVersion, projectFromScratch } from '../testing/model-dump';
 import { adminUnitResolver } from './admin-unit-resolver';
 import { ProjectionRunner } from './projection-runner';
 
@@ -20,7 +21,7 @@ const metric = async (registry: Registry, name: string): Promise<number> => {
   return Number(found?.values[0]?.value ?? NaN);
 };
 
-describe('ProjectionRunner (embedded PGlite)', () => {
+describe.each<KpiModel>([1, 2])('ProjectionRunner (embedded PGlite), KPI model %i', (model) => {
   let eventStore: ManagedEventStore;
   let readStore: VersionedKpiReadStore;
   let registry: Registry;
@@ -32,13 +33,14 @@ describe('ProjectionRunner (embedded PGlite)', () => {
   };
 
   let references = 0;
-  const reference = () => projectFromScratch(eventStore, readStore, `kpi_ref${++references}`, resolve);
+  const reference = () => projectFromScratch(eventStore, readStore, `kpi_ref${++references}`, resolve, model);
+  const dump = (schema: string) => dumpVersion(readStore.db, schema, model);
 
   // One log and one read-model database for the suite (a PGlite instance takes seconds to start): each
   // test appends its own events and compares the whole model with a fresh from-scratch projection.
   beforeAll(async () => {
     eventStore = await openEventStore({ kind: 'memory', pollIntervalMs: 50 });
-    readStore = await VersionedKpiReadStore.open(await openReadModelDatabase({ kind: 'memory' }));
+    readStore = await VersionedKpiReadStore.open(await openReadModelDatabase({ kind: 'memory' }), { firstModel: model });
   });
 
   beforeEach(() => {
@@ -62,11 +64,11 @@ describe('ProjectionRunner (embedded PGlite)', () => {
     await appendLog(eventStore, generateLog({ teams: 3, activities: 100, seed: 2 }));
     await projection.waitUntilCaughtUp();
 
-    const live = await dumpModel(readStore.db, 'kpi_v1');
-    expect(live.figures.length).toBeGreaterThan(300);
+    const live = await dump('kpi_v1');
+    expect(Object.values(live).flat().length).toBeGreaterThan(300);
     expect(live).toEqual(await reference());
     const status = await projection.status();
-    expect(status).toMatchObject({ state: 'live', version: 'kpi_v1', lagEvents: 0, lagSeconds: 0 });
+    expect(status).toMatchObject({ state: 'live', version: 'kpi_v1', model, lagEvents: 0, lagSeconds: 0 });
     expect(await metric(registry, 'cdt_projection_events_total')).toBe(status.eventsProjected);
     expect(await metric(registry, 'cdt_projection_lag_events')).toBe(0);
   }, BUDGET_MS);
@@ -104,7 +106,7 @@ describe('ProjectionRunner (embedded PGlite)', () => {
       db.transaction = transaction;
     }
     expect(await metric(registry, 'cdt_projection_batch_failures_total')).toBeGreaterThan(1);
-    expect(await dumpModel(readStore.db, 'kpi_v1')).toEqual(await reference());
+    expect(await dump('kpi_v1')).toEqual(await reference());
   }, BUDGET_MS);
 
   it('follows a rebuild: the switched-to version is projected live and the old one is dropped', async () => {
@@ -116,13 +118,13 @@ describe('ProjectionRunner (embedded PGlite)', () => {
     const before = await queries.unitIndicators('as-recorded', { level: 'province', unitKey: '82' }, '2024');
 
     const result = await rebuildKpiModel({ eventStore, readStore, resolve, batchSize: 250, graceMs: 10 });
-    expect(result).toMatchObject({ version: 'kpi_v2', previous: 'kpi_v1', dropped: ['kpi_v1'], resumed: false });
+    expect(result).toMatchObject({ version: 'kpi_v2', model, previous: 'kpi_v1', dropped: ['kpi_v1'], resumed: false });
     expect(await queries.unitIndicators('as-recorded', { level: 'province', unitKey: '82' }, '2024')).toEqual(before);
 
     await appendLog(eventStore, generateLog({ teams: 2, activities: 60, seed: 6 }));
     await projection.waitUntilCaughtUp();
     expect((await projection.status()).version).toBe('kpi_v2');
-    expect(await dumpModel(readStore.db, 'kpi_v2')).toEqual(await reference());
+    expect(await dump('kpi_v2')).toEqual(await reference());
     const schemas = await readStore.db.query<{ nspname: string }>(`select nspname from pg_namespace where nspname like 'kpi_v%' order by 1`);
     expect(schemas.rows.map((r) => r.nspname)).toEqual(['kpi_v2']);
   }, BUDGET_MS);

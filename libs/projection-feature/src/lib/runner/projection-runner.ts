@@ -1,8 +1,9 @@
 import { compareCheckpoints, START, type Checkpoint, type EventStore, type RecordedEvent, type Subscription } from '@cdt/event-store';
-import type { ProjectorState, UnitResolver } from '@cdt/domain-kpi';
-import { loadProjectorState, projectIntoStore, type KpiReadStore } from '@cdt/read-store';
+import type { UnitResolver } from '@cdt/domain-kpi';
 import type { Registry } from 'prom-client';
+import type { KpiModel } from '../read-models/kpi-model';
 import type { LiveKpiReadStore } from '../read-models/live-kpi-read-store';
+import { openModelProjection, type ModelProjection } from './model-projection';
 import { ProjectionMetrics } from './projection-metrics';
 
 /**
@@ -25,6 +26,8 @@ export interface ProjectionStatus extends ProjectionLag {
   state: RunnerState;
   /** The model version (schema) the runner writes: the live one. */
   version?: string;
+  /** The KPI model that version holds (ADR 0010). */
+  model?: KpiModel;
   checkpoint?: Checkpoint;
   head: Checkpoint;
   /** Events projected by this process since it started. */
@@ -58,7 +61,8 @@ const SILENT: RunnerLogger = { info: () => undefined, warn: () => undefined, err
 
 /**
  * Keeps the live KPI read model up with the event log: subscribes from the model's own checkpoint and
- * projects each delivered batch with `projectIntoStore` (deltas + checkpoint in one transaction).
+ * projects each delivered batch with the projector of the model the live version holds
+ * (`openModelProjection`: deltas + checkpoint in one transaction).
  * A failed batch is retried, with back-off, until it commits: never skipped, never applied twice (the
  * store refuses a checkpoint it is already past). When a rebuild switches the live version, the runner
  * moves over to it and continues from that version's checkpoint.
@@ -73,7 +77,7 @@ export class ProjectionRunner {
   private restartRequested = false;
   private stopping = true;
   private wake?: () => void;
-  private current?: { schema: string; store: KpiReadStore; state: ProjectorState };
+  private current?: { schema: string; projection: ModelProjection };
   private checkpoint?: Checkpoint;
   private runnerState: RunnerState = 'stopped';
   private lastError?: string;
@@ -116,6 +120,7 @@ export class ProjectionRunner {
       // A subscription that has had nothing to deliver yet is live all the same.
       state: this.runnerState === 'catching-up' && lag.lagEvents === 0 ? 'live' : this.runnerState,
       version: this.current?.schema,
+      model: this.current?.projection.model,
       checkpoint: this.checkpoint,
       head,
       ...lag,
@@ -147,14 +152,13 @@ export class ProjectionRunner {
 
   private async openAndSubscribe(): Promise<void> {
     const schema = await this.options.readStore.versions.active();
-    const store = await this.options.readStore.version(schema);
-    const checkpoint = await store.checkpoint();
-    const state = await loadProjectorState(store);
-    this.current = { schema, store, state };
+    const projection = await openModelProjection(await this.options.readStore.version(schema), this.options.resolve);
+    const checkpoint = await projection.checkpoint();
+    this.current = { schema, projection };
     this.checkpoint = checkpoint;
     this.restartRequested = false;
     this.runnerState = 'catching-up';
-    this.log.info({ version: schema, checkpoint: checkpoint ?? null, teams: Object.keys(state.teams).length }, 'projection runner subscribing');
+    this.log.info({ version: schema, model: projection.model, checkpoint: checkpoint ?? null, teams: projection.teams }, 'projection runner subscribing');
     this.subscription = this.options.eventStore.subscribe({
       after: checkpoint ?? START,
       batchSize: this.batchSize,
@@ -200,15 +204,13 @@ export class ProjectionRunner {
         }
         const endTimer = this.metrics?.batches.startTimer();
         const startedAt = Date.now();
-        const result = await projectIntoStore(current.store, current.state, events, checkpoint, this.options.resolve);
+        // Not applied: the store was already past this batch (e.g. a commit whose reply was lost); the
+        // projection has reloaded its state from the store.
+        const applied = await current.projection.project(events, checkpoint);
         endTimer?.();
-        this.log.debug?.({ events: events.length, checkpoint, applied: result.applied, ms: Date.now() - startedAt, attempt: attempt + 1 }, 'projection batch written');
-        // Not applied: the store was already past this batch (e.g. a commit whose reply was lost), so
-        // its stored teams, not ours, match its checkpoint.
-        const state = result.applied ? result.state : await loadProjectorState(current.store);
-        this.current = { ...current, state };
+        this.log.debug?.({ events: events.length, checkpoint, applied, ms: Date.now() - startedAt, attempt: attempt + 1 }, 'projection batch written');
         this.checkpoint = checkpoint;
-        if (result.applied) {
+        if (applied) {
           this.projected += events.length;
           this.metrics?.events.inc(events.length);
         }

@@ -1,7 +1,9 @@
 import type { UnitResolver } from '@cdt/domain-kpi';
 import type { Checkpoint, EventStore } from '@cdt/event-store';
-import { loadProjectorState, projectIntoStore, type KpiReadStore, type SqlClient } from '@cdt/read-store';
+import { SqlKpiModel2Store, SqlKpiReadStore, type SqlClient } from '@cdt/read-store';
+import type { KpiModel, KpiVersionStore } from '../read-models/kpi-model';
 import type { VersionedKpiReadStore } from '../read-models/versioned-kpi-read-store';
+import { catchUpWriter } from '../runner/model-projection';
 
 /**
  * Every figure, live subject refcount, target and team of one model version, as sorted lines: two
@@ -23,25 +25,56 @@ export async function dumpModel(db: SqlClient, schema: string): Promise<{ figure
   };
 }
 
-/** Projects the whole log in one pass into `store` (an empty model version): the from-scratch reference. */
-export async function projectWholeLog(eventStore: Pick<EventStore, 'readAll'>, store: KpiReadStore, resolve: UnitResolver): Promise<void> {
-  let state = await loadProjectorState(store);
+/**
+ * Every fact, stock fact, non-zero cell, target, team and applied event id of one model-2 version, as
+ * sorted lines: two model-2 versions hold the same model exactly when their dumps are equal. Left out:
+ * `seq` (write order numbers; a rolled-back batch consumes some), and cells whose vector is all zeros
+ * (whether such a row remains depends on batching).
+ */
+export async function dumpModel2(db: SqlClient, schema: string): Promise<{ facts: string[]; stockFacts: string[]; cells: string[]; targets: string[]; teams: string[]; applied: string[] }> {
+  const lines = async (sql: string) => (await db.query<{ line: string }>(sql)).rows.map((r) => r.line).sort();
+  return {
+    facts: await lines(
+      `select concat_ws('|', activity_id, team_id, commune_code, village, district_code, province_code, day, counts::text, subject_codes::text, subjects::text) as line from ${schema}.facts`,
+    ),
+    stockFacts: await lines(
+      `select concat_ws('|', event_id, team_id, commune_code, village, district_code, province_code, day, indicator, delta, scope) as line from ${schema}.stock_facts`,
+    ),
+    cells: await lines(
+      `select concat_ws('|', view, level, unit_key, period_kind, period_key, v::text, village, commune, district, province, placed_on) as line
+         from ${schema}.cells where exists (select 1 from unnest(v) as x where x <> 0)`,
+    ),
+    targets: await lines(`select concat_ws('|', unit_key, indicator, period, value) as line from ${schema}.targets`),
+    teams: await lines(`select team_id || '|' || record::text as line from ${schema}.teams`),
+    applied: await lines(`select event_id as line from ${schema}.applied_events`),
+  };
+}
+
+/** The dump of a version of either model (dumpModel or dumpModel2). */
+export const dumpVersion = (db: SqlClient, schema: string, model: KpiModel): Promise<Record<string, string[]>> => (model === 1 ? dumpModel(db, schema) : dumpModel2(db, schema));
+
+/** Projects the whole log in one pass into `version` (an empty model version, of either model): the from-scratch reference. */
+export async function projectWholeLog(eventStore: Pick<EventStore, 'readAll'>, version: KpiVersionStore, resolve: UnitResolver): Promise<void> {
+  const writer = await catchUpWriter(version, resolve);
   let after: Checkpoint | undefined;
   for (;;) {
     const page = await eventStore.readAll({ after, limit: 50_000 });
-    if (page.events.length > 0) ({ state } = await projectIntoStore(store, state, page.events, page.checkpoint, resolve));
+    if (page.events.length > 0) await writer.push(page.events, page.checkpoint);
     after = page.checkpoint;
     if (page.atHead) break;
   }
+  await writer.flush();
 }
 
-/** Projects the whole log in one pass into a new `schema`: the from-scratch reference a model must equal. */
+/** Projects the whole log in one pass into a new `schema` holding `model`: the from-scratch reference a version must equal (its dump). */
 export async function projectFromScratch(
   eventStore: Pick<EventStore, 'readAll'>,
   readStore: VersionedKpiReadStore,
   schema: string,
   resolve: UnitResolver,
-): Promise<Awaited<ReturnType<typeof dumpModel>>> {
-  await projectWholeLog(eventStore, await readStore.version(schema), resolve);
-  return dumpModel(readStore.db, schema);
+  model: KpiModel = 1,
+): Promise<Record<string, string[]>> {
+  const version: KpiVersionStore = model === 1 ? { model, store: await SqlKpiReadStore.open(readStore.db, schema) } : { model, store: await SqlKpiModel2Store.open(readStore.db, schema) };
+  await projectWholeLog(eventStore, version, resolve);
+  return dumpVersion(readStore.db, schema, model);
 }

@@ -1,5 +1,5 @@
 import { LEVELS, type Level, type View } from '@cdt/domain-kpi';
-import type { KpiReadStore } from '@cdt/read-store';
+import type { KpiQueryStore } from '@cdt/read-store';
 import type { mongo } from 'mongoose';
 
 /**
@@ -52,7 +52,7 @@ const sortedKeys = (record: Record<string, number>) => Object.fromEntries(Object
  * The answers of `figures()` to every probe and of `children()` for each unit one level down (the
  * current view has no district): two stores hold the same model for the query side when these are equal.
  */
-export async function queryAnswers(store: KpiReadStore, probes: readonly FigureProbe[]): Promise<string[]> {
+export async function queryAnswers(store: KpiQueryStore, probes: readonly FigureProbe[]): Promise<string[]> {
   const answers: string[] = [];
   for (const p of probes) {
     const figures = (await store.figures(p.view, p.level, p.unitKeys, p.period)).map((f) => ({ unitKey: f.unitKey, values: sortedKeys(f.values), targets: sortedKeys(f.targets) }));

@@ -32,6 +32,8 @@ export interface KpiModel2Store {
   children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]>;
   /** Every unit of one level under a parent, for several periods at once: the answer of `figuresUnderOfModel2` (figures-under.ts). */
   figuresUnder(query: FiguresUnderQuery): Promise<FiguresUnder>;
+  /** A cheap round trip to the store (readiness); with the queries above, a model-2 store is a `KpiQueryStore`. */
+  health(): Promise<void>;
 
   close(): Promise<void>;
 }

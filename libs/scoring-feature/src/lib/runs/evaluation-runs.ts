@@ -5,7 +5,7 @@ import { evaluate, type CriteriaSet, type Evaluation, type EvaluationInput } fro
 import { evaluationStream, parsePeriod } from '@cdt/domain-shared';
 import { EVENT_STORE, START, WrongExpectedVersionError, compareCheckpoints, type Checkpoint, type EventMetadata, type EventStore } from '@cdt/event-store';
 import { ProblemError } from '@cdt/platform';
-import { KPI_READ_STORE, type KpiReadStore } from '@cdt/read-store';
+import { KPI_READ_STORE, type KpiQueryStore } from '@cdt/read-store';
 import { CriteriaSets } from '../criteria/criteria-sets';
 import { gatherInputs, recordedDigestVersion, runDigests, SCORING_VIEW } from '../inputs/gather-inputs';
 import { ScoringUnits } from '../inputs/scoring-units';
@@ -59,7 +59,7 @@ const same = (a: Checkpoint | undefined, b: Checkpoint | undefined) => a?.transa
  */
 @Injectable()
 export class EvaluationRuns implements OnModuleInit {
-  private readStore!: KpiReadStore;
+  private readStore!: KpiQueryStore;
   private readonly loaded = new Map<string, { set: CriteriaSet; evaluation: Evaluation; integrity: LoadedRun['integrity'] }>();
 
   constructor(
@@ -72,7 +72,7 @@ export class EvaluationRuns implements OnModuleInit {
 
   /** KPI_READ_STORE is provided by the ProjectionFeatureModule of the same app, wherever it is imported. */
   onModuleInit(): void {
-    this.readStore = this.moduleRef.get<KpiReadStore>(KPI_READ_STORE, { strict: false });
+    this.readStore = this.moduleRef.get<KpiQueryStore>(KPI_READ_STORE, { strict: false });
   }
 
   async run(request: RunRequest, metadata: EventMetadata): Promise<{ runId: string; status: 'created' | 'duplicate' }> {
