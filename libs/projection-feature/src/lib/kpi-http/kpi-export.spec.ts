@@ -30,7 +30,7 @@ describe('KPI exports', () => {
       periodKind: 'year',
       firstDay: '2026-01-01',
       lastDay: '2026-12-31',
-      watermark: { checkpoint: { transactionId: '9', globalPosition: '12' }, exact: true },
+      watermark: { checkpoint: { transactionId: '9', globalPosition: '12' }, exact: true, stale: false },
       indicators: [
         { code: 'youth-union-share', nameVi: 'Tỷ lệ đoàn viên thanh niên trong tổ', nameEn: 'Youth-union share of members', unit: 'ratio', value: 1 / 3, numerator: 1, denominator: 3 },
         { code: 'app-installs', nameVi: 'Lượt hỗ trợ cài đặt ứng dụng', nameEn: 'App-install assists', unit: 'installs', value: 6800, target: 4800, attainmentPct: 141.7 },

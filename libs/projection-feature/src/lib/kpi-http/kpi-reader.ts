@@ -13,6 +13,11 @@ export interface Watermark {
   readonly checkpoint: Checkpoint | null;
   /** False only if the projection kept moving during every attempt to read between two equal checkpoints. */
   readonly exact: boolean;
+  /**
+   * True when the model has moved past `checkpoint` since: an earlier answer served at once because the
+   * client accepted it (`Cache-Control: max-stale`), while the current one is computed.
+   */
+  readonly stale: boolean;
 }
 
 export interface UnitHeader {
@@ -65,10 +70,6 @@ export interface CompareReport {
   readonly units: (UnitHeader & { indicators: IndicatorValue[] })[];
 }
 
-const CONSISTENT_READ_ATTEMPTS = 5;
-const sameCheckpoint = (a: Checkpoint | undefined, b: Checkpoint | undefined): boolean =>
-  a?.transactionId === b?.transactionId && a?.globalPosition === b?.globalPosition;
-
 const indicatorHeader = (indicator: Indicator) => ({ code: indicator.code, nameVi: indicator.nameVi, nameEn: indicator.nameEn, unit: indicator.unit });
 const header = (unit: KpiUnit): UnitHeader => ({ level: unit.level, unitCode: unit.unitKey, unitName: unit.name });
 
@@ -101,7 +102,10 @@ export function defaultChildLevel(unit: KpiUnit, view: View): Level | undefined 
  */
 @Injectable()
 export class KpiReader {
-  /** Drill-downs and comparisons are answered once per model checkpoint (exact: the model only changes with it). */
+  /**
+   * Every report is read once per model checkpoint, however many clients ask at once (exact: the model
+   * only changes with its checkpoint); a client accepting staleness gets the previous one at once.
+   */
   private readonly answers = new KpiAnswerCache();
 
   constructor(
@@ -109,8 +113,9 @@ export class KpiReader {
     private readonly resolver: KpiUnitResolver,
   ) {}
 
-  async unit(view: View, unit: KpiUnit, period: string, bounds: PeriodBounds): Promise<UnitReport> {
-    const { result, watermark } = await this.watermarked(() => this.queriesFor([unit]).unitIndicators(view, unit, period));
+  async unit(view: View, unit: KpiUnit, period: string, bounds: PeriodBounds, maxStaleMs = 0): Promise<UnitReport> {
+    const question = ['unit', view, unit.level, unit.unitKey, unit.hierarchy, period];
+    const { result, watermark } = await this.watermarked(question, maxStaleMs, () => this.queriesFor([unit]).unitIndicators(view, unit, period));
     return {
       ...header(unit),
       view,
@@ -124,14 +129,16 @@ export class KpiReader {
     };
   }
 
-  async children(view: View, unit: KpiUnit, childLevel: Level, indicatorCode: string, period: string): Promise<ChildrenReport> {
+  async children(view: View, unit: KpiUnit, childLevel: Level, indicatorCode: string, period: string, maxStaleMs = 0): Promise<ChildrenReport> {
     const indicator = indicatorByCode(indicatorCode);
     if (!indicator) throw badRequest('UNKNOWN_INDICATOR', 'indicator', `${indicatorCode} is not in the indicator catalog`);
     if (LEVEL_RANK[childLevel] >= LEVEL_RANK[unit.level]) throw badRequest('NOT_A_CHILD_LEVEL', 'childLevel', `${childLevel} is not below ${unit.level}`);
     if (view === 'current' && childLevel === 'district') throw badRequest('NO_DISTRICTS_IN_CURRENT_VIEW', 'childLevel', 'the current-units view has no districts');
     const directory = this.resolver.directory;
     const official = directory.officialChildren(unit, childLevel);
-    const { result, watermark } = await this.watermarked(async () => {
+    // The figures of every child, whatever the indicator ranked by: one read serves every ranking.
+    const question = ['children', view, unit.level, unit.unitKey, unit.hierarchy, childLevel, period];
+    const { result, watermark } = await this.watermarked(question, maxStaleMs, async () => {
       const stored = await this.store.children(view, unit.level, unit.unitKey, childLevel, period);
       const keys = [...new Set([...official.map((child) => child.code), ...stored])];
       const figures = await this.store.figures(view, childLevel, keys, period);
@@ -163,7 +170,7 @@ export class KpiReader {
     return { ...header(unit), view, period, childLevel, indicator: indicatorHeader(indicator), watermark, children };
   }
 
-  async series(view: View, unit: KpiUnit, indicatorCode: string, from: PeriodBounds, to: PeriodBounds, granularity: PeriodKind): Promise<SeriesReport> {
+  async series(view: View, unit: KpiUnit, indicatorCode: string, from: PeriodBounds, to: PeriodBounds, granularity: PeriodKind, maxStaleMs = 0): Promise<SeriesReport> {
     const indicator = indicatorByCode(indicatorCode);
     if (!indicator) throw badRequest('UNKNOWN_INDICATOR', 'indicator', `${indicatorCode} is not in the indicator catalog`);
     if (from.first > to.last) throw badRequest('INVALID_RANGE', 'to', `to (${to.last}) is before from (${from.first})`);
@@ -174,14 +181,16 @@ export class KpiReader {
     }
     const first = periodKey(granularity, from.first);
     const last = periodKey(granularity, to.last);
-    const { result, watermark } = await this.watermarked(() => this.queriesFor([unit]).timeSeries(view, unit, indicator.code, first, last));
+    const question = ['series', view, unit.level, unit.unitKey, unit.hierarchy, indicator.code, first, last];
+    const { result, watermark } = await this.watermarked(question, maxStaleMs, () => this.queriesFor([unit]).timeSeries(view, unit, indicator.code, first, last));
     return { ...header(unit), view, indicator: indicatorHeader(indicator), granularity, from: first, to: last, watermark, points: result };
   }
 
-  async compare(view: View, units: readonly KpiUnit[], period: string, indicatorCodes: readonly string[] | undefined): Promise<CompareReport> {
+  async compare(view: View, units: readonly KpiUnit[], period: string, indicatorCodes: readonly string[] | undefined, maxStaleMs = 0): Promise<CompareReport> {
     const queries = this.queriesFor(units);
     const levels = [...new Set(units.map((unit) => unit.level))];
-    const { result, watermark } = await this.watermarked(async () => {
+    const question = ['compare', view, period, ...units.map((unit) => [unit.level, unit.unitKey, unit.hierarchy])];
+    const { result, watermark } = await this.watermarked(question, maxStaleMs, async () => {
       const answers = new Map<string, IndicatorValue[]>();
       for (const level of levels) {
         const keys = units.filter((unit) => unit.level === level).map((unit) => unit.unitKey);
@@ -207,22 +216,17 @@ export class KpiReader {
       const unit = byKey.get(`${level}:${unitKey}`);
       return unit === undefined ? undefined : this.resolver.directory.communesIn(unit);
     };
-    return new KpiQueries(this.store, communesIn, this.answers);
+    return new KpiQueries(this.store, communesIn);
   }
 
   /**
-   * Reads between two equal checkpoints, so the figures are exactly those of that log position. The
-   * projection commits a batch and its checkpoint together; a batch landing mid-read makes us read again.
+   * The report read between two equal checkpoints, so its figures are exactly those of that log position
+   * (the projection commits a batch and its checkpoint together; a batch landing mid-read makes the cache
+   * read again), computed once per checkpoint for all concurrent askers; or, within `maxStaleMs`, the
+   * previous checkpoint's report, labelled with it.
    */
-  private async watermarked<T>(read: () => Promise<T>): Promise<{ result: T; watermark: Watermark }> {
-    let before = await this.store.checkpoint();
-    for (let attempt = 1; ; attempt++) {
-      const result = await read();
-      const after = await this.store.checkpoint();
-      if (sameCheckpoint(before, after) || attempt >= CONSISTENT_READ_ATTEMPTS) {
-        return { result, watermark: { checkpoint: after ?? null, exact: sameCheckpoint(before, after) } };
-      }
-      before = after;
-    }
+  private async watermarked<T>(question: unknown[], maxStaleMs: number, read: () => Promise<T>): Promise<{ result: T; watermark: Watermark }> {
+    const { answer, at, exact, stale } = await this.answers.answerAt(this.store, JSON.stringify(question), read, { maxStaleMs });
+    return { result: answer, watermark: { checkpoint: at ?? null, exact, stale } };
   }
 }

@@ -91,7 +91,7 @@ describe('KPI query API (/v1/kpi) over HTTP on a PGlite read store', () => {
       expect(valueOf(reply.json, 'active-teams')?.value).toBe(2);
       expect(valueOf(reply.json, 'households-reached')).not.toHaveProperty('target');
       const head = await events.head();
-      expect(reply.json['watermark']).toEqual({ checkpoint: head, exact: true });
+      expect(reply.json['watermark']).toEqual({ checkpoint: head, exact: true, stale: false });
       expect(reply.headers.get('cdt-checkpoint')).toBe(`${head.transactionId}/${head.globalPosition}`);
     });
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Param, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Level, View } from '@cdt/domain-kpi';
 import { CurrentPrincipal, ProblemDto, Roles, type Principal } from '@cdt/platform';
 import {
@@ -16,6 +16,7 @@ import {
   type ExportTable,
 } from './kpi-export';
 import { KpiReader, defaultChildLevel, type ChildrenReport, type CompareReport, type SeriesReport, type UnitReport, type Watermark } from './kpi-reader';
+import { acceptedStalenessMs } from './kpi-freshness';
 import { assertKpiAccess } from './kpi-scope';
 import { KpiUnitResolver, badRequest, requirePeriod } from './kpi-unit-resolver';
 import {
@@ -50,6 +51,12 @@ const DEFAULT_VIEW: View = 'as-recorded';
 @ApiTags('kpi')
 @ApiBearerAuth('bearer')
 @ApiResponse({ status: '4XX', type: ProblemDto, description: 'problem+json' })
+@ApiHeader({
+  name: 'Cache-Control',
+  required: false,
+  description:
+    'max-stale[=seconds] (at most 300): accept the figures of an earlier checkpoint of the read model, at once, while the current ones are computed (watermark.stale says so). Without it, every answer is that of the current checkpoint.',
+})
 @Roles('reporter', 'officer', 'ministry', 'auditor')
 @Controller('v1/kpi')
 export class KpiController {
@@ -61,7 +68,12 @@ export class KpiController {
   @Get('compare')
   @ApiOperation({ summary: 'Several units side by side for one period (units=province:82,province:79)' })
   @ApiResponse({ status: 200, type: CompareKpiDto })
-  async compare(@Query() query: KpiCompareQueryDto, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) res: HeaderSettable): Promise<CompareReport> {
+  async compare(
+    @Query() query: KpiCompareQueryDto,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('cache-control') cacheControl: string | undefined,
+    @Res({ passthrough: true }) res: HeaderSettable,
+  ): Promise<CompareReport> {
     const view = query.view ?? DEFAULT_VIEW;
     const bounds = requirePeriod(query.period);
     const refs = listOf(query.units).map((item) => parseUnitRef(item) as { level: Level; unitCode: string });
@@ -72,7 +84,7 @@ export class KpiController {
       assertKpiAccess(principal, unit, field);
       units.push(unit);
     }
-    const report = await this.reader.compare(view, units, query.period, query.indicators === undefined ? undefined : listOf(query.indicators));
+    const report = await this.reader.compare(view, units, query.period, query.indicators === undefined ? undefined : listOf(query.indicators), acceptedStalenessMs(cacheControl));
     this.stamp(res, report.watermark);
     return report;
   }
@@ -86,13 +98,14 @@ export class KpiController {
     @Query() query: KpiUnitQueryDto,
     @CurrentPrincipal() principal: Principal,
     @Headers('accept') accept: string | undefined,
+    @Headers('cache-control') cacheControl: string | undefined,
     @Res({ passthrough: true }) res: HeaderSettable,
   ): Promise<UnitReport | StreamableFile> {
     const view = query.view ?? DEFAULT_VIEW;
     const bounds = requirePeriod(query.period);
     const unit = await this.resolver.resolve(view, params.level, params.unitCode, bounds);
     assertKpiAccess(principal, unit);
-    const report = await this.reader.unit(view, unit, query.period, bounds);
+    const report = await this.reader.unit(view, unit, query.period, bounds, acceptedStalenessMs(cacheControl));
     return this.answer(res, report, negotiateFormat(query.format, accept), () => unitTable(report), ['kpi', report.level, report.unitCode, report.period, report.view]);
   }
 
@@ -105,6 +118,7 @@ export class KpiController {
     @Query() query: KpiChildrenQueryDto,
     @CurrentPrincipal() principal: Principal,
     @Headers('accept') accept: string | undefined,
+    @Headers('cache-control') cacheControl: string | undefined,
     @Res({ passthrough: true }) res: HeaderSettable,
   ): Promise<ChildrenReport | StreamableFile> {
     const view = query.view ?? DEFAULT_VIEW;
@@ -113,7 +127,7 @@ export class KpiController {
     assertKpiAccess(principal, unit);
     const childLevel = query.childLevel ?? defaultChildLevel(unit, view);
     if (childLevel === undefined) throw badRequest('NO_CHILDREN', 'level', 'a team has no units below it');
-    const report = await this.reader.children(view, unit, childLevel, query.indicator, query.period);
+    const report = await this.reader.children(view, unit, childLevel, query.indicator, query.period, acceptedStalenessMs(cacheControl));
     const name = ['kpi', report.level, report.unitCode, report.childLevel, report.indicator.code, report.period, report.view];
     return this.answer(res, report, negotiateFormat(query.format, accept), () => childrenTable(report), name);
   }
@@ -125,6 +139,7 @@ export class KpiController {
     @Param() params: KpiUnitParamsDto,
     @Query() query: KpiSeriesQueryDto,
     @CurrentPrincipal() principal: Principal,
+    @Headers('cache-control') cacheControl: string | undefined,
     @Res({ passthrough: true }) res: HeaderSettable,
   ): Promise<SeriesReport> {
     const view = query.view ?? DEFAULT_VIEW;
@@ -133,7 +148,7 @@ export class KpiController {
     // The unit must exist somewhere in the range: read the code in the hierarchies of its two ends.
     const unit = await this.resolver.resolve(view, params.level, params.unitCode, { kind: from.kind, first: from.first, last: to.last });
     assertKpiAccess(principal, unit);
-    const report = await this.reader.series(view, unit, query.indicator, from, to, query.granularity ?? from.kind);
+    const report = await this.reader.series(view, unit, query.indicator, from, to, query.granularity ?? from.kind, acceptedStalenessMs(cacheControl));
     this.stamp(res, report.watermark);
     return report;
   }

@@ -169,6 +169,11 @@ export class WatermarkDto {
   checkpoint!: CheckpointDto | null;
   @ApiProperty({ description: 'True when the figures are exactly those of this checkpoint (it did not move while they were read)' })
   exact!: boolean;
+  @ApiProperty({
+    description:
+      'True when the read model has moved past this checkpoint since the figures were computed: served at once because the request sent `Cache-Control: max-stale[=seconds]`, while the current figures are computed. Without that directive the figures are always those of the current checkpoint.',
+  })
+  stale!: boolean;
 }
 
 export class IndicatorValueDto {
