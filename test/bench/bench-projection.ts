@@ -67,6 +67,31 @@ const MODEL2_DRILL = { province: '82', period: '2025-08', year: '2025' };
 
 const bars = progressBars();
 
+/** How often the moving-checkpoint query pass lands a batch, and the staleness its second half accepts. */
+const MOVE_EVERY_MS = 1_000;
+const MAX_STALE_MS = 5_000;
+
+/** Moves a model-2 store's checkpoint every `everyMs` with an empty batch until stopped; `stop` gives the moves made. */
+async function movingCheckpoint(store: SqlKpiModel2Store, everyMs: number): Promise<{ stop(): Promise<number> }> {
+  const empty = { factsInserted: [], factIdsDeleted: [], stockFacts: [], cells: [], targets: [], teams: [], appliedEventIds: [] };
+  let moves = 0;
+  let landing: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    landing = landing.then(async () => {
+      const at = await store.checkpoint();
+      if (!at) throw new Error('the model-2 store has no checkpoint to move');
+      if (await store.applyBatch(empty, { transactionId: at.transactionId, globalPosition: String(BigInt(at.globalPosition) + 1n) })) moves += 1;
+    });
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await landing;
+      return moves;
+    },
+  };
+}
+
 async function sql(url: string, text: string): Promise<{ rows: Record<string, unknown>[] }> {
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -175,6 +200,8 @@ async function bench(options: Options): Promise<boolean> {
     // figures) under load, and one nation-year figures query per view, timed alone.
     let model2Drill: QueryLoadResult | undefined;
     let model2Cached: QueryLoadResult | undefined;
+    const model2Moving: Partial<Record<'exact' | 'stale', QueryLoadResult>> = {};
+    const model2MovingBatches: Partial<Record<'exact' | 'stale', number>> = {};
     const model2Single: Record<string, number> = {};
     if (model2Last) {
       const m2 = await SqlKpiModel2Store.open(pgDatabase(new Pool({ connectionString: url, max: options.clients })), 'kpi2_v1');
@@ -192,6 +219,18 @@ async function bench(options: Options): Promise<boolean> {
       // The query layer over model 2 with the answer cache, as model 1's cached pass: one checkpoint read per call while no batch lands.
       const model2Ranked: DrillDown = { view: 'current', unit: { level: 'province', unitKey: province }, childLevel: 'commune', indicator: 'households-reached', period };
       model2Cached = await drillDownLoad(bars, 'kpi2 drill cached', new KpiQueries(m2, undefined, new KpiAnswerCache()), model2Ranked, options.clients, options.querySeconds);
+      // While the projection moves, every batch invalidates the cache: the checkpoint is moved every
+      // MOVE_EVERY_MS by an empty batch (the invalidation a live projection causes, not its write load).
+      // Exact answers (one computation per checkpoint, shared by the clients asking meanwhile), then
+      // answers up to MAX_STALE_MS stale (the previous checkpoint's at once, the next computed once).
+      for (const [key, maxStaleMs] of [['exact', 0], ['stale', MAX_STALE_MS]] as const) {
+        const moving = await movingCheckpoint(m2, MOVE_EVERY_MS);
+        try {
+          model2Moving[key] = await drillDownLoad(bars, `kpi2 moving ${key}`, new KpiQueries(m2, undefined, new KpiAnswerCache({ maxStaleMs })), model2Ranked, options.clients, options.querySeconds);
+        } finally {
+          model2MovingBatches[key] = await moving.stop();
+        }
+      }
       await m2.close();
     }
     bars.stop();
@@ -217,6 +256,11 @@ async function bench(options: Options): Promise<boolean> {
         unit: { level: 'province', unitKey: MODEL2_DRILL.province }, childLevel: 'commune', period: MODEL2_DRILL.period, clients: options.clients, queries: model2Cached.queries,
         queries_per_s: model2Cached.perSecond, p50_ms: model2Cached.p50, p99_ms: model2Cached.p99, children: model2Cached.children, load_avg: load(),
       }] : []),
+      ...Object.entries(model2Moving).map(([key, r]) => ({
+        bench: `query-drill-down-model2-moving-${key}`, via: `KpiQueries.rankChildren over SqlKpiModel2Store + KpiAnswerCache({ maxStaleMs: ${key === 'stale' ? MAX_STALE_MS : 0} }), the checkpoint moved every ${MOVE_EVERY_MS} ms by an empty batch`,
+        view: 'current', unit: { level: 'province', unitKey: MODEL2_DRILL.province }, childLevel: 'commune', period: MODEL2_DRILL.period, clients: options.clients,
+        checkpoint_moves: model2MovingBatches[key as 'exact' | 'stale'], queries: r.queries, queries_per_s: r.perSecond, p50_ms: r.p50, p99_ms: r.p99, children: r.children, load_avg: load(),
+      })),
       ...(queries && cached ? [
         { bench: 'query-drill-down', via: 'KpiQueries.rankChildren', ...drill, clients: options.clients, queries: queries.queries, queries_per_s: queries.perSecond, p50_ms: queries.p50, p99_ms: queries.p99, children: queries.children },
         { bench: 'query-drill-down-cached', via: 'KpiQueries.rankChildren + KpiAnswerCache (one checkpoint read per call while no batch lands)', ...drill, clients: options.clients, queries: cached.queries, queries_per_s: cached.perSecond, p50_ms: cached.p50, p99_ms: cached.p99, children: cached.children },
@@ -234,6 +278,7 @@ async function bench(options: Options): Promise<boolean> {
       ...(model2Drill ? [
         { measurement: `kpi2 drill-down ×${options.clients} (${MODEL2_DRILL.province}, ${MODEL2_DRILL.period})`, 'events/s': '', seconds: options.querySeconds, 'p50 ms': model2Drill.p50, 'p99 ms': model2Drill.p99, target: `p99 < ${QUERY_P99_TARGET_MS} ms`, met: model2Drill.p99 < QUERY_P99_TARGET_MS },
         ...(model2Cached ? [{ measurement: `kpi2 drill-down cached ×${options.clients}`, 'events/s': '', seconds: options.querySeconds, 'p50 ms': model2Cached.p50, 'p99 ms': model2Cached.p99, target: `p99 < ${QUERY_P99_TARGET_MS} ms`, met: model2Cached.p99 < QUERY_P99_TARGET_MS }] : []),
+        ...Object.entries(model2Moving).map(([key, r]) => ({ measurement: `kpi2 drill-down ×${options.clients}, checkpoint moving, ${key === 'stale' ? `max-stale ${MAX_STALE_MS} ms` : 'exact'}`, 'events/s': '', seconds: options.querySeconds, 'p50 ms': r.p50, 'p99 ms': r.p99, target: `p99 < ${QUERY_P99_TARGET_MS} ms`, met: r.p99 < QUERY_P99_TARGET_MS })),
         ...Object.entries(model2Single).map(([name, ms]) => ({ measurement: `kpi2 ${name.replace(/_ms$/, '').replaceAll('_', ' ')} (one call)`, 'events/s': '', seconds: '', 'p50 ms': ms, 'p99 ms': '', target: '', met: '' })),
       ] : []),
       ...(queries && cached ? [
