@@ -24,7 +24,7 @@ export const PROJECTION_CONSUMER_GROUP = 'cdt-projection-kpi';
 
 /**
  * The KPI read side of one process: the /v1/kpi query API, KPI_READ_STORE (a LiveKpiReadStore on SQL
- * or MongoDB, always on the live model version) and the ProjectionRunner that keeps it up with EVENT_STORE from
+ * or MongoDB, always on the live model version, whatever KPI model it holds) and the ProjectionRunner that keeps it up with EVENT_STORE from
  * module init to shutdown.
  * Registers `projection` on /health (with its lag) and the cdt_projection_* metrics.
  */
@@ -73,7 +73,7 @@ export class ProjectionFeatureModule implements OnModuleInit, OnModuleDestroy, O
     this.readiness.add('projection', async () => {
       const status = await this.runner.status();
       if (status.state === 'retrying') throw new Error(`projection is retrying a failed batch (${status.lastError ?? 'unknown error'}); ${status.lagEvents} events behind`);
-      return { state: status.state, version: status.version, lagEvents: status.lagEvents, lagSeconds: Math.round(status.lagSeconds) };
+      return { state: status.state, version: status.version, model: status.model, lagEvents: status.lagEvents, lagSeconds: Math.round(status.lagSeconds) };
     });
     await this.runner.start();
   }

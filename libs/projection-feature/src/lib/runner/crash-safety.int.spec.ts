@@ -7,9 +7,10 @@ import { loadAdminUnits } from '@cdt/admin-units';
 import { openEventStore, type EventStoreOptions, type ManagedEventStore } from '@cdt/event-store';
 import { describeWithEngine, freshPostgresDatabase, type FreshPostgresDatabase } from '@cdt/testing';
 import { openReadModelDatabase, type ReadModelDatabaseOptions } from '../read-models/read-model-database';
+import type { KpiModel } from '../read-models/kpi-model';
 import { VersionedKpiReadStore } from '../read-models/versioned-kpi-read-store';
 import { appendLog, generateLog } from '../testing/generated-log';
-import { dumpModel, projectFromScratch } from '../testing/model-dump';
+import { dumpVersion, projectFromScratch } from '../testing/model-dump';
 import { adminUnitResolver } from './admin-unit-resolver';
 
 const ROOT = resolvePath(__dirname, '../../../../..');
@@ -27,7 +28,7 @@ interface Child {
 const children = new Set<ChildProcess>();
 
 /** The runner in its own process (as in production), so SIGKILL really cuts it off wherever it is. */
-function startRunner(events: EventStoreOptions, readModels: ReadModelDatabaseOptions, exitWhenCaughtUp: boolean, batchSize: number): Child {
+function startRunner(events: EventStoreOptions, readModels: ReadModelDatabaseOptions, model: KpiModel, exitWhenCaughtUp: boolean, batchSize: number): Child {
   const child = spawn(process.execPath, ['-r', './scripts/register.js', CHILD], {
     cwd: ROOT,
     env: {
@@ -36,6 +37,7 @@ function startRunner(events: EventStoreOptions, readModels: ReadModelDatabaseOpt
       CDT_RUNNER_READ_MODELS: JSON.stringify(readModels),
       CDT_RUNNER_BATCH_SIZE: String(batchSize),
       CDT_RUNNER_EXIT_WHEN_CAUGHT_UP: exitWhenCaughtUp ? '1' : '0',
+      CDT_RUNNER_KPI_MODEL: String(model),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -68,16 +70,16 @@ function startRunner(events: EventStoreOptions, readModels: ReadModelDatabaseOpt
  * are small next to the log (dozens of them), so the kill lands well before the head even when the
  * runner is fast: it reports each batch and is killed on the first report past the target.
  */
-async function killMidCatchUpThenCompare(events: EventStoreOptions, readModels: ReadModelDatabaseOptions, head: number): Promise<void> {
+async function killMidCatchUpThenCompare(events: EventStoreOptions, readModels: ReadModelDatabaseOptions, model: KpiModel, head: number): Promise<void> {
   const batchSize = Math.max(20, Math.floor(head / 40));
   for (const share of [0.2, 0.55]) {
-    const child = startRunner(events, readModels, false, batchSize);
+    const child = startRunner(events, readModels, model, false, batchSize);
     await child.reached(Math.floor(head * share));
     child.process.kill('SIGKILL');
     expect(child.position()).toBeLessThan(head);
     expect(await child.exited).toBeNull();
   }
-  const last = startRunner(events, readModels, true, batchSize);
+  const last = startRunner(events, readModels, model, true, batchSize);
   expect(await last.exited).toBe(0);
 }
 
@@ -91,62 +93,69 @@ const killChildren = async () => {
 /** Catch-up on a shared 2-core machine is slow; the budget covers three runner starts and two full projections. */
 const BUDGET_MS = 900_000;
 
-describeWithEngine('postgres', 'projection runner crash safety on PostgreSQL', () => {
-  let database: FreshPostgresDatabase;
-  let eventStore: ManagedEventStore;
+/** Each suite runs for both KPI models: the runner projects into whichever model the live version holds. */
+const MODELS: KpiModel[] = [1, 2];
 
-  beforeAll(async () => {
-    database = await freshPostgresDatabase();
-    eventStore = await openEventStore({ kind: 'postgres', url: database.appUrl, adminUrl: database.adminUrl });
+describe.each(MODELS)('KPI model %i', (model) => {
+  describeWithEngine('postgres', 'projection runner crash safety on PostgreSQL', () => {
+    let database: FreshPostgresDatabase;
+    let eventStore: ManagedEventStore;
+
+    beforeAll(async () => {
+      database = await freshPostgresDatabase();
+      eventStore = await openEventStore({ kind: 'postgres', url: database.appUrl, adminUrl: database.adminUrl });
+    });
+
+    afterAll(async () => {
+      await killChildren();
+      await eventStore?.close();
+      await database?.drop();
+    });
+
+    it('SIGKILL twice while catching up over 20,000 events, restart: the model equals a from-scratch rebuild', async () => {
+      const appended = await appendLog(eventStore, generateLog({ teams: 60, activities: 20_000, seed: 11, perAppend: 500 }));
+      expect(appended).toBeGreaterThan(20_000);
+      const head = Number((await eventStore.head()).globalPosition);
+      await killMidCatchUpThenCompare({ kind: 'postgres', url: database.appUrl }, { kind: 'postgres', url: database.adminUrl }, model, head);
+
+      const readStore = await VersionedKpiReadStore.open(await openReadModelDatabase({ kind: 'postgres', url: database.adminUrl }));
+      try {
+        expect((await readStore.version('kpi_v1')).model).toBe(model);
+        const survived = await dumpVersion(readStore.db, 'kpi_v1', model);
+        expect(Object.values(survived).flat().length).toBeGreaterThan(10_000);
+        expect(survived).toEqual(await projectFromScratch(eventStore, readStore, 'kpi_reference', resolve, model));
+      } finally {
+        await readStore.close();
+      }
+    }, BUDGET_MS);
   });
 
-  afterAll(async () => {
-    await killChildren();
-    await eventStore?.close();
-    await database?.drop();
-  });
+  describe('projection runner crash safety on embedded PGlite', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdt-crash-'));
+    afterAll(async () => {
+      await killChildren();
+      rmSync(dir, { recursive: true, force: true });
+    });
 
-  it('SIGKILL twice while catching up over 20,000 events, restart: the model equals a from-scratch rebuild', async () => {
-    const appended = await appendLog(eventStore, generateLog({ teams: 60, activities: 20_000, seed: 11, perAppend: 500 }));
-    expect(appended).toBeGreaterThan(20_000);
-    const head = Number((await eventStore.head()).globalPosition);
-    await killMidCatchUpThenCompare({ kind: 'postgres', url: database.appUrl }, { kind: 'postgres', url: database.adminUrl }, head);
-
-    const readStore = await VersionedKpiReadStore.open(await openReadModelDatabase({ kind: 'postgres', url: database.adminUrl }));
-    try {
-      const survived = await dumpModel(readStore.db, 'kpi_v1');
-      expect(survived.figures.length).toBeGreaterThan(10_000);
-      expect(survived).toEqual(await projectFromScratch(eventStore, readStore, 'kpi_reference', resolve));
-    } finally {
-      await readStore.close();
-    }
-  }, BUDGET_MS);
-});
-
-describe('projection runner crash safety on embedded PGlite', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cdt-crash-'));
-  afterAll(async () => {
-    await killChildren();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('SIGKILL twice while catching up, restart: the model equals a from-scratch rebuild', async () => {
-    const events: EventStoreOptions = { kind: 'embedded', dataDir: join(dir, 'event-store') };
-    const readModels: ReadModelDatabaseOptions = { kind: 'embedded', dataDir: join(dir, 'read-models') };
-    let eventStore = await openEventStore(events);
-    await appendLog(eventStore, generateLog({ teams: 20, activities: 3_000, seed: 12, perAppend: 500 }));
-    const head = Number((await eventStore.head()).globalPosition);
-    // PGlite is one process's database: the runner process opens it only once this one has let go.
-    await eventStore.close();
-    await killMidCatchUpThenCompare(events, readModels, head);
-
-    eventStore = await openEventStore(events);
-    const readStore = await VersionedKpiReadStore.open(await openReadModelDatabase(readModels));
-    try {
-      expect(await dumpModel(readStore.db, 'kpi_v1')).toEqual(await projectFromScratch(eventStore, readStore, 'kpi_reference', resolve));
-    } finally {
-      await readStore.close();
+    it('SIGKILL twice while catching up, restart: the model equals a from-scratch rebuild', async () => {
+      const events: EventStoreOptions = { kind: 'embedded', dataDir: join(dir, 'event-store') };
+      const readModels: ReadModelDatabaseOptions = { kind: 'embedded', dataDir: join(dir, 'read-models') };
+      let eventStore = await openEventStore(events);
+      await appendLog(eventStore, generateLog({ teams: 20, activities: 3_000, seed: 12, perAppend: 500 }));
+      const head = Number((await eventStore.head()).globalPosition);
+      // PGlite is one process's database: the runner process opens it only once this one has let go.
       await eventStore.close();
-    }
-  }, BUDGET_MS);
+      await killMidCatchUpThenCompare(events, readModels, model, head);
+
+      eventStore = await openEventStore(events);
+      const readStore = await VersionedKpiReadStore.open(await openReadModelDatabase(readModels));
+      try {
+        expect((await readStore.version('kpi_v1')).model).toBe(model);
+        expect(await dumpVersion(readStore.db, 'kpi_v1', model)).toEqual(await projectFromScratch(eventStore, readStore, 'kpi_reference', resolve, model));
+      } finally {
+        await readStore.close();
+        await eventStore.close();
+      }
+    }, BUDGET_MS);
+  });
 });

@@ -1,6 +1,7 @@
 import { loadAdminUnits } from '@cdt/admin-units';
 import { openEventStore, type EventStoreOptions } from '@cdt/event-store';
 import { openReadModelDatabase, type ReadModelDatabaseOptions } from '../read-models/read-model-database';
+import { parseKpiModel } from '../read-models/kpi-model';
 import { VersionedKpiReadStore } from '../read-models/versioned-kpi-read-store';
 import { adminUnitResolver } from '../runner/admin-unit-resolver';
 import { ProjectionRunner, type ProjectionRunnerOptions } from '../runner/projection-runner';
@@ -8,12 +9,13 @@ import { ProjectionRunner, type ProjectionRunnerOptions } from '../runner/projec
 /**
  * A projection runner in a process of its own, for the crash-safety spec (which kills it with SIGKILL).
  * Configured by env: CDT_RUNNER_EVENTS and CDT_RUNNER_READ_MODELS (JSON options), CDT_RUNNER_BATCH_SIZE,
- * CDT_RUNNER_EXIT_WHEN_CAUGHT_UP. Prints a JSON status line after every committed batch and every 100 ms.
+ * CDT_RUNNER_EXIT_WHEN_CAUGHT_UP, CDT_RUNNER_KPI_MODEL (the model a fresh read-model database starts with). Prints a JSON status line after every committed batch and every 100 ms.
  */
 async function main(): Promise<void> {
   const json = <T>(name: string): T => JSON.parse(process.env[name] ?? 'null') as T;
   const eventStore = await openEventStore(json<EventStoreOptions>('CDT_RUNNER_EVENTS'));
-  const readStore = await VersionedKpiReadStore.open(await openReadModelDatabase(json<ReadModelDatabaseOptions>('CDT_RUNNER_READ_MODELS')));
+  const firstModel = parseKpiModel(process.env['CDT_RUNNER_KPI_MODEL'] ?? '1', 'CDT_RUNNER_KPI_MODEL');
+  const readStore = await VersionedKpiReadStore.open(await openReadModelDatabase(json<ReadModelDatabaseOptions>('CDT_RUNNER_READ_MODELS')), { firstModel });
   // Reports each batch the moment the runner has committed it, so the spec can kill the process while
   // it works on the next one, however fast catch-up is.
   const reporting: ProjectionRunnerOptions['eventStore'] = {

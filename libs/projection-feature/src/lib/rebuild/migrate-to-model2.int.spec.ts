@@ -1,0 +1,168 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
+import { Module, type INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { loadAdminUnits } from '@cdt/admin-units';
+import { EVENT_STORE, openEventStore, type ManagedEventStore } from '@cdt/event-store';
+import { DevTokens, PlatformModule, configureHttpApp, loadConfig } from '@cdt/platform';
+import { KPI_READ_STORE } from '@cdt/read-store';
+import { describeWithEngine, freshPostgresDatabase, type FreshPostgresDatabase } from '@cdt/testing';
+import { KPI_HTTP_CONTROLLERS, KPI_HTTP_PROVIDERS } from '../kpi-http';
+import type { LiveKpiReadStore } from '../read-models/live-kpi-read-store';
+import { openReadModelDatabase } from '../read-models/read-model-database';
+import { VersionedKpiReadStore } from '../read-models/versioned-kpi-read-store';
+import { adminUnitResolver } from '../runner/admin-unit-resolver';
+import { ProjectionRunner } from '../runner/projection-runner';
+import { appendLog, generateLog, type Append } from '../testing/generated-log';
+import { dumpVersion, projectFromScratch } from '../testing/model-dump';
+
+const ROOT = resolvePath(__dirname, '../../../../..');
+const resolve = adminUnitResolver(loadAdminUnits());
+const BUDGET_MS = 600_000;
+
+function cdt(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['scripts/cdt.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((done) => child.once('exit', (code) => done({ code, stdout, stderr })));
+}
+
+/** The /v1/kpi API over a live store, as a service serves it (its own KpiReader, so its own answer cache). */
+async function kpiApp(readStore: LiveKpiReadStore, events: ManagedEventStore, dataDir: string): Promise<{ app: INestApplication; get(path: string): Promise<{ status: number; body: unknown }> }> {
+  const config = loadConfig({ CDT_JWT_SECRET: 'migrate-spec-secret-migrate-spec-secret!', CDT_LOG_LEVEL: 'silent', CDT_DATA_DIR: dataDir });
+  @Module({ controllers: KPI_HTTP_CONTROLLERS, providers: [...KPI_HTTP_PROVIDERS, { provide: EVENT_STORE, useValue: events }, { provide: KPI_READ_STORE, useValue: readStore }] })
+  class KpiSpecModule {}
+  const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot({ serviceName: 'migrate-spec', config }), KpiSpecModule] }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+  configureHttpApp(app, { serviceName: 'migrate-spec' });
+  await app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  const token = await DevTokens.issue(config, { subject: 'ministry-1', role: 'ministry' }, 600);
+  return {
+    app,
+    get: async (path) => {
+      const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: response.status, body: await response.json() };
+    },
+  };
+}
+
+/** The questions an officer asks: every level, both views, several period kinds, drill-downs, a series, a comparison. */
+function questions(log: Append[]): string[] {
+  const established = log.flatMap((a) => a.events).find((e) => e.type === 'TeamEstablished');
+  const { teamId, communeCode, village } = established?.data as { teamId: string; communeCode: string; village: string };
+  return [
+    '/v1/kpi/nation/VN?period=2024',
+    '/v1/kpi/province/82?period=2024',
+    '/v1/kpi/province/82?period=2025-Q3&view=current',
+    '/v1/kpi/commune/28249?period=2024-03',
+    '/v1/kpi/commune/28261?period=2025&view=current',
+    `/v1/kpi/village/${encodeURIComponent(`${communeCode}/${village}`)}?period=2024`,
+    `/v1/kpi/team/${teamId}?period=2024-Q2`,
+    `/v1/kpi/team/${teamId}?period=2024-05-14`,
+    '/v1/kpi/province/82/children?indicator=household-visits&period=2024',
+    '/v1/kpi/province/82/children?indicator=households-reached&period=2025&view=current',
+    `/v1/kpi/commune/${communeCode}/children?indicator=household-visits&period=2024&childLevel=village`,
+    '/v1/kpi/commune/28249/children?indicator=app-installs&period=2025-W20&view=current&childLevel=team',
+    '/v1/kpi/province/82/series?indicator=households-reached&from=2024-01&to=2025-12',
+    '/v1/kpi/compare?units=commune:28249,commune:28261,commune:28270&period=2025&view=current',
+  ];
+}
+
+/**
+ * The zero-downtime migration of a model-1 deployment: `cdt projections rebuild --model 2` builds a
+ * model-2 version beside the live model 1 while the service answers, switches when caught up and drops
+ * model 1; the HTTP answers after the switch (from a cold service, no cached answer) equal model 1's.
+ */
+describeWithEngine('postgres', 'migrating a model-1 deployment to KPI model 2 with `cdt projections rebuild --model 2`', () => {
+  let database: FreshPostgresDatabase;
+  let eventStore: ManagedEventStore;
+  let liveStore: VersionedKpiReadStore;
+  let runner: ProjectionRunner;
+  const apps: INestApplication[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'cdt-migrate-'));
+  const log = generateLog({ teams: 24, activities: 3_000, seed: 21, perAppend: 300 });
+  const openStore = async () => VersionedKpiReadStore.open(await openReadModelDatabase({ kind: 'postgres', url: database.adminUrl, poolSize: 4 }));
+
+  beforeAll(async () => {
+    database = await freshPostgresDatabase();
+    eventStore = await openEventStore({ kind: 'postgres', url: database.appUrl, adminUrl: database.adminUrl, pollIntervalMs: 100 });
+    await appendLog(eventStore, log);
+    liveStore = await openStore();
+    runner = new ProjectionRunner({ eventStore, readStore: liveStore, resolve, batchSize: 500 });
+    await runner.start();
+    await runner.waitUntilCaughtUp(BUDGET_MS);
+  }, BUDGET_MS);
+
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await runner?.stop();
+    await liveStore?.close();
+    await eventStore?.close();
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('queries answer throughout; after the switch the HTTP answers equal model 1’s; the runner goes on in model 2', async () => {
+    expect(await liveStore.versions.list()).toEqual([expect.objectContaining({ schema: 'kpi_v1', status: 'live', model: 1 })]);
+    const serving = await kpiApp(liveStore, eventStore, dataDir);
+    apps.push(serving.app);
+    const paths = questions(log);
+    const ask = async (service: typeof serving) => Promise.all(paths.map((path) => service.get(path)));
+    const model1 = await ask(serving);
+    expect(model1.map((r) => r.status)).toEqual(paths.map(() => 200));
+    expect(JSON.stringify(model1)).toMatch(/"value":[1-9]/);
+
+    let migrating = true;
+    let answered = 0;
+    const failures: unknown[] = [];
+    const mismatches: string[] = [];
+    const loop = (async () => {
+      while (migrating) {
+        try {
+          const answers = await ask(serving);
+          answers.forEach((answer, i) => JSON.stringify(answer) !== JSON.stringify(model1[i]) && mismatches.push(paths[i]));
+          answered += 1;
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+    })();
+    const run = await cdt(['projections', 'rebuild', '--database-url', database.adminUrl, '--model', '2', '--batch-size', '500', '--grace-ms', '1500']);
+    await new Promise((done) => setTimeout(done, 1000)); // keep asking past the drop of model 1
+    migrating = false;
+    await loop;
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('building kpi_v2 (KPI model 2)');
+    expect(run.stdout).toContain('live KPI model is now kpi_v2 (was kpi_v1), model 2');
+    expect(failures).toEqual([]);
+    expect(mismatches).toEqual([]);
+    expect(answered).toBeGreaterThan(2);
+    expect(await liveStore.versions.list()).toEqual([expect.objectContaining({ schema: 'kpi_v2', status: 'live', model: 2 })]);
+    expect((await liveStore.version('kpi_v2')).model).toBe(2);
+
+    // A service started after the switch has no answer cached from model 1: model 2 computes every answer.
+    const cold = await openStore();
+    try {
+      const fresh = await kpiApp(cold, eventStore, dataDir);
+      apps.push(fresh.app);
+      const model2 = await ask(fresh);
+      paths.forEach((path, i) => expect({ path, ...model2[i] }).toEqual({ path, ...model1[i] }));
+    } finally {
+      await cold.close();
+    }
+
+    // The live runner follows the switch and projects new events with model 2's projector.
+    await appendLog(eventStore, generateLog({ teams: 3, activities: 100, seed: 22 }));
+    await runner.waitUntilCaughtUp(BUDGET_MS);
+    expect(await runner.status()).toMatchObject({ version: 'kpi_v2', model: 2 });
+    expect(await dumpVersion(liveStore.db, 'kpi_v2', 2)).toEqual(await projectFromScratch(eventStore, liveStore, 'kpi_reference', resolve, 2));
+  }, BUDGET_MS);
+});
