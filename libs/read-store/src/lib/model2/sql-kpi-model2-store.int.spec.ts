@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { loadPglite } from '@cdt/event-store';
+import type { Fact, Model2Deltas, WideCellDelta } from '@cdt/domain-kpi';
 import { describeWithEngine, freshPostgresDatabase } from '@cdt/testing';
 // The adapter's own spec runs the shared model-2 contract suite; only test code crosses this boundary.
 import { kpiModel2StoreContract } from '../../contract';
@@ -50,5 +51,36 @@ describeWithEngine('postgres', 'KPI model 2 SQL store on PostgreSQL', () => {
         await database.drop();
       },
     };
+  });
+});
+
+describe('KPI model 2 SQL store: facts and cells written as one text per column', () => {
+  const deltas = (facts: Fact[], cells: WideCellDelta[]): Model2Deltas => ({ factsInserted: facts, factIdsDeleted: [], stockFacts: [], cells, targets: [], teams: [], appliedEventIds: [] });
+  const fact = (activityId: string, village: string, subjects: Fact['subjects'], counts: string[] = ['household-visits']): Fact => ({
+    activityId, teamId: 't1', communeCode: '10001', village, districtCode: '101', provinceCode: '10', day: '2024-03-02', counts, subjects,
+  });
+  const at = (position: number) => ({ transactionId: '1', globalPosition: String(position) });
+
+  it('keeps values that hold the separators, empty values, absent places and one-row batches as they were', async () => {
+    const db = pgliteDatabase(await loadPglite().create());
+    try {
+      const store = await SqlKpiModel2Store.open(db);
+      // A village and a subject holding the first separator pair: the store picks another pair for the batch.
+      const odd = fact('a1', 'Thôn\u001e1', { 'households-reached': ['h\u001f1'], 'active-members': ['m1', 'm2'] });
+      const plain = { ...fact('a2', '', {}, []), districtCode: undefined, provinceCode: undefined };
+      const cell: WideCellDelta = { view: 'as-recorded', level: 'commune', unitKey: '10001', periodKind: 'month', periodKey: '2024-03', placement: { village: '10001/Thôn\u001e1', commune: '10001' }, placedOn: '2024-03-02', values: { 'household-visits': 1 } };
+      expect(await store.applyBatch(deltas([odd, plain], [cell]), at(1))).toBe(true);
+      // One fact with no counts and no subjects, alone in its batch.
+      const alone = fact('a3', 'Thôn 2', {}, []);
+      expect(await store.applyBatch(deltas([alone], []), at(2))).toBe(true);
+
+      const stored = (await store.teamHistory('t1')).facts;
+      const { districtCode: _d, provinceCode: _p, ...plainWithoutPlaces } = plain;
+      expect(stored).toEqual([odd, plainWithoutPlaces, alone]);
+      const { rows } = await db.query<{ village: string | null; district: string | null; v: string[] }>(`select village, district, v::text[] as v from kpi2_v1.cells`);
+      expect(rows).toEqual([{ village: '10001/Thôn\u001e1', district: null, v: expect.arrayContaining(['1']) }]);
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -142,12 +142,38 @@ export class CellBuffer {
     const out: WideCellDelta[] = [];
     for (const acc of this.list) {
       if (acc.placedOn === '') continue;
-      const values: Record<string, number> = {};
-      const vec = acc.vec;
-      for (let i = 0; i < vec.length; i++) if (vec[i] !== 0) values[CODES[i]] = vec[i];
-      const { view, level, unitKey, periodKind, periodKey, placement, placedOn } = acc;
-      out.push({ view, level, unitKey, periodKind, periodKey, placement, placedOn, values });
+      const { view, level, unitKey, periodKind, periodKey, placement, placedOn, vec } = acc;
+      // `values` by code only when read (the in-memory and MongoDB stores do; the SQL store takes the vector).
+      let values: Record<string, number> | undefined;
+      const delta: WideCellDelta = {
+        view, level, unitKey, periodKind, periodKey, placement, placedOn,
+        get values() {
+          return (values ??= valuesOf(vec));
+        },
+      };
+      VECTORS.set(delta, vec);
+      out.push(delta);
     }
     return out;
   }
 }
+
+const VECTORS = new WeakMap<WideCellDelta, readonly number[]>();
+
+const valuesOf = (vec: readonly number[]): Record<string, number> => {
+  const values: Record<string, number> = {};
+  for (let i = 0; i < vec.length; i++) if (vec[i] !== 0) values[CODES[i]] = vec[i];
+  return values;
+};
+
+/**
+ * A cell delta's values as a vector by STORED_INDICATOR_CODES position (a store keeps them so): the
+ * projector's own vector for the deltas it made, built from `values` for any other.
+ */
+export const cellVector = (delta: WideCellDelta): readonly number[] => {
+  const vec = VECTORS.get(delta);
+  if (vec) return vec;
+  const built = CODES.map(() => 0);
+  for (const code in delta.values) built[indicatorIndex(code)] += delta.values[code];
+  return built;
+};
