@@ -51,4 +51,29 @@ describe('npx cdt projections verify (embedded store)', () => {
     expect(edited.stdout).toContain('DIFFERS current commune 28249 year 2025 households-reached: live 9 rebuilt 3');
     expect(JSON.parse(edited.stdout.split('\n')[0])).toMatchObject({ ok: false, differenceCount: 1 });
   });
+
+  it('after `rebuild --model 2` the status names the model, and verify checks the model-2 version', async () => {
+    const migrated = cdt(['projections', 'rebuild', '--data-dir', dataDir, '--model', '2', '--grace-ms', '1']);
+    expect(migrated.stderr).not.toContain('cdt:');
+    expect(migrated.status).toBe(0);
+    expect(migrated.stdout).toContain('live KPI model is now kpi_v3 (was kpi_v2), model 2');
+    const status = cdt(['projections', 'status', '--data-dir', dataDir]);
+    expect(status.stdout).toMatch(/\* kpi_v3 +live +model 2 +at position [1-9]/);
+
+    const clean = cdt(['projections', 'verify', '--data-dir', dataDir]);
+    expect(clean.stderr).not.toContain('cdt:');
+    expect(clean.status).toBe(0);
+    expect(JSON.parse(clean.stdout.split('\n')[0])).toMatchObject({ ok: true, live: 'kpi_v3', model: 2, differenceCount: 0 });
+
+    const db = await loadPglite().create(join(dataDir, 'read-models'));
+    await db.query(`delete from kpi_v3.facts where activity_id = (select min(activity_id) from kpi_v3.facts)`);
+    await db.close();
+    const edited = cdt(['projections', 'verify', '--data-dir', dataDir]);
+    expect(edited.status).toBe(1);
+    expect(edited.stdout).toMatch(/DIFFERS fact pv-1 2025-03-03: only in rebuilt: /);
+
+    const wrong = cdt(['projections', 'rebuild', '--data-dir', dataDir, '--model', '3']);
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stderr).toContain('--model must be one of 1, 2 (got "3")');
+  });
 });

@@ -128,9 +128,13 @@ function printModelCheck(report: ModelCheckReport, json: boolean): void {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
   }
-  const { ok, live, checkpoint, figuresCompared, differenceCount, eventsProjected, resumed } = report;
-  process.stdout.write(`${JSON.stringify({ ok, live, checkpoint, figuresCompared, differenceCount, eventsProjected, resumed })}\n`);
+  const { ok, live, model, checkpoint, figuresCompared, differenceCount, eventsProjected, resumed } = report;
+  process.stdout.write(`${JSON.stringify({ ok, live, model, checkpoint, figuresCompared, differenceCount, eventsProjected, resumed })}\n`);
   for (const d of report.differences) {
+    if (d.kind === 'fact') {
+      process.stdout.write(`DIFFERS ${d.indicator} ${d.unitKey} ${d.period}: only in ${d.live === null ? 'rebuilt' : 'live'}: ${d.detail ?? ''}\n`);
+      continue;
+    }
     const where = d.kind === 'figure' ? `${d.view} ${d.level} ${d.unitKey} ${d.periodKind} ${d.period} ${d.indicator}` : `target ${d.unitKey} ${d.period} ${d.indicator}`;
     process.stdout.write(`DIFFERS ${where}: live ${d.live ?? '(none)'} rebuilt ${d.rebuilt ?? '(none)'}\n`);
   }
