@@ -1,5 +1,5 @@
 import type { Checkpoint } from '@cdt/event-store';
-import type { ProjectionEvent, UnitResolver } from '@cdt/domain-kpi';
+import type { ProjectionEvent, ProjectorState, UnitResolver } from '@cdt/domain-kpi';
 import {
   loadModel2State,
   loadProjectorState,
@@ -35,45 +35,48 @@ export interface CatchUpWriter {
   flush(): Promise<void>;
 }
 
-class Model1Projection implements ModelProjection {
-  readonly model = 1;
-
-  private constructor(
-    private readonly store: KpiReadStore,
-    private readonly resolve: UnitResolver,
-    private state: Awaited<ReturnType<typeof loadProjectorState>>,
-  ) {}
-
-  static async open(store: KpiReadStore, resolve: UnitResolver): Promise<Model1Projection> {
-    return new Model1Projection(store, resolve, await loadProjectorState(store));
-  }
-
-  get teams(): number {
-    return Object.keys(this.state.teams).length;
-  }
-
-  checkpoint(): Promise<Checkpoint | undefined> {
-    return this.store.checkpoint();
-  }
-
-  async project(events: readonly ProjectionEvent[], checkpoint: Checkpoint): Promise<boolean> {
-    const result = await projectIntoStore(this.store, this.state, events, checkpoint, this.resolve);
-    this.state = result.applied ? result.state : await loadProjectorState(this.store);
-    return result.applied;
-  }
+/** What differs between the models: how the projector's state is read from a version's store and how a batch goes in. */
+interface ModelProjector<Store> {
+  readonly model: KpiModel;
+  load(store: Store): Promise<ProjectorState>;
+  project(
+    store: Store,
+    state: ProjectorState,
+    events: readonly ProjectionEvent[],
+    checkpoint: Checkpoint,
+    resolve: UnitResolver,
+  ): Promise<{ state: ProjectorState; applied: boolean }>;
 }
 
-class Model2Projection implements ModelProjection {
-  readonly model = 2;
+const model1Projector: ModelProjector<KpiReadStore> = { model: 1, load: loadProjectorState, project: projectIntoStore };
 
+const model2Projector: ModelProjector<KpiModel2Store> = {
+  model: 2,
+  load: loadModel2State,
+  project: (store, state, events, checkpoint, resolve) => projectIntoModel2(store, events, resolve, state, checkpoint),
+};
+
+type CheckpointedStore = Pick<KpiReadStore, 'checkpoint'>;
+
+/** One model version's projection: the projector's state carried from batch to batch, reloaded when the store refuses a batch. */
+class StatefulProjection<Store extends CheckpointedStore> implements ModelProjection {
   private constructor(
-    private readonly store: KpiModel2Store,
+    private readonly store: Store,
+    private readonly projector: ModelProjector<Store>,
     private readonly resolve: UnitResolver,
-    private state: Awaited<ReturnType<typeof loadModel2State>>,
+    private state: ProjectorState,
   ) {}
 
-  static async open(store: KpiModel2Store, resolve: UnitResolver): Promise<Model2Projection> {
-    return new Model2Projection(store, resolve, await loadModel2State(store));
+  static async open<Store extends CheckpointedStore>(
+    store: Store,
+    projector: ModelProjector<Store>,
+    resolve: UnitResolver,
+  ): Promise<StatefulProjection<Store>> {
+    return new StatefulProjection(store, projector, resolve, await projector.load(store));
+  }
+
+  get model(): KpiModel {
+    return this.projector.model;
   }
 
   get teams(): number {
@@ -85,15 +88,17 @@ class Model2Projection implements ModelProjection {
   }
 
   async project(events: readonly ProjectionEvent[], checkpoint: Checkpoint): Promise<boolean> {
-    const result = await projectIntoModel2(this.store, events, this.resolve, this.state, checkpoint);
-    this.state = result.applied ? result.state : await loadModel2State(this.store);
+    const result = await this.projector.project(this.store, this.state, events, checkpoint, this.resolve);
+    this.state = result.applied ? result.state : await this.projector.load(this.store);
     return result.applied;
   }
 }
 
 /** The projection of one version with its model's projector, its state read from the version's store. */
 export function openModelProjection(version: KpiVersionStore, resolve: UnitResolver): Promise<ModelProjection> {
-  return version.model === 1 ? Model1Projection.open(version.store, resolve) : Model2Projection.open(version.store, resolve);
+  return version.model === 1
+    ? StatefulProjection.open(version.store, model1Projector, resolve)
+    : StatefulProjection.open(version.store, model2Projector, resolve);
 }
 
 /**
@@ -104,7 +109,7 @@ export function openModelProjection(version: KpiVersionStore, resolve: UnitResol
  */
 export async function catchUpWriter(version: KpiVersionStore, resolve: UnitResolver): Promise<CatchUpWriter> {
   if (version.model === 2) return Model2Pipeline.start(version.store, resolve);
-  const projection = await Model1Projection.open(version.store, resolve);
+  const projection = await StatefulProjection.open(version.store, model1Projector, resolve);
   return {
     push: async (events, checkpoint) => {
       await projection.project(events, checkpoint);
