@@ -1,19 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Module, type INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
-import { loadAdminUnits } from '@cdt/admin-units';
-import { EVENT_STORE, START, openEventStore, type EventStore } from '@cdt/event-store';
-import { DevTokens, PlatformModule, configureHttpApp, loadConfig, type DevClaims } from '@cdt/platform';
-import { KPI_READ_STORE, loadProjectorState, openKpiReadStore, projectIntoStore, type KpiReadStore } from '@cdt/read-store';
-import { adminUnitResolver } from '../runner/admin-unit-resolver';
 import { randomUUID } from 'node:crypto';
+import { loadAdminUnits } from '@cdt/admin-units';
 import { activityStream, teamStream } from '@cdt/domain-shared';
+import { START, openEventStore, type EventStore } from '@cdt/event-store';
+import type { DevClaims } from '@cdt/platform';
+import { loadProjectorState, openKpiReadStore, projectIntoStore, type KpiReadStore } from '@cdt/read-store';
+import { adminUnitResolver } from '../runner/admin-unit-resolver';
 import { COMMUNES, appendLog, generateLog, type Append } from '../testing/generated-log';
+import { startKpiHttpApp, type KpiHttpApp } from '../testing/kpi-http-app';
 import type { EvidencePage } from './kpi-evidence.controller';
-import { KPI_HTTP_CONTROLLERS, KPI_HTTP_PROVIDERS } from './index';
 
 /**
  * The generated log ends in June 2025: every team then moves onto its 2025 commune on the reform day and
@@ -48,16 +42,14 @@ function reformAndAfter(teams: number, seed: number): Append[] {
  * to exactly the figure the read model stores, page by page over HTTP.
  */
 describe('KPI evidence (/v1/kpi/{level}/{unit}/evidence) on a simulated log', () => {
-  let app: INestApplication;
-  let base: string;
+  let kpi: KpiHttpApp;
   let events: EventStore;
   let readStore: KpiReadStore;
-  const dataDir = mkdtempSync(join(tmpdir(), 'cdt-kpi-evidence-'));
   const tokens: Record<string, string> = {};
   const TEAM = 'gen-6-0';
 
   const get = async (path: string, who = 'auditor'): Promise<{ status: number; json: Record<string, unknown> & { errors?: { field: string }[] } }> => {
-    const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${tokens[who]}` } });
+    const response = await fetch(`${kpi.base}${path}`, { headers: { authorization: `Bearer ${tokens[who]}` } });
     return { status: response.status, json: (await response.json()) as Record<string, unknown> & { errors?: { field: string }[] } };
   };
 
@@ -90,15 +82,7 @@ describe('KPI evidence (/v1/kpi/{level}/{unit}/evidence) on a simulated log', ()
       after = page.checkpoint;
       if (page.atHead || page.events.length === 0) break;
     }
-    const config = loadConfig({ CDT_JWT_SECRET: 'evidence-spec-secret-evidence-spec!!', CDT_LOG_LEVEL: 'silent', CDT_DATA_DIR: dataDir });
-    @Module({ controllers: KPI_HTTP_CONTROLLERS, providers: [...KPI_HTTP_PROVIDERS, { provide: EVENT_STORE, useValue: events }, { provide: KPI_READ_STORE, useValue: readStore }] })
-    class EvidenceSpecModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot({ serviceName: 'evidence-spec', config }), EvidenceSpecModule] }).compile();
-    const nest = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
-    configureHttpApp(nest, { serviceName: 'evidence-spec' });
-    await nest.listen(0, '127.0.0.1');
-    app = nest;
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    kpi = await startKpiHttpApp({ events, readStore, serviceName: 'evidence-spec' });
     const claims: Record<string, DevClaims> = {
       auditor: { subject: 'auditor-1', role: 'auditor' },
       officer82: { subject: 'officer-82', role: 'officer', provinceCode: '82' },
@@ -106,14 +90,13 @@ describe('KPI evidence (/v1/kpi/{level}/{unit}/evidence) on a simulated log', ()
       reporter: { subject: 'reporter-1', role: 'reporter', teamId: TEAM },
       otherReporter: { subject: 'reporter-2', role: 'reporter', teamId: 'gen-6-1' },
     };
-    for (const [name, claim] of Object.entries(claims)) tokens[name] = await DevTokens.issue(config, claim, 600);
+    for (const [name, claim] of Object.entries(claims)) tokens[name] = await kpi.token(claim);
   }, 120_000);
 
   afterAll(async () => {
-    await app?.close();
+    await kpi?.close();
     await readStore?.close();
     await events?.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   const FIGURES: [view: string, level: string, unit: string, period: string, indicator: string][] = [

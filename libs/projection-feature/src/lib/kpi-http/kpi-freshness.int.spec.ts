@@ -1,18 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Module, type INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import { loadAdminUnits } from '@cdt/admin-units';
 import type { ProjectorState } from '@cdt/domain-kpi';
-import { EVENT_STORE, START, openEventStore, type EventStore, type RecordedEvent } from '@cdt/event-store';
-import { DevTokens, PlatformModule, configureHttpApp, loadConfig } from '@cdt/platform';
-import { KPI_READ_STORE, loadProjectorState, openKpiReadStore, projectIntoStore, type KpiReadStore } from '@cdt/read-store';
+import { START, openEventStore, type EventStore, type RecordedEvent } from '@cdt/event-store';
+import { loadProjectorState, openKpiReadStore, projectIntoStore, type KpiReadStore } from '@cdt/read-store';
 import { adminUnitResolver } from '../runner/admin-unit-resolver';
+import { startKpiHttpApp, type KpiHttpApp } from '../testing/kpi-http-app';
 import { appendScenario } from './kpi-http.fixtures';
 import { CHECKPOINT_HEADER } from './kpi.controller';
-import { KPI_HTTP_CONTROLLERS, KPI_HTTP_PROVIDERS } from './index';
 
 type Body = { watermark: { checkpoint: { globalPosition: string } | null; exact: boolean; stale: boolean }; indicators: { code: string; value: number | null }[] };
 
@@ -22,8 +15,7 @@ type Body = { watermark: { checkpoint: { globalPosition: string } | null; exact:
  * `Cache-Control: max-stale` gets the previous checkpoint's answer at once, labelled as such.
  */
 describe('KPI answers while the projection moves (/v1/kpi, Cache-Control)', () => {
-  let app: INestApplication;
-  let base: string;
+  let kpi: KpiHttpApp;
   let events: EventStore;
   let readStore: KpiReadStore;
   let token: string;
@@ -31,11 +23,10 @@ describe('KPI answers while the projection moves (/v1/kpi, Cache-Control)', () =
   let log: RecordedEvent[];
   let figureReads = 0;
   const resolve = adminUnitResolver(loadAdminUnits());
-  const dataDir = mkdtempSync(join(tmpdir(), 'cdt-kpi-fresh-'));
 
   const visits = (body: Body) => body.indicators.find((value) => value.code === 'household-visits')?.value;
   const province82 = async (headers: Record<string, string> = {}) => {
-    const response = await fetch(`${base}/v1/kpi/province/82?period=2026-11`, { headers: { ...headers, authorization: `Bearer ${token}` } });
+    const response = await fetch(`${kpi.base}/v1/kpi/province/82?period=2026-11`, { headers: { ...headers, authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
     return { body: (await response.json()) as Body, checkpointHeader: response.headers.get(CHECKPOINT_HEADER) };
   };
@@ -64,23 +55,14 @@ describe('KPI answers while the projection moves (/v1/kpi, Cache-Control)', () =
     });
     state = await loadProjectorState(readStore);
 
-    const config = loadConfig({ CDT_JWT_SECRET: 'kpi-fresh-secret-kpi-fresh-secret-kpi!', CDT_LOG_LEVEL: 'silent', CDT_DATA_DIR: dataDir });
-    @Module({ controllers: KPI_HTTP_CONTROLLERS, providers: [...KPI_HTTP_PROVIDERS, { provide: EVENT_STORE, useValue: events }, { provide: KPI_READ_STORE, useValue: readStore }] })
-    class FreshnessSpecModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot({ serviceName: 'kpi-fresh-spec', config }), FreshnessSpecModule] }).compile();
-    const nest = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
-    configureHttpApp(nest, { serviceName: 'kpi-fresh-spec' });
-    await nest.listen(0, '127.0.0.1');
-    app = nest;
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-    token = await DevTokens.issue(config, { subject: 'ministry-1', role: 'ministry' }, 600);
+    kpi = await startKpiHttpApp({ events, readStore, serviceName: 'kpi-fresh-spec' });
+    token = await kpi.token({ subject: 'ministry-1', role: 'ministry' });
   });
 
   afterAll(async () => {
-    await app?.close();
+    await kpi?.close();
     await readStore?.close();
     await events?.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('reads a report once for 20 clients asking at the same checkpoint, and not again while it stands', async () => {

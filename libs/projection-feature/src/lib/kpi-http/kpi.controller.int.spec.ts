@@ -1,17 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Module, type INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
 import { Workbook } from 'exceljs';
 import { loadAdminUnits } from '@cdt/admin-units';
-import { EVENT_STORE, START, openEventStore, type EventStore } from '@cdt/event-store';
-import { DevTokens, PlatformModule, configureHttpApp, loadConfig, type DevClaims } from '@cdt/platform';
-import { KPI_READ_STORE, loadProjectorState, openKpiReadStore, projectIntoStore, type KpiReadStore } from '@cdt/read-store';
+import { START, openEventStore, type EventStore } from '@cdt/event-store';
+import type { DevClaims } from '@cdt/platform';
+import { loadProjectorState, openKpiReadStore, projectIntoStore, type KpiReadStore } from '@cdt/read-store';
 import { adminUnitResolver } from '../runner/admin-unit-resolver';
+import { startKpiHttpApp, type KpiHttpApp } from '../testing/kpi-http-app';
 import { TEAM_A, TEAM_B, appendScenario } from './kpi-http.fixtures';
-import { CHILDREN_HEADERS, KPI_HTTP_CONTROLLERS, KPI_HTTP_PROVIDERS, UNIT_HEADERS } from './index';
+import { CHILDREN_HEADERS, UNIT_HEADERS } from './index';
 
 interface Reply {
   status: number;
@@ -30,15 +25,13 @@ const valueOf = (body: Record<string, unknown>, code: string): Value | undefined
  * endpoint's scope for every role, and the problems bad input gets.
  */
 describe('KPI query API (/v1/kpi) over HTTP on a PGlite read store', () => {
-  let app: INestApplication;
-  let base: string;
+  let kpi: KpiHttpApp;
   let events: EventStore;
   let readStore: KpiReadStore;
-  const dataDir = mkdtempSync(join(tmpdir(), 'cdt-kpi-http-'));
   const tokens: Record<string, string> = {};
 
   const get = async (path: string, who: string | undefined, headers: Record<string, string> = {}): Promise<Reply> => {
-    const response = await fetch(`${base}${path}`, { headers: { ...headers, ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}) } });
+    const response = await fetch(`${kpi.base}${path}`, { headers: { ...headers, ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}) } });
     const bytes = Buffer.from(await response.arrayBuffer());
     const text = bytes.toString('utf8');
     const type = response.headers.get('content-type') ?? '';
@@ -52,15 +45,7 @@ describe('KPI query API (/v1/kpi) over HTTP on a PGlite read store', () => {
     const all = await events.readAll({ after: START, limit: 10_000 });
     await projectIntoStore(readStore, await loadProjectorState(readStore), all.events, all.checkpoint, adminUnitResolver(loadAdminUnits()));
 
-    const config = loadConfig({ CDT_JWT_SECRET: 'kpi-spec-secret-kpi-spec-secret-kpi!!', CDT_LOG_LEVEL: 'silent', CDT_DATA_DIR: dataDir });
-    @Module({ controllers: KPI_HTTP_CONTROLLERS, providers: [...KPI_HTTP_PROVIDERS, { provide: EVENT_STORE, useValue: events }, { provide: KPI_READ_STORE, useValue: readStore }] })
-    class KpiSpecModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot({ serviceName: 'kpi-spec', config }), KpiSpecModule] }).compile();
-    const nest = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
-    configureHttpApp(nest, { serviceName: 'kpi-spec' });
-    await nest.listen(0, '127.0.0.1');
-    app = nest;
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    kpi = await startKpiHttpApp({ events, readStore, serviceName: 'kpi-spec' });
     const claims: Record<string, DevClaims> = {
       ministry: { subject: 'ministry-1', role: 'ministry' },
       auditor: { subject: 'auditor-1', role: 'auditor' },
@@ -69,14 +54,13 @@ describe('KPI query API (/v1/kpi) over HTTP on a PGlite read store', () => {
       communeOfficer: { subject: 'officer-28261', role: 'officer', provinceCode: '82', communeCode: '28261' },
       reporterA: { subject: 'reporter-a', role: 'reporter', teamId: TEAM_A.teamId },
     };
-    for (const [name, claim] of Object.entries(claims)) tokens[name] = await DevTokens.issue(config, claim, 600);
+    for (const [name, claim] of Object.entries(claims)) tokens[name] = await kpi.token(claim);
   });
 
   afterAll(async () => {
-    await app?.close();
+    await kpi?.close();
     await readStore?.close();
     await events?.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   describe('one unit', () => {

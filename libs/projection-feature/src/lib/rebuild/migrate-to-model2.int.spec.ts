@@ -1,22 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve as resolvePath } from 'node:path';
-import { Module, type INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
+import { resolve as resolvePath } from 'node:path';
 import { loadAdminUnits } from '@cdt/admin-units';
-import { EVENT_STORE, openEventStore, type ManagedEventStore } from '@cdt/event-store';
-import { DevTokens, PlatformModule, configureHttpApp, loadConfig } from '@cdt/platform';
-import { KPI_READ_STORE } from '@cdt/read-store';
+import { openEventStore, type ManagedEventStore } from '@cdt/event-store';
 import { describeWithEngine, freshPostgresDatabase, type FreshPostgresDatabase } from '@cdt/testing';
-import { KPI_HTTP_CONTROLLERS, KPI_HTTP_PROVIDERS } from '../kpi-http';
 import type { LiveKpiReadStore } from '../read-models/live-kpi-read-store';
 import { openReadModelDatabase } from '../read-models/read-model-database';
 import { VersionedKpiReadStore } from '../read-models/versioned-kpi-read-store';
 import { adminUnitResolver } from '../runner/admin-unit-resolver';
 import { ProjectionRunner } from '../runner/projection-runner';
 import { appendLog, generateLog, type Append } from '../testing/generated-log';
+import { startKpiHttpApp, type KpiHttpApp } from '../testing/kpi-http-app';
 import { dumpVersion, projectFromScratch } from '../testing/model-dump';
 
 const ROOT = resolvePath(__dirname, '../../../../..');
@@ -32,21 +25,14 @@ function cdt(args: string[]): Promise<{ code: number | null; stdout: string; std
   return new Promise((done) => child.once('exit', (code) => done({ code, stdout, stderr })));
 }
 
-/** The /v1/kpi API over a live store, as a service serves it (its own KpiReader, so its own answer cache). */
-async function kpiApp(readStore: LiveKpiReadStore, events: ManagedEventStore, dataDir: string): Promise<{ app: INestApplication; get(path: string): Promise<{ status: number; body: unknown }> }> {
-  const config = loadConfig({ CDT_JWT_SECRET: 'migrate-spec-secret-migrate-spec-secret!', CDT_LOG_LEVEL: 'silent', CDT_DATA_DIR: dataDir });
-  @Module({ controllers: KPI_HTTP_CONTROLLERS, providers: [...KPI_HTTP_PROVIDERS, { provide: EVENT_STORE, useValue: events }, { provide: KPI_READ_STORE, useValue: readStore }] })
-  class KpiSpecModule {}
-  const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot({ serviceName: 'migrate-spec', config }), KpiSpecModule] }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
-  configureHttpApp(app, { serviceName: 'migrate-spec' });
-  await app.listen(0, '127.0.0.1');
-  const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-  const token = await DevTokens.issue(config, { subject: 'ministry-1', role: 'ministry' }, 600);
+/** The /v1/kpi API over a live store, as a service serves it (its own KpiReader, so its own answer cache), asked by the ministry. */
+async function kpiService(readStore: LiveKpiReadStore, events: ManagedEventStore): Promise<{ http: KpiHttpApp; get(path: string): Promise<{ status: number; body: unknown }> }> {
+  const http = await startKpiHttpApp({ events, readStore, serviceName: 'migrate-spec' });
+  const token = await http.token({ subject: 'ministry-1', role: 'ministry' });
   return {
-    app,
+    http,
     get: async (path) => {
-      const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(`${http.base}${path}`, { headers: { authorization: `Bearer ${token}` } });
       return { status: response.status, body: await response.json() };
     },
   };
@@ -84,8 +70,7 @@ describeWithEngine('postgres', 'migrating a model-1 deployment to KPI model 2 wi
   let eventStore: ManagedEventStore;
   let liveStore: VersionedKpiReadStore;
   let runner: ProjectionRunner;
-  const apps: INestApplication[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'cdt-migrate-'));
+  const apps: KpiHttpApp[] = [];
   const log = generateLog({ teams: 24, activities: 3_000, seed: 21, perAppend: 300 });
   const openStore = async () => VersionedKpiReadStore.open(await openReadModelDatabase({ kind: 'postgres', url: database.adminUrl, poolSize: 4 }));
 
@@ -105,13 +90,12 @@ describeWithEngine('postgres', 'migrating a model-1 deployment to KPI model 2 wi
     await liveStore?.close();
     await eventStore?.close();
     await database?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('queries answer throughout; after the switch the HTTP answers equal model 1’s; the runner goes on in model 2', async () => {
     expect(await liveStore.versions.list()).toEqual([expect.objectContaining({ schema: 'kpi_v1', status: 'live', model: 1 })]);
-    const serving = await kpiApp(liveStore, eventStore, dataDir);
-    apps.push(serving.app);
+    const serving = await kpiService(liveStore, eventStore);
+    apps.push(serving.http);
     const paths = questions(log);
     const ask = async (service: typeof serving) => Promise.all(paths.map((path) => service.get(path)));
     const model1 = await ask(serving);
@@ -151,8 +135,8 @@ describeWithEngine('postgres', 'migrating a model-1 deployment to KPI model 2 wi
     // A service started after the switch has no answer cached from model 1: model 2 computes every answer.
     const cold = await openStore();
     try {
-      const fresh = await kpiApp(cold, eventStore, dataDir);
-      apps.push(fresh.app);
+      const fresh = await kpiService(cold, eventStore);
+      apps.push(fresh.http);
       const model2 = await ask(fresh);
       paths.forEach((path, i) => expect({ path, ...model2[i] }).toEqual({ path, ...model1[i] }));
     } finally {
