@@ -1,10 +1,12 @@
 import { Pool } from 'pg';
 import { loadPglite } from '@cdt/event-store';
 import type { Fact, Model2Deltas, WideCellDelta } from '@cdt/domain-kpi';
+import { build, resolve } from '@cdt/domain-kpi/testing';
 import { describeWithEngine, freshPostgresDatabase } from '@cdt/testing';
 // The adapter's own spec runs the shared model-2 contract suite; only test code crosses this boundary.
 import { kpiModel2StoreContract } from '../../contract';
 import { pgDatabase, pgliteDatabase, type SqlDatabase } from '../sql-database';
+import { loadModel2State, projectIntoModel2 } from './project-into-model2';
 import { SqlKpiModel2Store } from './sql-kpi-model2-store';
 
 /**
@@ -82,5 +84,55 @@ describe('KPI model 2 SQL store: facts and cells written as one text per column'
     } finally {
       await db.close();
     }
+  });
+});
+
+/**
+ * The applied ids are a hash-indexed list, not a primary key (model2-schema.ts): a redelivery several batches
+ * later is still skipped, on both engines (the lookup is a probe per id that PostgreSQL must plan as such).
+ */
+function rememberedIds(open: () => Promise<{ db: SqlDatabase; cleanup: () => Promise<void> }>): void {
+  it('remembers every applied event id, however many batches ago, and skips its redelivery', async () => {
+    const { db, cleanup } = await open();
+    try {
+      const store = await SqlKpiModel2Store.open(db, 'kpi2_applied');
+      const { events } = build([
+        { k: 'visit', team: 0, household: 1, day: 10 },
+        { k: 'visit', team: 0, household: 2, day: 11 },
+        { k: 'visit', team: 1, household: 3, day: 12 },
+        { k: 'redeliver', pick: 3 },
+        { k: 'redeliver', pick: 4 },
+      ]);
+      let state = await loadModel2State(store);
+      for (const [n, event] of events.entries()) {
+        state = (await projectIntoModel2(store, [event], resolve, state, { transactionId: '1', globalPosition: String(n + 1) })).state;
+      }
+      const firstVisit = events[3].eventId;
+      expect([...(await store.appliedAmong([firstVisit, 'never-seen', events[0].eventId]))].sort()).toEqual([events[0].eventId, firstVisit].sort());
+      expect((await store.figures('as-recorded', 'nation', ['VN'], '2024'))[0].values['household-visits']).toBe(3);
+    } finally {
+      await cleanup();
+    }
+  });
+}
+
+describe('KPI model 2 SQL store on PGlite: applied ids', () => {
+  rememberedIds(async () => {
+    const db = pgliteDatabase(await loadPglite().create());
+    return { db, cleanup: () => db.close() };
+  });
+});
+
+describeWithEngine('postgres', 'KPI model 2 SQL store on PostgreSQL: applied ids', () => {
+  rememberedIds(async () => {
+    const database = await freshPostgresDatabase();
+    const db = pgDatabase(new Pool({ connectionString: database.adminUrl, max: 2 }));
+    return {
+      db,
+      cleanup: async () => {
+        await db.close();
+        await database.drop();
+      },
+    };
   });
 });

@@ -22,7 +22,7 @@ import {
   type WideCellDelta,
 } from '@cdt/domain-kpi';
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
-import { appliedAmong, applyCheckpointedBatch, createModelSchema, storedCheckpoint, teamRecords } from '../sql-shared-tables';
+import { applyCheckpointedBatch, createModelSchema, storedCheckpoint, teamRecords } from '../sql-shared-tables';
 import type { SqlClient, SqlDatabase } from '../sql-database';
 import { figuresUnderOfRows, planFiguresUnder, targetsIn, type FiguresUnder, type FiguresUnderQuery, type RowsForPeriods } from '../figures-under';
 import type { KpiModel2Store } from './kpi-model2-store.port';
@@ -285,8 +285,18 @@ export class SqlKpiModel2Store implements KpiModel2Store {
   }
 
   // ── the projector's reads, as at the checkpoint ────────────────────────────────────────────────────
+  /**
+   * One probe of the hash index per id: `= any(…)` does not use a hash index, and a join let the planner
+   * hash the whole table (measured: 5.4 against 0.8 us per id); a lateral subquery with a limit is probed.
+   */
   async appliedAmong(eventIds: readonly string[]): Promise<Set<string>> {
-    return appliedAmong(this.db, this.t('applied_events'), eventIds);
+    if (eventIds.length === 0) return new Set();
+    const { rows } = await this.db.query<{ event_id: string }>(
+      `select asked.event_id from unnest($1::text[]) as asked(event_id)
+         cross join lateral (select 1 from ${this.t('applied_events')} a where a.event_id = asked.event_id limit 1) applied`,
+      [eventIds],
+    );
+    return new Set(rows.map((r) => r.event_id));
   }
 
   async teams(): Promise<Model2Team[]> {
