@@ -91,6 +91,14 @@ class Gate {
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** One asker of 'q' whose computation is let through: asked, let start, opened, answered. */
+const askThrough = async (cache: KpiAnswerCache, gate: Gate, options?: { maxStaleMs?: number }) => {
+  const asked = cache.answerAt(gate.source, 'q', gate.compute(), options);
+  await settle();
+  gate.open();
+  return asked;
+};
+
 describe('KpiAnswerCache while the projection moves', () => {
   it('computes a question once for 50 clients asking at the same checkpoint', async () => {
     const gate = new Gate();
@@ -107,10 +115,7 @@ describe('KpiAnswerCache while the projection moves', () => {
     let now = 1_000;
     const gate = new Gate();
     const cache = new KpiAnswerCache({ maxStaleMs: 2_000, now: () => now });
-    const first = cache.answerAt(gate.source, 'q', gate.compute());
-    await settle();
-    gate.open();
-    await first;
+    await askThrough(cache, gate);
 
     gate.move('2');
     now += 1_500;
@@ -128,23 +133,14 @@ describe('KpiAnswerCache while the projection moves', () => {
     let now = 0;
     const gate = new Gate();
     const cache = new KpiAnswerCache({ maxStaleMs: 2_000, now: () => now });
-    const first = cache.answerAt(gate.source, 'q', gate.compute());
-    await settle();
-    gate.open();
-    await first;
+    await askThrough(cache, gate);
 
     gate.move('2');
-    const fresh = cache.answerAt(gate.source, 'q', gate.compute(), { maxStaleMs: 0 });
-    await settle();
-    gate.open();
-    expect((await fresh).answer).toBe('answer at 2');
+    expect((await askThrough(cache, gate, { maxStaleMs: 0 })).answer).toBe('answer at 2');
 
     gate.move('3');
     now += 2_001;
-    const late = cache.answerAt(gate.source, 'q', gate.compute());
-    await settle();
-    gate.open();
-    expect(await late).toEqual({ answer: 'answer at 3', at: gate.at, exact: true, stale: false });
+    expect(await askThrough(cache, gate)).toEqual({ answer: 'answer at 3', at: gate.at, exact: true, stale: false });
   });
 
   it('never keeps an answer read while the checkpoint moved: it reads again, and after its attempts says it is not exact', async () => {
@@ -159,10 +155,7 @@ describe('KpiAnswerCache while the projection moves', () => {
     }
     expect(await asked).toEqual({ answer: 'answer at 2', at: { transactionId: '10', globalPosition: '3' }, exact: false, stale: false });
     // Nothing was kept: the next asker, at a standing checkpoint, gets a computed, exact answer.
-    const next = cache.answerAt(gate.source, 'q', gate.compute());
-    await settle();
-    gate.open();
-    expect(await next).toEqual({ answer: 'answer at 3', at: gate.at, exact: true, stale: false });
+    expect(await askThrough(cache, gate)).toEqual({ answer: 'answer at 3', at: gate.at, exact: true, stale: false });
     expect(gate.computed).toBe(3);
   });
 
@@ -170,15 +163,9 @@ describe('KpiAnswerCache while the projection moves', () => {
     const gate = new Gate();
     const cache = new KpiAnswerCache({ maxStaleMs: 60_000 });
     gate.move('5');
-    const ahead = cache.answerAt(gate.source, 'q', gate.compute());
-    await settle();
-    gate.open();
-    await ahead;
+    await askThrough(cache, gate);
     gate.move('4');
-    const behind = cache.answerAt(gate.source, 'q', gate.compute());
-    await settle();
-    gate.open();
-    expect(await behind).toEqual({ answer: 'answer at 4', at: gate.at, exact: true, stale: false });
+    expect(await askThrough(cache, gate)).toEqual({ answer: 'answer at 4', at: gate.at, exact: true, stale: false });
   });
 
   it('keeps a later, exact answer over a slower one read while the model moved', async () => {
