@@ -1,8 +1,8 @@
 import { compareCheckpoints, START, type Checkpoint, type EventStore } from '@cdt/event-store';
 import type { UnitResolver } from '@cdt/domain-kpi';
-import { SqlKpiModel2Store, SqlKpiReadStore, type SqlClient, type SqlDatabase } from '@cdt/read-store';
+import { SqlKpiModel2Store, SqlKpiReadStore, type SqlDatabase } from '@cdt/read-store';
 import { openModelProjection, type KpiModel, type KpiVersionStore, type VersionedKpiReadStore } from '@cdt/projection-feature';
-import { compareModel2 } from './compare-model2';
+import { compareModel1, compareModel2 } from './compare-versions';
 
 /** Where a verification rebuilds: not a `kpi_v<n>` version, so no rebuild or switch ever takes it for one. */
 export const SCRATCH_SCHEMA = 'kpi_verify';
@@ -119,7 +119,7 @@ export async function verifyKpiModel(options: ModelCheckOptions): Promise<ModelC
       const now = (await liveStore.checkpoint(tx)) ?? START;
       if (compareCheckpoints(now, target) !== 0) return { moved: now };
       const limit = options.maxDifferences ?? 1000;
-      return { moved: undefined, ...(await (model === 1 ? compare(tx, live, limit) : compareModel2(tx, live, SCRATCH_SCHEMA, limit))) };
+      return { moved: undefined, ...(await (model === 1 ? compareModel1 : compareModel2)(tx, live, SCRATCH_SCHEMA, limit)) };
     });
     if (compared.moved === undefined) {
       if (!options.keepScratch) await readStore.db.exec(`drop schema if exists ${SCRATCH_SCHEMA} cascade`);
@@ -130,46 +130,4 @@ export async function verifyKpiModel(options: ModelCheckOptions): Promise<ModelC
     if (compareCheckpoints(compared.moved, scratchAt) < 0) throw new Error(`the live model ${live} went back to position ${compared.moved.globalPosition} (switched?); run the check again`);
     target = compared.moved;
   }
-}
-
-export interface Compared {
-  differences: FigureDifference[];
-  differenceCount: number;
-  figuresCompared: number;
-}
-
-/** Figures and targets of two schemas side by side; a missing figure row counts as 0, a missing target as none. */
-async function compare(tx: SqlClient, live: string, limit: number): Promise<Compared> {
-  const key = ['view', 'level', 'unit_key', 'period_kind', 'period_key', 'indicator'];
-  const figures = await tx.query<{ view: string; level: string; unit_key: string; period_kind: string; period_key: string; indicator: string; live: string | null; rebuilt: string | null; total: string }>(
-    `select ${key.map((k) => `coalesce(l.${k}, s.${k}) as ${k}`).join(', ')},
-            l.value::text as live, s.value::text as rebuilt, count(*) over ()::text as total
-       from ${live}.figures l
-       full join ${SCRATCH_SCHEMA}.figures s on ${key.map((k) => `l.${k} = s.${k}`).join(' and ')}
-      where coalesce(l.value, 0) <> coalesce(s.value, 0)
-      order by 1, 2, 3, 4, 5, 6
-      limit $1`,
-    [limit],
-  );
-  const targets = await tx.query<{ unit_key: string; indicator: string; period: string; live: number | null; rebuilt: number | null; total: string }>(
-    `select coalesce(l.unit_key, s.unit_key) as unit_key, coalesce(l.indicator, s.indicator) as indicator, coalesce(l.period, s.period) as period,
-            l.value as live, s.value as rebuilt, count(*) over ()::text as total
-       from ${live}.targets l
-       full join ${SCRATCH_SCHEMA}.targets s on l.unit_key = s.unit_key and l.indicator = s.indicator and l.period = s.period
-      where l.value is distinct from s.value
-      order by 1, 2, 3
-      limit $1`,
-    [limit],
-  );
-  const { rows: [count] } = await tx.query<{ n: string }>(`select count(*)::text as n from ${live}.figures`);
-  const number = (value: string | number | null): number | null => (value === null ? null : Number(value));
-  const differences: FigureDifference[] = [
-    ...figures.rows.map((r): FigureDifference => ({ kind: 'figure', view: r.view, level: r.level, unitKey: r.unit_key, periodKind: r.period_kind, period: r.period_key, indicator: r.indicator, live: number(r.live), rebuilt: number(r.rebuilt) })),
-    ...targets.rows.map((r): FigureDifference => ({ kind: 'target', unitKey: r.unit_key, period: r.period, indicator: r.indicator, live: number(r.live), rebuilt: number(r.rebuilt) })),
-  ];
-  return {
-    differences: differences.slice(0, limit),
-    differenceCount: Number(figures.rows[0]?.total ?? 0) + Number(targets.rows[0]?.total ?? 0),
-    figuresCompared: Number(count.n),
-  };
 }
