@@ -88,18 +88,22 @@ export function kpiModel2StoreContract(name: string, options: Model2StoreContrac
       );
     }, 600_000);
 
-    /** figuresUnder at team, commune and province level under the nation and under province 10, compared with the reference; the count of non-empty answers. */
-    const expectFiguresUnderAsReference = async (store: KpiModel2Store, memory: InMemoryModel2): Promise<number> => {
+    /**
+     * figuresUnder at team, village, commune and province level under the nation, province 10, district 101
+     * and commune 10001, compared with the reference; the non-empty answers, by parent.
+     */
+    const expectFiguresUnderAsReference = async (store: KpiModel2Store, memory: InMemoryModel2): Promise<Record<string, number>> => {
       const indicators = ['household-visits', 'households-reached', 'citizens-assisted.vneid', 'active-teams', 'teams-registered', 'members-registered', 'youth-union-members', 'communes-covered', 'no-such-code'];
-      // Quarters and months (and the year the log's targets are set for), where the random logs' days cluster.
-      const periods = ['2024-Q1', '2024-01', '2024-12', '2025-Q1', '2025-01', '2025'];
-      let nonEmpty = 0;
+      // Quarters, months and weeks (and the year the log's targets are set for), where the random logs' days cluster; a
+      // day (team x day and villages are placed by their facts, read nationwide).
+      const periods = ['2024-Q1', '2024-01', '2024-W02', '2024-01-11', '2024-12', '2025-Q1', '2025-01', '2025'];
+      const nonEmpty: Record<string, number> = {};
       for (const view of VIEWS) {
-        for (const [underLevel, unitKey] of [['nation', 'VN'], ['province', '10']] as const) {
-          for (const level of ['team', 'commune', 'province'] as const) {
+        for (const [underLevel, unitKey] of [['nation', 'VN'], ['province', '10'], ['district', '101'], ['commune', '10001']] as const) {
+          for (const level of ['team', 'village', 'commune', 'province'] as const) {
             const query: FiguresUnderQuery = { view, under: { level: underLevel, unitKey }, level, periods, indicators, targets: ['household-visits', 'dvctt-dossiers'] };
             const expected = figuresUnderOfModel2(memory, query);
-            if (expected.units.length > 0) nonEmpty++;
+            if (expected.units.length > 0) nonEmpty[underLevel] = (nonEmpty[underLevel] ?? 0) + 1;
             expect({ query, ...sortedFiguresUnder(await store.figuresUnder(query)) }).toEqual({ query, ...expected });
           }
         }
@@ -135,7 +139,8 @@ export function kpiModel2StoreContract(name: string, options: Model2StoreContrac
       const memory = project2(events, [3, 4]);
       await withStore(async (store) => {
         await feedModel2(store, events, [3, 4]);
-        expect(await expectFiguresUnderAsReference(store, memory)).toBe(12); // every query: two views × two parents × three levels
+        // Nation and province 10: two views × four levels; district 101 (as recorded only) and commune 10001: team, village, commune.
+        expect(await expectFiguresUnderAsReference(store, memory)).toEqual({ nation: 8, province: 8, district: 3, commune: 3 });
         // Not vacuous: province 10's target for 2025 shows on it, as its own figure.
         const province = await store.figuresUnder({ view: 'as-recorded', under: { level: 'nation', unitKey: 'VN' }, level: 'province', periods: ['2025'], indicators: ['household-visits'], targets: ['household-visits'] });
         expect(sortedFiguresUnder(province).units.find((unit) => unit.unitKey === '10')?.targets).toEqual([7]);

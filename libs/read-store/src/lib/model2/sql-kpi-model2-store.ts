@@ -426,9 +426,11 @@ export class SqlKpiModel2Store implements KpiModel2Store {
 
   /**
    * Per period asked, the rows `figures` would read for it (flows of the period, stocks up to its end), at
-   * the asked level and under the parent, summed by `figuresUnderOfRows` as the reference does. Exact and
-   * simple, not fast: every period is one rows statement over the facts of the whole nation (a unit's
-   * distinct count takes all its facts, also those recorded under another province), filtered after.
+   * the asked level and under the parent, summed by `figuresUnderOfRows` as the reference does. A unit's
+   * distinct counts take all its facts, also those recorded under another parent, so each period is one
+   * rows statement over the facts of the units that can be under the parent then (`children`: a cell of
+   * the period's kind up to its end placed under it), not of the nation, filtered after. Fine rows (team ×
+   * day, village) are placed by their facts, which may lie outside the parent: those periods read the nation.
    */
   async figuresUnder(query: FiguresUnderQuery): Promise<FiguresUnder> {
     const { view, level } = query;
@@ -438,8 +440,10 @@ export class SqlKpiModel2Store implements KpiModel2Store {
     if (plan.indicators.length > 0) {
       for (const { kind, key } of plan.periods) {
         const materialised = isMaterialised(level, kind);
-        const scope: RowsScope = { view, level: 'nation', reach: 'period', fine: !materialised, distinct: materialised ? [{ level }] : [], cellFilter: under };
-        const model = await this.rowsAsModel1(scope, ['VN'], key, [level], under, [query.under.unitKey], []);
+        const units = materialised ? await this.unitsThatMayBeUnder(query, key) : undefined;
+        if (units?.length === 0) continue;
+        const scope: RowsScope = { view, level: units ? level : 'nation', reach: 'period', fine: !materialised, distinct: materialised ? [{ level }] : [], cellFilter: under };
+        const model = await this.rowsAsModel1(scope, units ?? ['VN'], key, [level], under, [query.under.unitKey], []);
         sources.push({ rows: model.counts.values(), periods: [key] });
       }
     }
@@ -452,6 +456,16 @@ export class SqlKpiModel2Store implements KpiModel2Store {
       for (const r of found.rows) targets.set(`${r.unit_key}|${r.indicator}|${r.period}`, Number(r.value));
     }
     return figuresUnderOfRows(query, sources, targetsIn(targets));
+  }
+
+  /**
+   * Units at the query's level that may be under its parent in `period` (a superset: the rows are filtered
+   * after); undefined when that is every unit (the parent is the nation, or not above the level).
+   */
+  private async unitsThatMayBeUnder(query: FiguresUnderQuery, period: string): Promise<string[] | undefined> {
+    if (query.under.level === query.level) return [query.under.unitKey];
+    if (query.under.level === 'nation' || LEVEL_RANK[query.under.level] < LEVEL_RANK[query.level]) return undefined;
+    return this.children(query.view, query.under.level, query.under.unitKey, query.level, period);
   }
 
   async health(): Promise<void> {
