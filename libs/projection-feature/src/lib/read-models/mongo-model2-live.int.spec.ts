@@ -1,21 +1,17 @@
 import { loadAdminUnits } from '@cdt/admin-units';
-import { openEventStore, type ManagedEventStore } from '@cdt/event-store';
-import { connectMongoDatabase, MongoKpiModel2Store, type MongoDatabase } from '@cdt/read-store';
-import { describeWithEngine, freshMongoDatabase, type FreshMongoDatabase } from '@cdt/testing';
+import { MongoKpiModel2Store } from '@cdt/read-store';
+import { describeWithEngine, freshMongoDatabase } from '@cdt/testing';
 import { rebuildKpiModel } from '../rebuild/rebuild-kpi-model';
 import { adminUnitResolver } from '../runner/admin-unit-resolver';
 import { ProjectionRunner } from '../runner/projection-runner';
 import { appendLog, generateLog } from '../testing/generated-log';
+import { openMongoLiveKpi, type MongoLiveKpi } from '../testing/live-kpi-service';
 import { projectWholeLog } from '../testing/model-dump';
-import { figureProbes, queryAnswers } from '../testing/mongo-model-dump';
-import { MongoVersionedKpiReadStore } from './mongo-versioned-kpi-read-store';
-import { openLiveKpiReadStore } from './open-live-kpi-read-store';
+import { coarseProbes, figureProbes, queryAnswers } from '../testing/mongo-model-dump';
 
 const resolve = adminUnitResolver(loadAdminUnits());
 /** mongo-java-server writes a few thousand documents a second on a loaded 2-core machine. */
 const BUDGET_MS = 600_000;
-/** Months, quarters and years (days and weeks would be thousands of queries). */
-const COARSE = /^\d{4}(-\d{2}|-Q\d)?$/;
 
 /**
  * KPI model 2 in service on MongoDB: a model-1 deployment migrated by a rebuild with `model: 2`; the
@@ -23,36 +19,26 @@ const COARSE = /^\d{4}(-\d{2}|-Q\d)?$/;
  * runner goes on projecting into it with model 2's projector.
  */
 describeWithEngine('mongo', 'the live KPI model on MongoDB migrated to model 2', () => {
-  let database: FreshMongoDatabase;
-  let raw: MongoDatabase;
-  let eventStore: ManagedEventStore;
-  let readStore: MongoVersionedKpiReadStore;
+  let mongo: MongoLiveKpi;
   let runner: ProjectionRunner | undefined;
 
   beforeAll(async () => {
-    database = await freshMongoDatabase();
-    raw = await connectMongoDatabase(database.url);
-    eventStore = await openEventStore({ kind: 'memory', pollIntervalMs: 50 });
-    const opened = await openLiveKpiReadStore({ kind: 'mongo', url: database.url, poolSize: 4 });
-    if (!(opened instanceof MongoVersionedKpiReadStore)) throw new Error('openLiveKpiReadStore({ kind: "mongo" }) did not open the MongoDB model');
-    readStore = opened;
+    mongo = await openMongoLiveKpi(await freshMongoDatabase());
   }, BUDGET_MS);
 
   afterAll(async () => {
     await runner?.stop();
-    await readStore?.close();
-    await eventStore?.close();
-    await raw?.close();
-    await database?.drop();
+    await mongo?.close();
   });
 
   it('rebuild with model 2 switches the live store to a MongoKpiModel2Store with model 1’s answers; the runner projects into it', async () => {
+    const { raw, eventStore, readStore } = mongo;
     await appendLog(eventStore, generateLog({ teams: 4, activities: 80, seed: 31 }));
     runner = new ProjectionRunner({ eventStore, readStore, resolve, batchSize: 60, backoff: { initialMs: 5, maxMs: 20 } });
     await runner.start();
     await runner.waitUntilCaughtUp(BUDGET_MS);
     expect(await runner.status()).toMatchObject({ version: 'kpi_v1', model: 1 });
-    const probes = (await figureProbes(raw.db, 'kpi_v1')).filter((p) => COARSE.test(p.period));
+    const probes = coarseProbes(await figureProbes(raw.db, 'kpi_v1'));
     expect(probes.length).toBeGreaterThan(20);
     const model1 = await queryAnswers(readStore, probes);
 

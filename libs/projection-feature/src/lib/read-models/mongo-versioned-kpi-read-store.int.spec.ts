@@ -1,77 +1,51 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
 import { loadAdminUnits } from '@cdt/admin-units';
-import { openEventStore, type ManagedEventStore } from '@cdt/event-store';
-import { connectMongoDatabase, type MongoDatabase } from '@cdt/read-store';
-import { describeWithEngine, freshMongoDatabase, type FreshMongoDatabase } from '@cdt/testing';
+import { describeWithEngine, freshMongoDatabase } from '@cdt/testing';
 import { rebuildKpiModel } from '../rebuild/rebuild-kpi-model';
 import { adminUnitResolver } from '../runner/admin-unit-resolver';
 import { ProjectionRunner } from '../runner/projection-runner';
+import { runCdt } from '../testing/cdt-cli';
 import { appendLog, generateLog } from '../testing/generated-log';
+import { openMongoLiveKpi, type MongoLiveKpi } from '../testing/live-kpi-service';
 import { projectWholeLog } from '../testing/model-dump';
-import { dumpMongoModel, figureProbes, queryAnswers, type FigureProbe } from '../testing/mongo-model-dump';
+import { coarseProbes, dumpMongoModel, figureProbes, queryAnswers } from '../testing/mongo-model-dump';
 import { BUILD_LEASE_MS } from './kpi-versions';
 import { MongoKpiVersions } from './mongo-kpi-versions';
-import { MongoVersionedKpiReadStore } from './mongo-versioned-kpi-read-store';
-import { openLiveKpiReadStore } from './open-live-kpi-read-store';
 
 const resolve = adminUnitResolver(loadAdminUnits());
-const ROOT = resolvePath(__dirname, '../../../../..');
-
-/** `npx cdt …` as an operator runs it. */
-function cdt(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['scripts/cdt.js', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((done) => child.once('exit', (code) => done({ code, stdout, stderr })));
-}
 /** mongo-java-server writes a few thousand documents a second on a loaded 2-core machine (~80 per event); each test projects its log twice. */
 const BUDGET_MS = 600_000;
 
-/** Months, quarters and years: every unit's figures and children there (days and weeks would be thousands of queries). */
-const coarse = (probes: FigureProbe[]) => probes.filter((p) => /^\d{4}(-\d{2}|-Q\d)?$/.test(p.period));
-
 describeWithEngine('mongo', 'the live versioned KPI model on MongoDB', () => {
-  let database: FreshMongoDatabase;
-  let raw: MongoDatabase;
-  let eventStore: ManagedEventStore;
-  let readStore: MongoVersionedKpiReadStore;
+  let mongo: MongoLiveKpi;
   let runner: ProjectionRunner;
 
   /** The reference: the whole log projected in one pass into a version of its own, compared document by document and through the queries. */
   const expectEqualToFromScratch = async (live: string, reference: string) => {
+    const { raw, eventStore, readStore } = mongo;
     await projectWholeLog(eventStore, await readStore.version(reference), resolve);
     const dump = await dumpMongoModel(raw.db, live);
     expect(dump.figures.length).toBeGreaterThan(300);
     expect(dump).toEqual(await dumpMongoModel(raw.db, reference));
-    const probes = coarse(await figureProbes(raw.db, reference));
+    const probes = coarseProbes(await figureProbes(raw.db, reference));
     expect(probes.length).toBeGreaterThan(20);
     // Through the live pointer (the query side's path) against the reference version's own store.
     expect(await queryAnswers(readStore, probes)).toEqual(await queryAnswers((await readStore.version(reference)).store, probes));
   };
 
   beforeAll(async () => {
-    database = await freshMongoDatabase();
-    raw = await connectMongoDatabase(database.url);
-    eventStore = await openEventStore({ kind: 'memory', pollIntervalMs: 50 });
-    const opened = await openLiveKpiReadStore({ kind: 'mongo', url: database.url, poolSize: 4 });
-    if (!(opened instanceof MongoVersionedKpiReadStore)) throw new Error('openLiveKpiReadStore({ kind: "mongo" }) did not open the MongoDB model');
-    readStore = opened;
+    mongo = await openMongoLiveKpi(await freshMongoDatabase());
   }, BUDGET_MS);
 
   afterAll(async () => {
     await runner?.stop();
-    await readStore?.close();
-    await eventStore?.close();
-    await raw?.close();
-    await database?.drop();
+    await mongo?.close();
   });
 
   it('the ProjectionRunner catches up in batches, then projects live events, equal to a from-scratch projection', async () => {
+    const { eventStore, readStore } = mongo;
     await appendLog(eventStore, generateLog({ teams: 5, activities: 120, seed: 1 }));
     runner = new ProjectionRunner({ eventStore, readStore, resolve, batchSize: 60, backoff: { initialMs: 5, maxMs: 20 } });
     await runner.start();
@@ -85,7 +59,8 @@ describeWithEngine('mongo', 'the live versioned KPI model on MongoDB', () => {
   }, BUDGET_MS);
 
   it('a rebuild builds kpi_v2 beside the live model, resumes after an interruption, switches the pointer, drops kpi_v1; queries keep answering', async () => {
-    const before = await queryAnswers(readStore, coarse(await figureProbes(raw.db, 'kpi_v1')).slice(0, 15));
+    const { raw, eventStore, readStore } = mongo;
+    const before = await queryAnswers(readStore, coarseProbes(await figureProbes(raw.db, 'kpi_v1')).slice(0, 15));
     const head = Number((await eventStore.head()).globalPosition);
 
     // Interrupted half-way: kpi_v2 stays `building` with its own checkpoint, the lease is given back.
@@ -100,7 +75,7 @@ describeWithEngine('mongo', 'the live versioned KPI model on MongoDB', () => {
     let answered = 0;
     const failures: unknown[] = [];
     const mismatches: number[] = [];
-    const probes = coarse(await figureProbes(raw.db, 'kpi_v1')).slice(0, 15);
+    const probes = coarseProbes(await figureProbes(raw.db, 'kpi_v1')).slice(0, 15);
     const loop = (async () => {
       while (rebuilding) {
         try {
@@ -134,6 +109,7 @@ describeWithEngine('mongo', 'the live versioned KPI model on MongoDB', () => {
   }, BUDGET_MS);
 
   it('one rebuild at a time: a live build lease is refused, an abandoned one is resumed; a switch is one atomic write; the CLI finds the model', async () => {
+    const { database, raw, readStore } = mongo;
     await runner.stop(); // the pointer is moved by hand below, to versions nothing was built in
     const versions = new MongoKpiVersions(raw.db);
     const t0 = new Date();
@@ -155,10 +131,10 @@ describeWithEngine('mongo', 'the live versioned KPI model on MongoDB', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cdt-mongo-cli-'));
     try {
       const env = { ...process.env, CDT_READ_MODEL_URL: database.url };
-      const status = await cdt(['projections', 'status', '--data-dir', dataDir], env);
+      const status = await runCdt(['projections', 'status', '--data-dir', dataDir], env);
       expect(status).toMatchObject({ code: 0, stderr: '' });
       expect(status.stdout).toMatch(/\* kpi_v2 +live/);
-      const verify = await cdt(['projections', 'verify', '--data-dir', dataDir], env);
+      const verify = await runCdt(['projections', 'verify', '--data-dir', dataDir], env);
       expect(verify.code).toBe(1);
       expect(verify.stderr).toContain('cdt projections verify is not available on MongoDB read models');
     } finally {

@@ -1,29 +1,16 @@
-import { spawn } from 'node:child_process';
-import { resolve as resolvePath } from 'node:path';
 import { loadAdminUnits } from '@cdt/admin-units';
-import { openEventStore, type ManagedEventStore } from '@cdt/event-store';
-import { describeWithEngine, freshPostgresDatabase, type FreshPostgresDatabase } from '@cdt/testing';
+import type { ManagedEventStore } from '@cdt/event-store';
+import { describeWithEngine, freshPostgresDatabase } from '@cdt/testing';
 import type { LiveKpiReadStore } from '../read-models/live-kpi-read-store';
-import { openReadModelDatabase } from '../read-models/read-model-database';
-import { VersionedKpiReadStore } from '../read-models/versioned-kpi-read-store';
 import { adminUnitResolver } from '../runner/admin-unit-resolver';
-import { ProjectionRunner } from '../runner/projection-runner';
+import { runCdt } from '../testing/cdt-cli';
 import { appendLog, generateLog, type Append } from '../testing/generated-log';
 import { startKpiHttpApp, type KpiHttpApp } from '../testing/kpi-http-app';
+import { startPostgresKpiService, type PostgresKpiService } from '../testing/live-kpi-service';
 import { dumpVersion, projectFromScratch } from '../testing/model-dump';
 
-const ROOT = resolvePath(__dirname, '../../../../..');
 const resolve = adminUnitResolver(loadAdminUnits());
 const BUDGET_MS = 600_000;
-
-function cdt(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['scripts/cdt.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((done) => child.once('exit', (code) => done({ code, stdout, stderr })));
-}
 
 /** The /v1/kpi API over a live store, as a service serves it (its own KpiReader, so its own answer cache), asked by the ministry. */
 async function kpiService(readStore: LiveKpiReadStore, events: ManagedEventStore): Promise<{ http: KpiHttpApp; get(path: string): Promise<{ status: number; body: unknown }> }> {
@@ -66,33 +53,21 @@ function questions(log: Append[]): string[] {
  * model 1; the HTTP answers after the switch (from a cold service, no cached answer) equal model 1's.
  */
 describeWithEngine('postgres', 'migrating a model-1 deployment to KPI model 2 with `cdt projections rebuild --model 2`', () => {
-  let database: FreshPostgresDatabase;
-  let eventStore: ManagedEventStore;
-  let liveStore: VersionedKpiReadStore;
-  let runner: ProjectionRunner;
+  let service: PostgresKpiService;
   const apps: KpiHttpApp[] = [];
   const log = generateLog({ teams: 24, activities: 3_000, seed: 21, perAppend: 300 });
-  const openStore = async () => VersionedKpiReadStore.open(await openReadModelDatabase({ kind: 'postgres', url: database.adminUrl, poolSize: 4 }));
 
   beforeAll(async () => {
-    database = await freshPostgresDatabase();
-    eventStore = await openEventStore({ kind: 'postgres', url: database.appUrl, adminUrl: database.adminUrl, pollIntervalMs: 100 });
-    await appendLog(eventStore, log);
-    liveStore = await openStore();
-    runner = new ProjectionRunner({ eventStore, readStore: liveStore, resolve, batchSize: 500 });
-    await runner.start();
-    await runner.waitUntilCaughtUp(BUDGET_MS);
+    service = await startPostgresKpiService(await freshPostgresDatabase(), { log, budgetMs: BUDGET_MS });
   }, BUDGET_MS);
 
   afterAll(async () => {
     for (const app of apps) await app.close();
-    await runner?.stop();
-    await liveStore?.close();
-    await eventStore?.close();
-    await database?.drop();
+    await service?.close();
   });
 
   it('queries answer throughout; after the switch the HTTP answers equal model 1’s; the runner goes on in model 2', async () => {
+    const { database, eventStore, liveStore, runner, openStore } = service;
     expect(await liveStore.versions.list()).toEqual([expect.objectContaining({ schema: 'kpi_v1', status: 'live', model: 1 })]);
     const serving = await kpiService(liveStore, eventStore);
     apps.push(serving.http);
@@ -117,7 +92,7 @@ describeWithEngine('postgres', 'migrating a model-1 deployment to KPI model 2 wi
         }
       }
     })();
-    const run = await cdt(['projections', 'rebuild', '--database-url', database.adminUrl, '--model', '2', '--batch-size', '500', '--grace-ms', '1500']);
+    const run = await runCdt(['projections', 'rebuild', '--database-url', database.adminUrl, '--model', '2', '--batch-size', '500', '--grace-ms', '1500']);
     await new Promise((done) => setTimeout(done, 1000)); // keep asking past the drop of model 1
     migrating = false;
     await loop;

@@ -1,61 +1,34 @@
-import { spawn } from 'node:child_process';
-import { resolve as resolvePath } from 'node:path';
 import { loadAdminUnits } from '@cdt/admin-units';
-import { openEventStore, type ManagedEventStore } from '@cdt/event-store';
 import { KpiQueries } from '@cdt/read-store';
-import { describeWithEngine, freshPostgresDatabase, type FreshPostgresDatabase } from '@cdt/testing';
-import { openReadModelDatabase } from '../read-models/read-model-database';
+import { describeWithEngine, freshPostgresDatabase } from '@cdt/testing';
 import type { KpiModel } from '../read-models/kpi-model';
-import { VersionedKpiReadStore } from '../read-models/versioned-kpi-read-store';
 import { adminUnitResolver } from '../runner/admin-unit-resolver';
-import { ProjectionRunner } from '../runner/projection-runner';
+import { runCdt } from '../testing/cdt-cli';
 import { appendLog, generateLog } from '../testing/generated-log';
+import { startPostgresKpiService, type PostgresKpiService } from '../testing/live-kpi-service';
 import { dumpVersion, projectFromScratch } from '../testing/model-dump';
 import { rebuildKpiModel } from './rebuild-kpi-model';
 
-const ROOT = resolvePath(__dirname, '../../../../..');
 const resolve = adminUnitResolver(loadAdminUnits());
 /** Projecting the log takes minutes on a shared 2-core machine: a catch-up and two projections per test. */
 const BUDGET_MS = 600_000;
 
-/** `npx cdt …` as an operator runs it. */
-function cdt(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['scripts/cdt.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((done) => child.once('exit', (code) => done({ code, stdout, stderr })));
-}
-
 /** The same rebuild for a deployment on either model: the new version holds the live version's model. */
 describe.each<KpiModel>([1, 2])('KPI model %i', (model) => {
   describeWithEngine('postgres', 'KPI model rebuild without downtime on PostgreSQL', () => {
-    let database: FreshPostgresDatabase;
-    let eventStore: ManagedEventStore;
-    let liveStore: VersionedKpiReadStore;
-    let runner: ProjectionRunner;
-    const openStore = async () => VersionedKpiReadStore.open(await openReadModelDatabase({ kind: 'postgres', url: database.adminUrl, poolSize: 4 }), { firstModel: model });
-
     // The service: a live runner and the query side's store, as in `npm start` on PostgreSQL.
+    let service: PostgresKpiService;
+
     beforeAll(async () => {
-      database = await freshPostgresDatabase();
-      eventStore = await openEventStore({ kind: 'postgres', url: database.appUrl, adminUrl: database.adminUrl, pollIntervalMs: 100 });
-      await appendLog(eventStore, generateLog({ teams: 24, activities: 3_000, seed: 21, perAppend: 300 }));
-      liveStore = await openStore();
-      runner = new ProjectionRunner({ eventStore, readStore: liveStore, resolve, batchSize: 500 });
-      await runner.start();
-      await runner.waitUntilCaughtUp(BUDGET_MS);
+      service = await startPostgresKpiService(await freshPostgresDatabase(), { log: generateLog({ teams: 24, activities: 3_000, seed: 21, perAppend: 300 }), firstModel: model, budgetMs: BUDGET_MS });
     }, BUDGET_MS);
 
     afterAll(async () => {
-      await runner?.stop();
-      await liveStore?.close();
-      await eventStore?.close();
-      await database?.drop();
+      await service?.close();
     });
 
     it('resumes an interrupted rebuild from the new version’s own checkpoint', async () => {
+      const { eventStore, openStore } = service;
       const head = Number((await eventStore.head()).globalPosition);
       const rebuilder = await openStore();
       try {
@@ -84,6 +57,7 @@ describe.each<KpiModel>([1, 2])('KPI model %i', (model) => {
     }, BUDGET_MS);
 
     it('`cdt projections rebuild` while queries run in a loop: none fails, every answer equals the one before the switch', async () => {
+      const { database, eventStore, liveStore, runner } = service;
       const queries = new KpiQueries(liveStore);
       const ask = () =>
         Promise.all([
@@ -110,7 +84,7 @@ describe.each<KpiModel>([1, 2])('KPI model %i', (model) => {
           }
         }
       })();
-      const run = await cdt(['projections', 'rebuild', '--database-url', database.adminUrl, '--batch-size', '500', '--grace-ms', '1500']);
+      const run = await runCdt(['projections', 'rebuild', '--database-url', database.adminUrl, '--batch-size', '500', '--grace-ms', '1500']);
       // Keep asking past the drop of the old version.
       await new Promise((done) => setTimeout(done, 1000));
       rebuilding = false;

@@ -45,6 +45,9 @@ export async function figureProbes(db: mongo.Db, schema: string): Promise<Figure
     .sort((a, b) => `${a.view}|${a.level}|${a.period}`.localeCompare(`${b.view}|${b.level}|${b.period}`));
 }
 
+/** The probes of months, quarters and years (days and weeks would be thousands of queries). */
+export const coarseProbes = (probes: readonly FigureProbe[]): FigureProbe[] => probes.filter((p) => /^\d{4}(-\d{2}|-Q\d)?$/.test(p.period));
+
 /** Key order follows document order, which batching changes: compare the numbers only. */
 const sortedKeys = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 
