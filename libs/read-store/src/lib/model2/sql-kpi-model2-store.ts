@@ -28,6 +28,7 @@ import { figuresUnderOfRows, planFiguresUnder, targetsIn, type FiguresUnder, typ
 import type { KpiModel2Store } from './kpi-model2-store.port';
 import { model2RowsSql, type RowsScope } from './model2-rows';
 import { MODEL2_SCHEMA_SQL } from './model2-schema';
+import { isTeamFiguresUnder, teamFiguresUnder } from './team-figures-under';
 
 const STOCKS = INDICATORS.filter((i) => i.definition.kind === 'stock').map((i) => i.code);
 const COVERED = INDICATORS.flatMap((i) => (i.definition.kind === 'covered' ? [i.definition] : []));
@@ -433,6 +434,8 @@ export class SqlKpiModel2Store implements KpiModel2Store {
    * day, village) are placed by their facts, which may lie outside the parent: those periods read the nation.
    */
   async figuresUnder(query: FiguresUnderQuery): Promise<FiguresUnder> {
+    // Teams over week → year (scoring's bulk read): from the team cells and the teams' facts, one statement.
+    if (isTeamFiguresUnder(query)) return teamFiguresUnder(this.db, (table) => this.t(table), query);
     const { view, level } = query;
     const plan = planFiguresUnder(query);
     const under = SqlKpiModel2Store.under(query.under.level, level, 'array[$9::text]');

@@ -1,0 +1,210 @@
+import { INDICATORS, STORED_INDICATOR_CODES, type Level } from '@cdt/domain-kpi';
+import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
+import { blankUnit, emptyFiguresUnder, planFiguresUnder, sortedFiguresUnder, type FiguresUnder, type FiguresUnderQuery, type UnitFiguresUnder } from '../figures-under';
+import type { SqlDatabase } from '../sql-database';
+
+const DISTINCT_CODES: ReadonlySet<string> = new Set(INDICATORS.filter((i) => i.definition.kind === 'distinct').map((i) => i.code));
+/** An indicator's 1-based slot in a cell's vector `v`. */
+const SLOT: ReadonlyMap<string, number> = new Map(STORED_INDICATOR_CODES.map((code, i) => [code, i + 1]));
+/** Team cells are materialised for these kinds (cells.ts, materialisedKinds); team × day is computed from facts. */
+const TEAM_CELL_KINDS: ReadonlySet<PeriodKind> = new Set(['week', 'month', 'quarter', 'year']);
+
+/** Whether `teamFiguresUnder` answers the query: teams, and only periods of kinds with team cells. */
+export const isTeamFiguresUnder = (query: FiguresUnderQuery): boolean =>
+  query.level === 'team' && planFiguresUnder(query).periods.every((period) => TEAM_CELL_KINDS.has(period.kind));
+
+/**
+ * A team cell `c` (as recorded, the only view team cells are stored in) placed under the parent ($1) in
+ * the view, as the reference places it (`model2RowsOf`): as recorded, by the cell's own placement; in the
+ * current view, by the team's record today (`k`: commune, village, province, no district), or, for a team
+ * without a record, by the cell's placement without its district.
+ */
+const cellUnder = (level: Level): string => {
+  switch (level) {
+    case 'nation':
+      return 'true';
+    case 'province':
+      return 'c.province = $1';
+    case 'district':
+      return 'c.district = $1';
+    case 'commune':
+      return 'c.commune = $1';
+    case 'village':
+      return 'c.village = $1';
+    case 'team':
+      return 'c.unit_key = $1';
+    default: {
+      const _exhaustive: never = level;
+      return _exhaustive;
+    }
+  }
+};
+
+/** Teams (`k`, the teams table) whose record today is under the parent ($1); the current view has no district. */
+const recordUnder = (level: Level): string => {
+  switch (level) {
+    case 'nation':
+      return 'true';
+    case 'province':
+      return `k.record->>'provinceCode' = $1`;
+    case 'district':
+      return 'false';
+    case 'commune':
+      return `k.record->>'communeCode' = $1`;
+    case 'village':
+      return `(k.record->>'communeCode') || '/' || (k.record->>'village') = $1`;
+    case 'team':
+      return 'k.team_id = $1';
+    default: {
+      const _exhaustive: never = level;
+      return _exhaustive;
+    }
+  }
+};
+
+/**
+ * The team cells a query reads, by kind: those of the periods asked, or, when stocks are asked (a stock
+ * is the sum of the cells of its kind up to the period, each placed as its own cell), every cell of the
+ * kind up to the latest period asked. Parameters from `at`, returned with their values.
+ */
+const cellPeriods = (periods: readonly { kind: PeriodKind; key: string }[], withStocks: boolean, at: number): { sql: string; params: unknown[] } => {
+  const kinds = [...new Set(periods.map((period) => period.kind))];
+  const params: unknown[] = [];
+  const clauses = kinds.map((kind) => {
+    const keys = periods.filter((period) => period.kind === kind).map((period) => period.key);
+    params.push(kind, withStocks ? keys.reduce((a, b) => (b > a ? b : a)) : keys);
+    const [k, v] = [at + params.length - 2, at + params.length - 1];
+    return withStocks ? `(c.period_kind = $${k} and c.period_key <= $${v})` : `(c.period_kind = $${k} and c.period_key = any($${v}::text[]))`;
+  });
+  return { sql: `(${clauses.join(' or ')})`, params };
+};
+
+interface ValueRow {
+  team_id: string;
+  p: number;
+  i: number;
+  value: number;
+}
+
+/**
+ * `figuresUnder` at team level over periods of kinds team cells are materialised for (week → year), on
+ * model 2's tables (ADR 0010), in one statement for all periods: the answer of the reference
+ * (`figuresUnderOfModel2`) without building model 2's general rows (model2-rows.ts) nationwide.
+ * - Teams under the parent, per period, as the reference places them: as recorded, the team cell of the
+ *   period placed under the parent (a team relocated mid-period follows its cell's placement, the latest
+ *   day's); in the current view, the team's record today, or the cell's placement without district for a
+ *   team with no record. Every live fact placed its team cell of each kind (projector.ts), so a team with
+ *   facts in a period has that cell even when a retraction left its counts at zero.
+ * - Counts from the team cell's vector; distinct counts per team from its facts of the period
+ *   (`count(distinct subject)`, facts_by_team), only for the distinct indicators asked and only for teams
+ *   whose cell is under the parent; stocks summed over the team cells of the kind up to the period, each
+ *   under the parent by its own placement (as the reference sums rows); targets of the teams answered.
+ * Units whose every value is zero are left out, as in `figuresUnderOfRows`.
+ */
+export async function teamFiguresUnder(db: SqlDatabase, t: (table: string) => string, query: FiguresUnderQuery): Promise<FiguresUnder> {
+  const plan = planFiguresUnder(query);
+  const answer = emptyFiguresUnder(plan);
+  if (plan.indicators.length === 0 || plan.periods.length === 0) return answer;
+  const width = plan.indicators.length;
+  const slotted = (codes: readonly string[]) => codes.flatMap((code) => (SLOT.has(code) ? [{ slot: SLOT.get(code) as number, i: plan.indicators.indexOf(code) }] : []));
+  const counts = slotted(plan.flows.filter((code) => !DISTINCT_CODES.has(code)));
+  const stocks = slotted(plan.stocks);
+  const distinct = plan.flows.filter((code) => DISTINCT_CODES.has(code)).map((code) => ({ code, i: plan.indicators.indexOf(code) }));
+  const bounds = plan.periods.map(({ key }) => parsePeriod(key) as { first: string; last: string });
+
+  // $1 parent, $2–$5 periods (kind, key, first, last; p = position − 1), $6–$7 count slots and positions,
+  // $8–$9 stock slots and positions, $10–$11 distinct codes and positions; then the cells' periods.
+  const params: unknown[] = [
+    query.under.unitKey,
+    plan.periods.map((period) => period.kind),
+    plan.periods.map((period) => period.key),
+    bounds.map((b) => b.first),
+    bounds.map((b) => b.last),
+    counts.map((c) => c.slot),
+    counts.map((c) => c.i),
+    stocks.map((c) => c.slot),
+    stocks.map((c) => c.i),
+    distinct.map((c) => c.code),
+    distinct.map((c) => c.i),
+  ];
+  const wanted = cellPeriods(plan.periods, stocks.length > 0, params.length + 1);
+  params.push(...wanted.params);
+  const teamCells = `c.view = 'as-recorded' and c.level = 'team' and ${wanted.sql}`;
+  const under = query.under.level;
+  const placed: string =
+    query.view === 'as-recorded'
+      ? `select c.unit_key as team_id, c.period_kind, c.period_key, c.v from ${t('cells')} c where ${teamCells} and ${cellUnder(under)}`
+      : `select c.unit_key as team_id, c.period_kind, c.period_key, c.v
+           from ${t('teams')} k join ${t('cells')} c on c.unit_key = k.team_id
+          where ${teamCells} and ${recordUnder(under)}
+         union all
+         select c.unit_key, c.period_kind, c.period_key, c.v from ${t('cells')} c
+          where ${teamCells} and ${under === 'district' ? 'false' : cellUnder(under)}
+            and not exists (select 1 from ${t('teams')} k where k.team_id = c.unit_key)`;
+  const branches: string[] = [];
+  if (counts.length > 0) {
+    branches.push(`select c.team_id, p.p, w.i, c.v[w.slot]::float8 as value
+    from placed c join periods p on p.kind = c.period_kind and p.key = c.period_key
+   cross join unnest($6::int[], $7::int[]) as w(slot, i)
+   where c.v[w.slot] <> 0`);
+  }
+  if (stocks.length > 0) {
+    branches.push(`select c.team_id, p.p, w.i, sum(c.v[w.slot])::float8 as value
+    from placed c join periods p on p.kind = c.period_kind and c.period_key <= p.key
+   cross join unnest($8::int[], $9::int[]) as w(slot, i)
+   group by 1, 2, 3 having sum(c.v[w.slot]) <> 0`);
+  }
+  if (distinct.length > 0) {
+    // Per team cell of an asked period under the parent, its facts of the period through facts_by_team.
+    branches.push(`select c.team_id, p.p, d.i, d.n::float8 as value
+    from placed c join periods p on p.kind = c.period_kind and p.key = c.period_key
+   cross join lateral (
+     select w.i, count(distinct s.subject) as n
+       from ${t('facts')} f cross join lateral unnest(f.subject_codes, f.subjects) as s(code, subject)
+       join unnest($10::text[], $11::int[]) as w(code, i) on w.code = s.code
+      where f.team_id = c.team_id and f.day >= p.first and f.day <= p.last
+      group by w.i) d`);
+  }
+  const sql = `with params as (
+  -- Every parameter typed, whichever of them this query's text uses (an unreferenced CTE is not run).
+  select $1::text as parent, $6::int[] as count_slots, $7::int[] as count_at, $8::int[] as stock_slots, $9::int[] as stock_at,
+         $10::text[] as distinct_codes, $11::int[] as distinct_at
+),
+periods as (
+  select x.kind, x.key, x.first, x.last, (x.n - 1)::int as p
+    from unnest($2::text[], $3::text[], $4::text[], $5::text[]) with ordinality as x(kind, key, first, last, n)
+),
+placed as materialized (${placed})
+select team_id, p, i, value from (
+  ${branches.join('\n  union all\n  ')}
+) r`;
+  // As the rows statement: no JIT (a plan over jit_above_cost compiles for longer than this runs).
+  const { rows } = await db.transaction(async (tx) => {
+    await tx.query(`set local jit = off`);
+    return tx.query<ValueRow>(sql, params);
+  });
+
+  const units = new Map<string, UnitFiguresUnder>();
+  for (const row of rows) {
+    let unit = units.get(row.team_id);
+    if (!unit) units.set(row.team_id, (unit = blankUnit(answer, row.team_id)));
+    unit.values[row.p * width + row.i] += Number(row.value);
+  }
+  for (const unit of units.values()) if (unit.values.some((value) => value !== 0)) answer.units.push(unit);
+  if (plan.targetIndicators.length > 0 && answer.units.length > 0) await readTargets(db, t, answer);
+  return sortedFiguresUnder(answer);
+}
+
+/** Targets of the answer's units for its periods and target indicators, as the reference reads them. */
+async function readTargets(db: SqlDatabase, t: (table: string) => string, answer: FiguresUnder): Promise<void> {
+  const found = await db.query<{ unit_key: string; indicator: string; period: string; value: number }>(
+    `select unit_key, indicator, period, value from ${t('targets')} where unit_key = any($1::text[]) and period = any($2::text[]) and indicator = any($3::text[])`,
+    [answer.units.map((unit) => unit.unitKey), answer.periods, answer.targetIndicators],
+  );
+  const byUnit = new Map(answer.units.map((unit) => [unit.unitKey, unit]));
+  const width = answer.targetIndicators.length;
+  for (const r of found.rows) {
+    const unit = byUnit.get(r.unit_key);
+    if (unit) unit.targets[answer.periods.indexOf(r.period) * width + answer.targetIndicators.indexOf(r.indicator)] = Number(r.value);
+  }
+}
