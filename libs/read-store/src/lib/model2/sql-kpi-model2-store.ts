@@ -204,8 +204,8 @@ export class SqlKpiModel2Store implements KpiModel2Store {
 
   /** Writes a batch's deltas and its checkpoint together; a checkpoint not past the stored one changes nothing (false). */
   async applyBatch(deltas: Model2Deltas, checkpoint: Checkpoint): Promise<boolean> {
-    const params = this.prepared.get(deltas) ?? encodeBatch(deltas);
-    this.prepared.delete(deltas);
+    // Encoded before the transaction opens: PostgreSQL then waits for no parameter building inside it.
+    const params = encodeBatch(deltas);
     return applyCheckpointedBatch(this.db, (table) => this.t(table), checkpoint, deltas, async (tx) => {
       if (params.facts) await this.insertFacts(tx, params.facts);
       if (deltas.factIdsDeleted.length > 0) await tx.query(`delete from ${this.t('facts')} where activity_id = any($1::text[])`, [deltas.factIdsDeleted]);
@@ -213,17 +213,6 @@ export class SqlKpiModel2Store implements KpiModel2Store {
       if (params.cells) await this.addToCells(tx, params.cells);
     });
   }
-
-  /**
-   * Encodes a batch's facts and cells for `applyBatch` now, so a pipeline does it while the previous
-   * batch is still being written (PostgreSQL then waits for no parameter building inside the transaction).
-   * Optional: `applyBatch` encodes a batch that was not prepared.
-   */
-  prepare(deltas: Model2Deltas): void {
-    if (!this.prepared.has(deltas)) this.prepared.set(deltas, encodeBatch(deltas));
-  }
-
-  private readonly prepared = new WeakMap<Model2Deltas, EncodedBatch>();
 
   /**
    * In batch order, so `seq` follows it (a fact written again keeps its first place, as a Map entry does).
