@@ -117,7 +117,9 @@ async function documentsOf(c: Model2Collections, view: View, kind: PeriodKind, p
     .sort(byOrder)
     .map(({ order: _order, ...fact }): Fact => fact);
   const stocks = stockDocs.sort(byOrder).map(({ _id, order: _order, created: _created, ...stock }): StockFact => stock);
-  const cells = await cellsOf(c, view, kind, period, levels, scope, view === 'as-recorded' ? unitsOfFacts(facts) : undefined);
+  // In the current view a team with no record sits where its cells are: those of the teams whose facts were read without a record.
+  const unrecorded = view === 'current' && source.teams ? [...new Set(facts.map((f) => f.teamId))].filter((id) => !source.teams?.has(id)) : [];
+  const cells = await cellsOf(c, view, kind, period, levels, scope, view === 'as-recorded' ? unitsOfFacts(facts) : undefined, unrecorded);
   const teamIds = new Set([...facts.map((f) => f.teamId), ...stocks.map((s) => s.teamId), ...cells.filter((cell) => cell.level === 'team').map((cell) => cell.unitKey)]);
   const teams = view === 'current' ? source.teams ?? (await teamsOf(c, [...teamIds])) : new Map<string, Model2Team>();
   return { cells: cells.map(wideCellOf), facts, stocks, teams };
@@ -150,6 +152,7 @@ async function cellsOf(
   levels: readonly Level[],
   scope: Scope,
   ofFacts: Map<Level, Set<string>> | undefined,
+  unrecordedTeams: readonly string[] = [],
 ): Promise<CellDoc[]> {
   const under = (level: Level): mongo.Filter<CellDoc> | undefined => {
     if (scope.level === 'nation') return {};
@@ -167,7 +170,7 @@ async function cellsOf(
   });
   const found = wanted.length > 0 ? await c.cells.find({ view, periodKind: kind, periodKey: { $lte: period }, $or: wanted }).toArray() : [];
   if (view === 'current' && levels.includes('team')) {
-    const teamIds = scope.level === 'team' ? [...scope.unitKeys] : scope.level === 'nation' ? undefined : [...(await teamsUnder(c, scope)).keys()];
+    const teamIds = scope.level === 'team' ? [...scope.unitKeys] : scope.level === 'nation' ? undefined : [...(await teamsUnder(c, scope)).keys(), ...unrecordedTeams];
     const ofTeams = teamIds === undefined ? {} : { unitKey: { $in: teamIds } };
     found.push(...(await c.cells.find({ view: 'as-recorded', level: 'team', periodKind: kind, periodKey: { $lte: period }, ...ofTeams }).toArray()));
   }
