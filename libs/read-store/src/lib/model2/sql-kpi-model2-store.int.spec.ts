@@ -63,7 +63,7 @@ describe('KPI model 2 SQL store: facts and cells written as one text per column'
   });
   const at = (position: number) => ({ transactionId: '1', globalPosition: String(position) });
 
-  it('keeps values that hold the separators, empty values, absent places and one-row batches as they were', async () => {
+  it('keeps values that hold the separators (applied ids too), empty values, absent places and one-row batches as they were', async () => {
     const db = pgliteDatabase(await loadPglite().create());
     try {
       const store = await SqlKpiModel2Store.open(db);
@@ -71,7 +71,8 @@ describe('KPI model 2 SQL store: facts and cells written as one text per column'
       const odd = fact('a1', 'Thôn\u001e1', { 'households-reached': ['h\u001f1'], 'active-members': ['m1', 'm2'] });
       const plain = { ...fact('a2', '', {}, []), districtCode: undefined, provinceCode: undefined };
       const cell: WideCellDelta = { view: 'as-recorded', level: 'commune', unitKey: '10001', periodKind: 'month', periodKey: '2024-03', placement: { village: '10001/Thôn\u001e1', commune: '10001' }, placedOn: '2024-03-02', values: { 'household-visits': 1 } };
-      expect(await store.applyBatch(deltas([odd, plain], [cell]), at(1))).toBe(true);
+      expect(await store.applyBatch({ ...deltas([odd, plain], [cell]), appliedEventIds: ['e\u001e1', 'e2'] }, at(1))).toBe(true);
+      expect([...(await store.appliedAmong(['e2', 'e\u001e1', 'e\u001e', '1']))].sort()).toEqual(['e\u001e1', 'e2']);
       // One fact with no counts and no subjects, alone in its batch.
       const alone = fact('a3', 'Thôn 2', {}, []);
       expect(await store.applyBatch(deltas([alone], []), at(2))).toBe(true);

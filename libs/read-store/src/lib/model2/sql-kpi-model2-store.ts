@@ -77,6 +77,7 @@ interface Encoded {
 interface EncodedBatch {
   readonly facts?: Encoded;
   readonly cells?: Encoded;
+  readonly applied?: Encoded;
 }
 const SEPARATORS: readonly (readonly [number, number])[] = [[0x1e, 0x1f], [0x1c, 0x1d], [0x1a, 0x1b], [0x01, 0x02], [0x03, 0x04]];
 // Control characters are what this regular expression is for.
@@ -100,7 +101,15 @@ const separatorsFor = (mask: number): { rs: string; us: string } => {
 const encodeBatch = (deltas: Model2Deltas): EncodedBatch => ({
   ...(deltas.factsInserted.length > 0 ? { facts: encodeFacts(deltas.factsInserted) } : {}),
   ...(deltas.cells.length > 0 ? { cells: encodeCells(deltas.cells) } : {}),
+  ...(deltas.appliedEventIds.length > 0 ? { applied: encodeIds(deltas.appliedEventIds) } : {}),
 });
+
+const encodeIds = (ids: readonly string[]): Encoded => {
+  let mask = 0;
+  for (const id of ids) mask = controlsOf(id, mask);
+  const { rs, us } = separatorsFor(mask);
+  return { columns: [rs + ids.join(rs)], rs, us };
+};
 
 const encodeFacts = (facts: readonly Fact[]): Encoded => {
   let mask = 0;
@@ -206,11 +215,16 @@ export class SqlKpiModel2Store implements KpiModel2Store {
   async applyBatch(deltas: Model2Deltas, checkpoint: Checkpoint): Promise<boolean> {
     // Encoded before the transaction opens: PostgreSQL then waits for no parameter building inside it.
     const params = encodeBatch(deltas);
-    return applyCheckpointedBatch(this.db, (table) => this.t(table), checkpoint, deltas, async (tx) => {
+    // Applied ids go in as one text too (here, not in the shared statement, which sends a text[]).
+    return applyCheckpointedBatch(this.db, (table) => this.t(table), checkpoint, { ...deltas, appliedEventIds: [] }, async (tx) => {
       if (params.facts) await this.insertFacts(tx, params.facts);
       if (deltas.factIdsDeleted.length > 0) await tx.query(`delete from ${this.t('facts')} where activity_id = any($1::text[])`, [deltas.factIdsDeleted]);
       await this.insertStockFacts(tx, deltas.stockFacts);
       if (params.cells) await this.addToCells(tx, params.cells);
+      if (params.applied) {
+        const [ids] = columnArrays(params.applied, []);
+        await tx.query(`insert into ${this.t('applied_events')} (event_id) select unnest(${ids})`, [...params.applied.columns, params.applied.rs]);
+      }
     });
   }
 
@@ -281,10 +295,12 @@ export class SqlKpiModel2Store implements KpiModel2Store {
    */
   async appliedAmong(eventIds: readonly string[]): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
+    const asked = encodeIds(eventIds);
+    const [ids] = columnArrays(asked, []);
     const { rows } = await this.db.query<{ event_id: string }>(
-      `select asked.event_id from unnest($1::text[]) as asked(event_id)
+      `select asked.event_id from unnest(${ids}) as asked(event_id)
          cross join lateral (select 1 from ${this.t('applied_events')} a where a.event_id = asked.event_id limit 1) applied`,
-      [eventIds],
+      [...asked.columns, asked.rs],
     );
     return new Set(rows.map((r) => r.event_id));
   }
