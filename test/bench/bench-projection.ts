@@ -201,7 +201,7 @@ async function bench(options: Options): Promise<boolean> {
     let model2Drill: QueryLoadResult | undefined;
     let model2Cached: QueryLoadResult | undefined;
     const model2Moving: Partial<Record<'exact' | 'stale', QueryLoadResult>> = {};
-    const model2MovingBatches: Partial<Record<'exact' | 'stale', number>> = {};
+    const model2MovingBatches: Partial<Record<'exact' | 'stale', { moves: number; computed: number }>> = {};
     const model2Single: Record<string, number> = {};
     if (model2Last) {
       const m2 = await SqlKpiModel2Store.open(pgDatabase(new Pool({ connectionString: url, max: options.clients })), 'kpi2_v1');
@@ -224,11 +224,20 @@ async function bench(options: Options): Promise<boolean> {
       // Exact answers (one computation per checkpoint, shared by the clients asking meanwhile), then
       // answers up to MAX_STALE_MS stale (the previous checkpoint's at once, the next computed once).
       for (const [key, maxStaleMs] of [['exact', 0], ['stale', MAX_STALE_MS]] as const) {
+        // The store as the queries see it, counting the figure reads: one per computed answer.
+        let computed = 0;
+        const counted = new Proxy(m2, {
+          get(target, name, receiver) {
+            if (name === 'figures') computed += 1;
+            const value = Reflect.get(target, name, receiver);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        });
         const moving = await movingCheckpoint(m2, MOVE_EVERY_MS);
         try {
-          model2Moving[key] = await drillDownLoad(bars, `kpi2 moving ${key}`, new KpiQueries(m2, undefined, new KpiAnswerCache({ maxStaleMs })), model2Ranked, options.clients, options.querySeconds);
+          model2Moving[key] = await drillDownLoad(bars, `kpi2 moving ${key}`, new KpiQueries(counted, undefined, new KpiAnswerCache({ maxStaleMs })), model2Ranked, options.clients, options.querySeconds);
         } finally {
-          model2MovingBatches[key] = await moving.stop();
+          model2MovingBatches[key] = { moves: await moving.stop(), computed };
         }
       }
       await m2.close();
@@ -254,12 +263,12 @@ async function bench(options: Options): Promise<boolean> {
       ...(model2Cached ? [{
         bench: 'query-drill-down-model2-cached', via: 'KpiQueries.rankChildren over SqlKpiModel2Store + KpiAnswerCache (one checkpoint read per call while no batch lands)', view: 'current',
         unit: { level: 'province', unitKey: MODEL2_DRILL.province }, childLevel: 'commune', period: MODEL2_DRILL.period, clients: options.clients, queries: model2Cached.queries,
-        queries_per_s: model2Cached.perSecond, p50_ms: model2Cached.p50, p99_ms: model2Cached.p99, children: model2Cached.children, load_avg: load(),
+        queries_per_s: model2Cached.perSecond, p50_ms: model2Cached.p50, p99_ms: model2Cached.p99, p999_ms: model2Cached.p999, max_ms: model2Cached.max, children: model2Cached.children, load_avg: load(),
       }] : []),
       ...Object.entries(model2Moving).map(([key, r]) => ({
         bench: `query-drill-down-model2-moving-${key}`, via: `KpiQueries.rankChildren over SqlKpiModel2Store + KpiAnswerCache({ maxStaleMs: ${key === 'stale' ? MAX_STALE_MS : 0} }), the checkpoint moved every ${MOVE_EVERY_MS} ms by an empty batch`,
         view: 'current', unit: { level: 'province', unitKey: MODEL2_DRILL.province }, childLevel: 'commune', period: MODEL2_DRILL.period, clients: options.clients,
-        checkpoint_moves: model2MovingBatches[key as 'exact' | 'stale'], queries: r.queries, queries_per_s: r.perSecond, p50_ms: r.p50, p99_ms: r.p99, children: r.children, load_avg: load(),
+        checkpoint_moves: model2MovingBatches[key as 'exact' | 'stale']?.moves, answers_computed: model2MovingBatches[key as 'exact' | 'stale']?.computed, queries: r.queries, queries_per_s: r.perSecond, p50_ms: r.p50, p99_ms: r.p99, p999_ms: r.p999, max_ms: r.max, children: r.children, load_avg: load(),
       })),
       ...(queries && cached ? [
         { bench: 'query-drill-down', via: 'KpiQueries.rankChildren', ...drill, clients: options.clients, queries: queries.queries, queries_per_s: queries.perSecond, p50_ms: queries.p50, p99_ms: queries.p99, children: queries.children },

@@ -1,7 +1,7 @@
 import type { MultiBar } from 'cli-progress';
 import type { KpiQueries, UnitRef } from '@cdt/read-store';
 import type { Level, View } from '@cdt/domain-kpi';
-import { percentiles } from '../store-append';
+import { percentiles, round1 } from '../store-append';
 
 export interface DrillDown {
   view: View;
@@ -16,6 +16,9 @@ export interface QueryLoadResult {
   perSecond: number;
   p50: number;
   p99: number;
+  /** The slowest thousandth and the slowest call: a wait that p99 hides when few calls make it (one per batch landing). */
+  p999: number;
+  max: number;
   /** Children ranked by the last answer (a sanity check that the query found the province's communes). */
   children: number;
 }
@@ -45,5 +48,7 @@ export async function queryLoad(bars: MultiBar, label: string, run: () => Promis
   bar.update(seconds);
   bar.stop();
   const elapsed = (performance.now() - started) / 1000;
-  return { queries: latencies.length, perSecond: Math.round(latencies.length / elapsed), ...percentiles(latencies), children };
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const tail = { p999: round1(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.999))] ?? 0), max: round1(sorted.at(-1) ?? 0) };
+  return { queries: latencies.length, perSecond: Math.round(latencies.length / elapsed), ...percentiles(latencies), ...tail, children };
 }
