@@ -6,6 +6,7 @@ import { openEventStore, type EventStoreOptions } from '@cdt/event-store';
 import {
   adminUnitResolver,
   DEFAULT_REBUILD_BATCH_SIZE,
+  REBUILD_BATCH_SIZE,
   firstKpiModelOf,
   openLiveKpiReadStore,
   parseKpiModel,
@@ -40,9 +41,9 @@ export function projectionsCommand(): Command {
     withStoreFlags(new Command('rebuild'))
       .description('build a new KPI model version from the whole log, switch to it when caught up, drop the old one')
       .option('--model <1|2>', 'the KPI model the new version holds (default: the live version\'s; 2 migrates a model-1 deployment, ADR 0010)', (raw: string) => kpiModelFlag(raw))
-      .option('--batch-size <n>', 'events per transaction', positiveInt, DEFAULT_REBUILD_BATCH_SIZE)
+      .option('--batch-size <n>', `events per transaction (default: ${REBUILD_BATCH_SIZE[1]} for model 1, ${REBUILD_BATCH_SIZE[2]} for model 2)`, positiveInt)
       .option('--grace-ms <ms>', 'wait between the switch and dropping the old version', positiveInt)
-      .action(async (flags: StoreFlags & { model?: KpiModel; batchSize: number; graceMs?: number }) => {
+      .action(async (flags: StoreFlags & { model?: KpiModel; batchSize?: number; graceMs?: number }) => {
         await withStores(flags, async ({ eventStore, readStore }) => {
           const bar = new SingleBar({ format: '{phase} {version} |{bar}| {percentage}% {value}/{total} log positions | {eta_formatted} left', etaBuffer: 50 }, Presets.shades_classic);
           let started = false;

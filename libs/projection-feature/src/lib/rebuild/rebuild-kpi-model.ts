@@ -9,6 +9,12 @@ import { POINTER_TTL_MS } from '../read-models/versioned-kpi-read-store';
 export const DEFAULT_GRACE_MS = Math.max(5_000, POINTER_TTL_MS * 10);
 const HEARTBEAT_EVERY_MS = 5_000;
 export const DEFAULT_REBUILD_BATCH_SIZE = 20_000;
+/**
+ * Events per rebuild page by model. Model 2 writes fewer rows per event the more a page merges: pages of
+ * 50,000 cut PostgreSQL's CPU from 28 to 23 ms per 1,000 events on the 1M bench log (100,000 were no better:
+ * Node's garbage collection grew); docs/operations/benchmarks.md, 2026-11-26.
+ */
+export const REBUILD_BATCH_SIZE: Readonly<Record<KpiModel, number>> = { 1: DEFAULT_REBUILD_BATCH_SIZE, 2: 50_000 };
 
 export type RebuildPhase = 'building' | 'switched' | 'dropped';
 
@@ -60,8 +66,8 @@ const position = (checkpoint: Checkpoint | undefined): number => Number((checkpo
 export async function rebuildKpiModel(options: RebuildOptions): Promise<RebuildResult> {
   const { eventStore, readStore, resolve } = options;
   // Offline and alongside the live model: big pages merge more events per written row (−20 % rows from 10,000 to 50,000).
-  const batchSize = options.batchSize ?? DEFAULT_REBUILD_BATCH_SIZE;
   const { schema, resumed, model } = await readStore.versions.startBuild(new Date(), options.model);
+  const batchSize = options.batchSize ?? REBUILD_BATCH_SIZE[model];
   let head = await eventStore.head();
   let events = 0;
   let lastBeat = Date.now();
