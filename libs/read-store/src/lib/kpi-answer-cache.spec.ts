@@ -198,3 +198,72 @@ describe('KpiAnswerCache while the projection moves', () => {
     expect(gate.computed).toBe(1);
   });
 });
+
+interface SnapshotSource {
+  checkpoint(): Promise<Checkpoint | undefined>;
+  snapshot<T>(read: (store: SnapshotSource) => Promise<T>): Promise<{ result: T; checkpoint: Checkpoint | undefined }>;
+}
+
+/** The Gate's model with snapshots (as PostgreSQL gives): a read sees the checkpoint it started at, whatever lands meanwhile. */
+class SnapshotGate extends Gate {
+  snapshots = 0;
+
+  readonly snapshotSource: SnapshotSource = {
+    checkpoint: async () => this.at,
+    snapshot: async (read) => {
+      this.snapshots += 1;
+      const checkpoint = this.at;
+      return { result: await read(this.snapshotSource), checkpoint };
+    },
+  };
+}
+
+describe('KpiAnswerCache over a store with snapshots', () => {
+  it('computes once, exact at the snapshot\'s checkpoint, when a batch lands during the read: no retry', async () => {
+    const gate = new SnapshotGate();
+    const cache = new KpiAnswerCache({ attempts: 5 });
+    const asked = cache.answerAt(gate.snapshotSource, 'q', gate.compute(() => gate.move('2')));
+    await settle();
+    gate.open();
+    expect(await asked).toEqual({ answer: 'answer at 1', at: { transactionId: '10', globalPosition: '1' }, exact: true, stale: false });
+    expect([gate.computed, gate.snapshots]).toEqual([1, 1]);
+    // Kept as the answer at 1: an asker at 2 computes the answer at 2, once.
+    expect(await askThrough(cache, gate)).toEqual({ answer: 'answer at 2', at: gate.at, exact: true, stale: false });
+    expect(gate.computed).toBe(2);
+  });
+
+  it('serves the earlier answer within maxStaleMs and refreshes it in one read however many batches land meanwhile', async () => {
+    const gate = new SnapshotGate();
+    const cache = new KpiAnswerCache({ maxStaleMs: 60_000 });
+    const first = cache.answerAt(gate.snapshotSource, 'q', gate.compute());
+    await settle();
+    gate.open();
+    await first;
+
+    gate.move('2');
+    let position = 2;
+    const stale = await cache.answerAt(gate.snapshotSource, 'q', gate.compute(() => gate.move(String(++position))));
+    expect([stale.answer, stale.stale]).toEqual(['answer at 1', true]);
+    await settle();
+    gate.open();
+    await settle();
+    // The refresh was overtaken by a batch (now at 3) and kept as the exact answer at 2: served as stale, not read again.
+    const next = await cache.answerAt(gate.snapshotSource, 'q', gate.compute());
+    expect([next.answer, next.at?.globalPosition, next.stale]).toEqual(['answer at 2', '2', true]);
+    expect(gate.snapshots).toBe(3);
+    expect(gate.computed).toBe(3);
+  });
+
+  it('keeps the later answer when a snapshot of an earlier checkpoint ends after it', async () => {
+    const gate = new SnapshotGate();
+    const cache = new KpiAnswerCache();
+    const early = cache.answerAt(gate.snapshotSource, 'q', gate.compute());
+    await settle();
+    gate.move('2');
+    expect((await cache.answerAt(gate.snapshotSource, 'q', async () => 'answer at 2')).answer).toBe('answer at 2');
+    gate.open();
+    expect(await early).toEqual({ answer: 'answer at 1', at: { transactionId: '10', globalPosition: '1' }, exact: true, stale: false });
+    expect(await cache.answerAt(gate.snapshotSource, 'q', gate.compute())).toEqual({ answer: 'answer at 2', at: gate.at, exact: true, stale: false });
+    expect(gate.computed).toBe(1);
+  });
+});

@@ -1,8 +1,13 @@
 import { compareCheckpoints, type Checkpoint } from '@cdt/event-store';
 
-/** What an answer cache needs of a read model: where it stands in the log. */
-export interface CheckpointSource {
+/**
+ * What an answer cache needs of a read model: where it stands in the log and, when the engine can, one
+ * consistent snapshot to read an answer in (KpiQueryStore.snapshot). `S` is what a computation reads:
+ * the store itself, or the view of it bound to the snapshot.
+ */
+export interface CheckpointSource<S = unknown> {
   checkpoint(): Promise<Checkpoint | undefined>;
+  snapshot?<T>(read: (store: S) => Promise<T>): Promise<{ readonly result: T; readonly checkpoint: Checkpoint | undefined }>;
 }
 
 /** An answer and the log position it is the read model's answer at. */
@@ -10,7 +15,7 @@ export interface PositionedAnswer<T> {
   readonly answer: T;
   /** The checkpoint the answer was read at: the model's own when `exact`, else the last one read. */
   readonly at: Checkpoint | undefined;
-  /** True when the checkpoint did not move while the answer was read, so it is exactly the model at `at`. */
+  /** True when the answer is exactly the model at `at`: read in one snapshot, or while the checkpoint did not move. */
   readonly exact: boolean;
   /** True when the model has moved past `at` since: an earlier answer served within `maxStaleMs`. */
   readonly stale: boolean;
@@ -25,7 +30,7 @@ export interface KpiAnswerCacheOptions {
    * current checkpoint are served.
    */
   readonly maxStaleMs?: number;
-  /** Reads of the question before an answer is returned as not exact (the model kept moving). */
+  /** Reads of the question before an answer is returned as not exact (the model kept moving; stores without a snapshot only). */
   readonly attempts?: number;
   readonly now?: () => number;
 }
@@ -56,8 +61,10 @@ const positionText = (at: Checkpoint | undefined): string => (at ? `${at.transac
  * While the projection moves, the same question asked by many clients at once is computed once per
  * checkpoint (the others wait for that computation), and with `maxStaleMs` an answer of an earlier
  * checkpoint is served at once, labelled with its checkpoint, while the next is computed in the
- * background. Answers are never mixed across checkpoints: one read while the model moved is retried,
- * and after `attempts` returned as not exact, uncached.
+ * background. Answers are never mixed across checkpoints. A store with `snapshot` (PostgreSQL, PGlite)
+ * computes each answer once, in one snapshot, exact at the checkpoint read in it, however many batches
+ * land meanwhile. Without one (MongoDB), the checkpoint is read before and after: a read while the model
+ * moved is retried, and after `attempts` returned as not exact, uncached.
  *
  * Share one cache between readers of the same model and the same unit lists only.
  */
@@ -79,16 +86,17 @@ export class KpiAnswerCache {
   }
 
   /** The answer alone (see `answerAt`). */
-  async answer<T>(store: CheckpointSource, question: string, compute: () => Promise<T>): Promise<T> {
+  async answer<S extends CheckpointSource<S>, T>(store: S, question: string, compute: (store: S) => Promise<T>): Promise<T> {
     return (await this.answerAt(store, question, compute)).answer;
   }
 
   /**
    * The model's answer to `question` and the checkpoint it is exact at: cached while the checkpoint
    * stands, else computed (once for all concurrent askers), or, within `maxStaleMs` (this call's, else
-   * the cache's), the previous answer while the next is computed.
+   * the cache's), the previous answer while the next is computed. `compute` reads the store it is given
+   * (the snapshot's view of `store`, or `store` itself), never another.
    */
-  async answerAt<T>(store: CheckpointSource, question: string, compute: () => Promise<T>, options: { maxStaleMs?: number } = {}): Promise<PositionedAnswer<T>> {
+  async answerAt<S extends CheckpointSource<S>, T>(store: S, question: string, compute: (store: S) => Promise<T>, options: { maxStaleMs?: number } = {}): Promise<PositionedAnswer<T>> {
     const at = await store.checkpoint();
     const entry = this.entries.get(question);
     if (entry && sameCheckpoint(entry.at, at)) {
@@ -105,7 +113,7 @@ export class KpiAnswerCache {
   }
 
   /** Computes the answer at `at` once, however many ask meanwhile; keeps it when exact. */
-  private compute<T>(store: CheckpointSource, question: string, compute: () => Promise<T>, at: Checkpoint | undefined): Promise<PositionedAnswer<T>> {
+  private compute<S extends CheckpointSource<S>, T>(store: S, question: string, compute: (store: S) => Promise<T>, at: Checkpoint | undefined): Promise<PositionedAnswer<T>> {
     const key = `${positionText(at)} ${question}`;
     let pending = this.computing.get(key) as Promise<PositionedAnswer<T>> | undefined;
     if (!pending) {
@@ -115,20 +123,31 @@ export class KpiAnswerCache {
     return pending;
   }
 
-  private async read<T>(store: CheckpointSource, question: string, compute: () => Promise<T>, before: Checkpoint | undefined): Promise<PositionedAnswer<T>> {
+  private async read<S extends CheckpointSource<S>, T>(store: S, question: string, compute: (store: S) => Promise<T>, before: Checkpoint | undefined): Promise<PositionedAnswer<T>> {
+    const snapshot = store.snapshot?.bind(store);
+    if (snapshot) {
+      const computedAt = this.now();
+      const { result, checkpoint } = await snapshot(compute);
+      this.keep(question, { answer: result, at: checkpoint, computedAt });
+      return { answer: result, at: checkpoint, exact: true, stale: false };
+    }
     for (let attempt = 1; ; attempt++) {
       const computedAt = this.now();
-      const answer = await compute();
+      const answer = await compute(store);
       const after = await store.checkpoint();
       if (sameCheckpoint(before, after)) {
-        const kept = this.entries.get(question);
-        // A slower computation of an earlier checkpoint does not replace a later answer.
-        if (!kept || !isBefore(after, kept.at)) this.touch(question, { answer, at: after, computedAt });
+        this.keep(question, { answer, at: after, computedAt });
         return { answer, at: after, exact: true, stale: false };
       }
       if (attempt >= this.attempts) return { answer, at: after, exact: false, stale: false };
       before = after;
     }
+  }
+
+  /** Keeps an exact answer, unless a later one is kept: a slower computation of an earlier checkpoint does not replace it. */
+  private keep(question: string, entry: Entry): void {
+    const kept = this.entries.get(question);
+    if (!kept || !isBefore(entry.at, kept.at)) this.touch(question, entry);
   }
 
   private touch(question: string, entry: Entry): void {

@@ -19,7 +19,7 @@ export * from './kpi-answer-cache';
  * What the questions read: a checkpoint and the stored figures and children. Model 1's KpiReadStore and
  * model 2's KpiModel2Store (ADR 0010) both answer it with the same signatures, so one query layer serves either.
  */
-export type KpiAnswerSource = Pick<KpiReadStore, 'checkpoint' | 'figures' | 'children'>;
+export type KpiAnswerSource = Pick<KpiReadStore, 'checkpoint' | 'figures' | 'children' | 'snapshot'>;
 
 /** How many communes a unit has, from the official unit lists (admin units); undefined when unknown. */
 export type CommuneCounter = (level: Level, unitKey: string, period: string) => number | undefined;
@@ -47,8 +47,10 @@ export class KpiQueries {
     private readonly cache?: KpiAnswerCache,
   ) {}
 
-  private cached<T>(question: unknown[], compute: () => Promise<T>): Promise<T> {
-    return this.cache ? this.cache.answer(this.store, JSON.stringify(question), compute) : compute();
+  /** `compute` over the queries of the store the cache reads (the snapshot's view of this one, or this one). */
+  private cached<T>(question: unknown[], compute: (queries: KpiQueries) => Promise<T>): Promise<T> {
+    if (!this.cache) return compute(this);
+    return this.cache.answer<KpiAnswerSource, T>(this.store, JSON.stringify(question), (store) => compute(store === this.store ? this : new KpiQueries(store, this.communesIn)));
   }
 
   private options(level: Level, unitKey: string, period: string): FigureOptions {
@@ -62,7 +64,7 @@ export class KpiQueries {
 
   /** Several units of one level side by side. */
   async compareUnits(view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitIndicators[]> {
-    return this.cached(['compare', view, level, unitKeys, period], () => this.compareUncached(view, level, unitKeys, period));
+    return this.cached(['compare', view, level, unitKeys, period], (queries) => queries.compareUncached(view, level, unitKeys, period));
   }
 
   private async compareUncached(view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitIndicators[]> {
@@ -74,9 +76,9 @@ export class KpiQueries {
   async rankChildren(view: View, unit: UnitRef, childLevel: Level, indicator: string, period: string): Promise<RankedUnit[]> {
     if (!indicatorByCode(indicator)) throw new Error(`unknown indicator ${indicator}`);
     if (LEVEL_RANK[childLevel] >= LEVEL_RANK[unit.level]) throw new Error(`${childLevel} is not below ${unit.level}`);
-    return this.cached(['rank', view, unit.level, unit.unitKey, childLevel, indicator, period], async () => {
-      const children = await this.store.children(view, unit.level, unit.unitKey, childLevel, period);
-      const figures = await this.store.figures(view, childLevel, children, period);
+    return this.cached(['rank', view, unit.level, unit.unitKey, childLevel, indicator, period], async (queries) => {
+      const children = await queries.store.children(view, unit.level, unit.unitKey, childLevel, period);
+      const figures = await queries.store.figures(view, childLevel, children, period);
       return rankUnits(indicator, figures, (unitKey) => this.options(childLevel, unitKey, period));
     });
   }

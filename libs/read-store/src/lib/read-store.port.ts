@@ -8,6 +8,13 @@ import type { FiguresUnder, FiguresUnderQuery } from './figures-under';
  */
 export const KPI_READ_STORE = Symbol('KPI_READ_STORE');
 
+/** What a read in one snapshot gives: its result and the checkpoint of the model it read. */
+export interface KpiSnapshot<T> {
+  readonly result: T;
+  /** The model's checkpoint in the snapshot: `result` is exactly the model at this log position. */
+  readonly checkpoint: Checkpoint | undefined;
+}
+
 /**
  * The query side of a KPI model, whatever the model: both model 1's `KpiReadStore` and model 2's
  * `KpiModel2Store` (ADR 0010) satisfy it with the same answers (a contract suite checks each).
@@ -26,6 +33,18 @@ export interface KpiQueryStore {
   figuresUnder(query: FiguresUnderQuery): Promise<FiguresUnder>;
   /** A cheap round trip to the store (readiness). */
   health(): Promise<void>;
+  /**
+   * Runs `read` against a view of this store in which every query, and the checkpoint returned, see one
+   * consistent state of the model (PostgreSQL/PGlite: one REPEATABLE READ, READ ONLY transaction; a
+   * batch commits with its checkpoint, so the result is exactly the model at that checkpoint, however
+   * many batches land meanwhile). `read` must query through the view it is given only. The view is
+   * valid until `read`'s promise settles.
+   *
+   * Absent on the MongoDB stores: a batch there is a series of guarded upserts over several collections,
+   * with no snapshot across them; their answers are checked by reading the checkpoint before and after
+   * (KpiAnswerCache).
+   */
+  snapshot?<T>(read: (store: KpiQueryStore) => Promise<T>): Promise<KpiSnapshot<T>>;
 }
 
 /**

@@ -60,3 +60,28 @@ export const pgliteDatabase = (db: PGlite): SqlDatabase => ({
   transaction: (work) => db.transaction((tx) => work({ query: <Row>(sql: string, params?: unknown[]) => tx.query<Row>(sql, params) })),
   close: () => db.close(),
 });
+
+/**
+ * Runs `read` in one REPEATABLE READ, READ ONLY transaction of `db`: every statement sent through `view`
+ * sees the database as of the transaction's first statement, whatever commits meanwhile. `view` is a
+ * SqlDatabase over that transaction's connection, so a store opened over it reads unchanged code:
+ * its `transaction(work)` runs `work` on the same connection, inside the snapshot (a `set local` there
+ * holds until the snapshot ends); its `exec` sends one statement; it cannot be closed.
+ *
+ * On PGlite (one connection) the snapshot holds the connection: writers wait until `read` ends, and
+ * `read` must send every statement through `view` (one through `db` would wait for the snapshot: deadlock).
+ */
+export const readSnapshot = <T>(db: SqlDatabase, read: (view: SqlDatabase) => Promise<T>): Promise<T> =>
+  db.transaction(async (tx) => {
+    await tx.query('set transaction isolation level repeatable read, read only');
+    return read(transactionView(tx));
+  });
+
+const transactionView = (tx: SqlClient): SqlDatabase => ({
+  query: <Row>(sql: string, params?: unknown[]) => tx.query<Row>(sql, params),
+  exec: async (sql) => {
+    await tx.query(sql);
+  },
+  transaction: (work) => work(tx),
+  close: () => Promise.reject(new Error('a snapshot\'s connection is released when its read ends, not closed by a store')),
+});

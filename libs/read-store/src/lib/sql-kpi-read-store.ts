@@ -14,9 +14,9 @@ import {
 } from '@cdt/domain-kpi';
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import { blankUnit, emptyFiguresUnder, planFiguresUnder, type FiguresUnder, type FiguresUnderQuery } from './figures-under';
-import type { KpiReadStore } from './read-store.port';
+import type { KpiQueryStore, KpiReadStore, KpiSnapshot } from './read-store.port';
 import { appliedAmong, applyCheckpointedBatch, createModelSchema, storedCheckpoint, teamRecords } from './sql-shared-tables';
-import type { SqlClient, SqlDatabase } from './sql-database';
+import { readSnapshot, type SqlClient, type SqlDatabase } from './sql-database';
 
 const FLOWS = INDICATORS.filter((i) => i.definition.kind === 'count' || i.definition.kind === 'distinct').map((i) => i.code);
 const STOCKS = INDICATORS.filter((i) => i.definition.kind === 'stock').map((i) => i.code);
@@ -311,6 +311,15 @@ export class SqlKpiReadStore implements KpiReadStore {
 
   async health(): Promise<void> {
     await this.db.query(`select 1 from ${this.t('checkpoint')} limit 1`);
+  }
+
+  /** `read` over this schema in one REPEATABLE READ transaction, with the checkpoint read in it (readSnapshot). */
+  snapshot<T>(read: (store: KpiQueryStore) => Promise<T>): Promise<KpiSnapshot<T>> {
+    return readSnapshot(this.db, async (view) => {
+      const store = new SqlKpiReadStore(view, this.schema);
+      const checkpoint = await store.checkpoint();
+      return { result: await read(store), checkpoint };
+    });
   }
 
   close(): Promise<void> {

@@ -45,10 +45,11 @@ describe('KPI answers while the projection moves (/v1/kpi, Cache-Control)', () =
     await appendScenario(events);
     log = (await events.readAll({ after: START, limit: 10_000 })).events;
     const store = await openKpiReadStore({ kind: 'memory' });
-    // The real PGlite store, counting the figure reads the API makes.
+    // The real PGlite store, counting the figure reads the API makes: each report is read in a snapshot,
+    // whose figures go to the snapshot's own view of the store, so a snapshot counts as one read.
     readStore = new Proxy(store, {
       get(target, name, receiver) {
-        if (name === 'figures') figureReads += 1;
+        if (name === 'figures' || name === 'snapshot') figureReads += 1;
         const value = Reflect.get(target, name, receiver);
         return typeof value === 'function' ? value.bind(target) : value;
       },

@@ -115,7 +115,7 @@ export class KpiReader {
 
   async unit(view: View, unit: KpiUnit, period: string, bounds: PeriodBounds, maxStaleMs = 0): Promise<UnitReport> {
     const question = ['unit', view, unit.level, unit.unitKey, unit.hierarchy, period];
-    const { result, watermark } = await this.watermarked(question, maxStaleMs, () => this.queriesFor([unit]).unitIndicators(view, unit, period));
+    const { result, watermark } = await this.watermarked(question, maxStaleMs, (store) => this.queriesFor(store, [unit]).unitIndicators(view, unit, period));
     return {
       ...header(unit),
       view,
@@ -138,10 +138,10 @@ export class KpiReader {
     const official = directory.officialChildren(unit, childLevel);
     // The figures of every child, whatever the indicator ranked by: one read serves every ranking.
     const question = ['children', view, unit.level, unit.unitKey, unit.hierarchy, childLevel, period];
-    const { result, watermark } = await this.watermarked(question, maxStaleMs, async () => {
-      const stored = await this.store.children(view, unit.level, unit.unitKey, childLevel, period);
+    const { result, watermark } = await this.watermarked(question, maxStaleMs, async (store) => {
+      const stored = await store.children(view, unit.level, unit.unitKey, childLevel, period);
       const keys = [...new Set([...official.map((child) => child.code), ...stored])];
-      const figures = await this.store.figures(view, childLevel, keys, period);
+      const figures = await store.figures(view, childLevel, keys, period);
       return { figures, stored };
     });
     // The store lists every child with a row up to the period's end; one that is not an official child
@@ -182,15 +182,15 @@ export class KpiReader {
     const first = periodKey(granularity, from.first);
     const last = periodKey(granularity, to.last);
     const question = ['series', view, unit.level, unit.unitKey, unit.hierarchy, indicator.code, first, last];
-    const { result, watermark } = await this.watermarked(question, maxStaleMs, () => this.queriesFor([unit]).timeSeries(view, unit, indicator.code, first, last));
+    const { result, watermark } = await this.watermarked(question, maxStaleMs, (store) => this.queriesFor(store, [unit]).timeSeries(view, unit, indicator.code, first, last));
     return { ...header(unit), view, indicator: indicatorHeader(indicator), granularity, from: first, to: last, watermark, points: result };
   }
 
   async compare(view: View, units: readonly KpiUnit[], period: string, indicatorCodes: readonly string[] | undefined, maxStaleMs = 0): Promise<CompareReport> {
-    const queries = this.queriesFor(units);
     const levels = [...new Set(units.map((unit) => unit.level))];
     const question = ['compare', view, period, ...units.map((unit) => [unit.level, unit.unitKey, unit.hierarchy])];
-    const { result, watermark } = await this.watermarked(question, maxStaleMs, async () => {
+    const { result, watermark } = await this.watermarked(question, maxStaleMs, async (store) => {
+      const queries = this.queriesFor(store, units);
       const answers = new Map<string, IndicatorValue[]>();
       for (const level of levels) {
         const keys = units.filter((unit) => unit.level === level).map((unit) => unit.unitKey);
@@ -210,23 +210,23 @@ export class KpiReader {
     };
   }
 
-  private queriesFor(units: readonly KpiUnit[]): KpiQueries {
+  private queriesFor(store: KpiQueryStore, units: readonly KpiUnit[]): KpiQueries {
     const byKey = new Map(units.map((unit) => [`${unit.level}:${unit.unitKey}`, unit]));
     const communesIn: CommuneCounter = (level, unitKey) => {
       const unit = byKey.get(`${level}:${unitKey}`);
       return unit === undefined ? undefined : this.resolver.directory.communesIn(unit);
     };
-    return new KpiQueries(this.store, communesIn);
+    return new KpiQueries(store, communesIn);
   }
 
   /**
-   * The report read between two equal checkpoints, so its figures are exactly those of that log position
-   * (the projection commits a batch and its checkpoint together; a batch landing mid-read makes the cache
-   * read again), computed once per checkpoint for all concurrent askers; or, within `maxStaleMs`, the
-   * previous checkpoint's report, labelled with it.
+   * The report read in one snapshot of the model (PostgreSQL/PGlite) or between two equal checkpoints
+   * (MongoDB: a batch landing mid-read makes the cache read again), so its figures are exactly those of
+   * one log position, computed once per checkpoint for all concurrent askers; or, within `maxStaleMs`,
+   * the previous checkpoint's report, labelled with it. `read` queries the store it is given only.
    */
-  private async watermarked<T>(question: unknown[], maxStaleMs: number, read: () => Promise<T>): Promise<{ result: T; watermark: Watermark }> {
-    const { answer, at, exact, stale } = await this.answers.answerAt(this.store, JSON.stringify(question), read, { maxStaleMs });
+  private async watermarked<T>(question: unknown[], maxStaleMs: number, read: (store: KpiQueryStore) => Promise<T>): Promise<{ result: T; watermark: Watermark }> {
+    const { answer, at, exact, stale } = await this.answers.answerAt<KpiQueryStore, T>(this.store, JSON.stringify(question), read, { maxStaleMs });
     return { result: answer, watermark: { checkpoint: at ?? null, exact, stale } };
   }
 }

@@ -1,6 +1,6 @@
 import type { Checkpoint } from '@cdt/event-store';
 import type { Level, UnitFigures, View } from '@cdt/domain-kpi';
-import type { FiguresUnder, FiguresUnderQuery, KpiModel2Store, KpiQueryStore, KpiReadStore } from '@cdt/read-store';
+import type { FiguresUnder, FiguresUnderQuery, KpiModel2Store, KpiQueryStore, KpiReadStore, KpiSnapshot } from '@cdt/read-store';
 import type { KpiModel, KpiVersionStore } from './kpi-model';
 import type { ModelVersion, VersionBuild } from './kpi-versions';
 
@@ -59,6 +59,8 @@ export interface LiveKpiReadStore extends KpiQueryStore {
 export abstract class PointedKpiReadStore<Model1 extends KpiReadStore, Model2 extends KpiModel2Store> implements LiveKpiReadStore {
   private readonly stores = new Map<string, Promise<KpiVersionStore<Model1, Model2>>>();
   private pointer?: { schema: string; readAt: number };
+  /** The store `live()` last gave: whether the engine's stores take snapshots. */
+  private lastLive?: KpiQueryStore;
 
   protected constructor(
     readonly versions: KpiModelVersions,
@@ -104,8 +106,24 @@ export abstract class PointedKpiReadStore<Model1 extends KpiReadStore, Model2 ex
 
   /** The live version's store (its model's), for the queries. */
   async live(): Promise<KpiQueryStore> {
-    return (await this.version(await this.activeSchema())).store;
+    const { store } = await this.version(await this.activeSchema());
+    this.lastLive = store;
+    return store;
   }
+
+  /**
+   * `read` in one snapshot of the live version (KpiQueryStore.snapshot), present when the engine's stores
+   * take snapshots (SQL: both models; MongoDB: neither), which `open` knows from the live store it opened.
+   */
+  get snapshot(): (<T>(read: (store: KpiQueryStore) => Promise<T>) => Promise<KpiSnapshot<T>>) | undefined {
+    return this.lastLive?.snapshot ? this.liveSnapshot : undefined;
+  }
+
+  private readonly liveSnapshot = async <T>(read: (store: KpiQueryStore) => Promise<T>): Promise<KpiSnapshot<T>> => {
+    const live = await this.live();
+    if (!live.snapshot) throw new Error(`the live KPI version (${await this.activeSchema()}) takes no snapshot`);
+    return live.snapshot(read);
+  };
 
   async checkpoint(): Promise<Checkpoint | undefined> {
     return (await this.live()).checkpoint();

@@ -23,7 +23,8 @@ import {
 } from '@cdt/domain-kpi';
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import { applyCheckpointedBatch, createModelSchema, storedCheckpoint, teamRecords } from '../sql-shared-tables';
-import type { SqlClient, SqlDatabase } from '../sql-database';
+import { readSnapshot, type SqlClient, type SqlDatabase } from '../sql-database';
+import type { KpiQueryStore, KpiSnapshot } from '../read-store.port';
 import { figuresUnderOfRows, planFiguresUnder, targetsIn, type FiguresUnder, type FiguresUnderQuery, type RowsForPeriods } from '../figures-under';
 import type { KpiModel2Store } from './kpi-model2-store.port';
 import { model2RowsSql, type RowsScope } from './model2-rows';
@@ -478,6 +479,18 @@ export class SqlKpiModel2Store implements KpiModel2Store {
 
   async health(): Promise<void> {
     await this.db.query(`select 1 from ${this.t('checkpoint')} limit 1`);
+  }
+
+  /**
+   * `read` over this schema in one REPEATABLE READ transaction, with the checkpoint read in it (readSnapshot):
+   * the rows statements' own `transaction` (for `set local work_mem`/`jit`) runs inside it, on its connection.
+   */
+  snapshot<T>(read: (store: KpiQueryStore) => Promise<T>): Promise<KpiSnapshot<T>> {
+    return readSnapshot(this.db, async (view) => {
+      const store = new SqlKpiModel2Store(view, this.schema);
+      const checkpoint = await store.checkpoint();
+      return { result: await read(store), checkpoint };
+    });
   }
 
   close(): Promise<void> {
