@@ -114,6 +114,11 @@ function answersInOneSnapshot(engine: string, open: () => Promise<{ db: SqlDatab
         const read = await model.store.snapshot?.((view) => view.figures('as-recorded', 'nation', ['VN'], '2024'));
         expect(read?.checkpoint).toEqual(at(1));
         expect(read?.result[0].values['household-visits']).toBe(1);
+        // Every team's visits in 2024 (model 2: the team path's own transaction, nested in the snapshot), as outside it.
+        const teams = { view: 'as-recorded', under: { level: 'nation', unitKey: 'VN' }, level: 'team', periods: ['2024'], indicators: ['household-visits'] } as const;
+        const inSnapshot = await model.store.snapshot?.((view) => view.figuresUnder(teams));
+        expect(inSnapshot?.result).toEqual(await model.store.figuresUnder(teams));
+        expect(inSnapshot?.result.units.map((unit) => [unit.unitKey, unit.values[0]])).toEqual([['t1', 1]]);
         // Read only: a write through the snapshot's connection is refused by the engine.
         await expect(readSnapshot(db, (view) => view.query('create table kpi_snap_written (n int)'))).rejects.toThrow(/read-only transaction/);
         expect((await model.store.snapshot?.(async () => 'after'))?.result).toBe('after');
