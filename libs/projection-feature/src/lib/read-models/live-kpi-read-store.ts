@@ -59,8 +59,6 @@ export interface LiveKpiReadStore extends KpiQueryStore {
 export abstract class PointedKpiReadStore<Model1 extends KpiReadStore, Model2 extends KpiModel2Store> implements LiveKpiReadStore {
   private readonly stores = new Map<string, Promise<KpiVersionStore<Model1, Model2>>>();
   private pointer?: { schema: string; readAt: number };
-  /** The store `live()` last gave: whether the engine's stores take snapshots. */
-  private lastLive?: KpiQueryStore;
 
   protected constructor(
     readonly versions: KpiModelVersions,
@@ -107,19 +105,14 @@ export abstract class PointedKpiReadStore<Model1 extends KpiReadStore, Model2 ex
   /** The live version's store (its model's), for the queries. */
   async live(): Promise<KpiQueryStore> {
     const { store } = await this.version(await this.activeSchema());
-    this.lastLive = store;
     return store;
   }
 
   /**
-   * `read` in one snapshot of the live version (KpiQueryStore.snapshot), present when the engine's stores
-   * take snapshots (SQL: both models; MongoDB: neither), which `open` knows from the live store it opened.
+   * `read` in one snapshot of the live version (KpiQueryStore.snapshot), for an engine whose stores take
+   * snapshots (SQL: both models) to offer as its `snapshot`; MongoDB's take none and offer none.
    */
-  get snapshot(): (<T>(read: (store: KpiQueryStore) => Promise<T>) => Promise<KpiSnapshot<T>>) | undefined {
-    return this.lastLive?.snapshot ? this.liveSnapshot : undefined;
-  }
-
-  private readonly liveSnapshot = async <T>(read: (store: KpiQueryStore) => Promise<T>): Promise<KpiSnapshot<T>> => {
+  protected readonly liveSnapshot = async <T>(read: (store: KpiQueryStore) => Promise<T>): Promise<KpiSnapshot<T>> => {
     const live = await this.live();
     if (!live.snapshot) throw new Error(`the live KPI version (${await this.activeSchema()}) takes no snapshot`);
     return live.snapshot(read);

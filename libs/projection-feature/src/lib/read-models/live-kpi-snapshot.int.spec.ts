@@ -1,5 +1,6 @@
 import { describeWithEngine, freshMongoDatabase } from '@cdt/testing';
 import type { KpiModel } from './kpi-model';
+import type { LiveKpiReadStore } from './live-kpi-read-store';
 import { MongoVersionedKpiReadStore } from './mongo-versioned-kpi-read-store';
 import { openReadModelDatabase } from './read-model-database';
 import { VersionedKpiReadStore } from './versioned-kpi-read-store';
@@ -29,7 +30,8 @@ describe.each<KpiModel>([1, 2])('the live KPI model on PGlite, model %i: snapsho
 describeWithEngine('mongo', 'the live KPI model on MongoDB: no snapshot', () => {
   it('has no snapshot, so answers are checked by reading the checkpoint before and after', async () => {
     const database = await freshMongoDatabase();
-    const readStore = await MongoVersionedKpiReadStore.connect(database.url);
+    // As the query side holds it: a LiveKpiReadStore, whose snapshot is optional.
+    const readStore: LiveKpiReadStore = await MongoVersionedKpiReadStore.connect(database.url);
     try {
       expect(readStore.snapshot).toBeUndefined();
     } finally {

@@ -20,6 +20,9 @@ export class VersionedKpiReadStore extends PointedKpiReadStore<SqlKpiReadStore, 
     super(versions, ttlMs);
   }
 
+  /** Every answer of the live version read in one snapshot (both SQL models take them). */
+  readonly snapshot = this.liveSnapshot;
+
   /** `firstModel`: the model a fresh database's first version holds (CDT_KPI_MODEL); a database that has versions keeps them. */
   static async open(db: SqlDatabase, options: { ttlMs?: number; firstModel?: KpiModel } = {}): Promise<VersionedKpiReadStore> {
     const { ttlMs = POINTER_TTL_MS, firstModel = DEFAULT_KPI_MODEL } = options;
