@@ -66,8 +66,18 @@ const recordedUnderKeys = (level: Level, a: string, t: (table: string) => string
   }
 };
 
+const ANCESTOR_COLUMN: Partial<Record<Level, string>> = { village: 'village', commune: 'commune', district: 'district', province: 'province' };
+
+/** Cell rows (their own columns) at `childLevel` under (level, one of the keys `param`): a unit is under itself; the nation holds everything. */
+export const cellsUnder = (level: Level, childLevel: Level, param: string): string => {
+  if (level === 'nation') return `${param} is not null`;
+  if (level === childLevel) return `unit_key = any(${param})`;
+  const column = ANCESTOR_COLUMN[level];
+  return column ? `${column} = any(${param})` : 'false';
+};
+
 /** Teams (`k`, the teams table) whose current record is under one of the keys $8 at `level` (the current view has no district). */
-const currentlyUnderKeys = (level: Level, keys = '$8::text[]'): string => {
+export const currentlyUnderKeys = (level: Level, keys = '$8::text[]'): string => {
   switch (level) {
     case 'nation':
       return 'true';

@@ -27,7 +27,7 @@ import { readSnapshot, type SqlClient, type SqlDatabase } from '../sql-database'
 import type { KpiQueryStore, KpiSnapshot } from '../read-store.port';
 import { figuresUnderOfRows, planFiguresUnder, targetsIn, type FiguresUnder, type FiguresUnderQuery, type RowsForPeriods } from '../figures-under';
 import type { KpiModel2Store } from './kpi-model2-store.port';
-import { model2RowsSql, type RowsScope } from './model2-rows';
+import { cellsUnder, model2RowsSql, type RowsScope } from './model2-rows';
 import { MODEL2_SCHEMA_SQL } from './model2-schema';
 import { isTeamFiguresUnder, teamFiguresUnder } from './team-figures-under';
 
@@ -38,7 +38,6 @@ const ACTIVE_TEAMS = 'active-teams';
 const TEAMS_REGISTERED = 'teams-registered';
 /** Team cells exist for week → year; village cells and team × day are computed from facts (cells.ts, materialisedKinds). */
 const isMaterialised = (level: Level, kind: PeriodKind): boolean => level !== 'village' && !(level === 'team' && kind === 'day');
-const ANCESTOR_COLUMN: Partial<Record<Level, string>> = { village: 'village', commune: 'commune', district: 'district', province: 'province' };
 /**
  * a + b element-wise over the stored vectors, spelled out (array[a[1] + b[1], …]): no set-returning
  * function or aggregate per updated row. A vector stored before the catalog grew reads its new slots as 0.
@@ -382,14 +381,6 @@ export class SqlKpiModel2Store implements KpiModel2Store {
     return readModelOfRows(figureRows, targets);
   }
 
-  /** Rows at `childLevel` under (level, unitKey): a unit is under itself; the nation holds everything. */
-  private static under(level: Level, childLevel: Level, param: string): string {
-    if (level === 'nation') return `${param} is not null`;
-    if (level === childLevel) return `unit_key = any(${param})`;
-    const column = ANCESTOR_COLUMN[level];
-    return column ? `${column} = any(${param})` : 'false';
-  }
-
   async figures(view: View, level: Level, unitKeys: readonly string[], period: string): Promise<UnitFigures[]> {
     const keys = [...unitKeys];
     const kind = requirePeriodKind(period);
@@ -404,7 +395,7 @@ export class SqlKpiModel2Store implements KpiModel2Store {
     const cells = [`(level = $10 and unit_key = any($9::text[]))`];
     for (const c of covered) {
       const wanted = c.when === 'active' ? `indicator = '${ACTIVE_TEAMS}' and period_key = $3` : `indicator = '${TEAMS_REGISTERED}'`;
-      const under = SqlKpiModel2Store.under(level, c.childLevel, '$9::text[]');
+      const under = cellsUnder(level, c.childLevel, '$9::text[]');
       conditions.push(`(level = '${c.childLevel}' and ${wanted} and ${under})`);
       cells.push(`(level = '${c.childLevel}' and ${under})`);
     }
@@ -425,7 +416,7 @@ export class SqlKpiModel2Store implements KpiModel2Store {
   async children(view: View, level: Level, unitKey: string, childLevel: Level, period: string): Promise<string[]> {
     const fine = !isMaterialised(childLevel, requirePeriodKind(period));
     // A child at a materialised level shows through its counts; only facts that count nothing can add one.
-    const under = SqlKpiModel2Store.under(level, childLevel, 'array[$9::text]');
+    const under = cellsUnder(level, childLevel, 'array[$9::text]');
     const scope: RowsScope = { view, level, reach: fine ? 'history' : 'countless', fine, distinct: fine ? [] : [{ level: childLevel }], cellFilter: under };
     const model = await this.rowsAsModel1(scope, [unitKey], period, [childLevel], under, [unitKey], []);
     return childrenOf(model, view, level, unitKey, childLevel, period);
@@ -444,7 +435,7 @@ export class SqlKpiModel2Store implements KpiModel2Store {
     if (isTeamFiguresUnder(query)) return teamFiguresUnder(this.db, (table) => this.t(table), query);
     const { view, level } = query;
     const plan = planFiguresUnder(query);
-    const under = SqlKpiModel2Store.under(query.under.level, level, 'array[$9::text]');
+    const under = cellsUnder(query.under.level, level, 'array[$9::text]');
     const sources: RowsForPeriods[] = [];
     if (plan.indicators.length > 0) {
       for (const { kind, key } of plan.periods) {

@@ -1,7 +1,8 @@
-import { INDICATORS, STORED_INDICATOR_CODES, type Level } from '@cdt/domain-kpi';
+import { INDICATORS, STORED_INDICATOR_CODES } from '@cdt/domain-kpi';
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import { blankUnit, emptyFiguresUnder, planFiguresUnder, sortedFiguresUnder, type FiguresUnder, type FiguresUnderQuery, type UnitFiguresUnder } from '../figures-under';
 import type { SqlDatabase } from '../sql-database';
+import { cellsUnder, currentlyUnderKeys } from './model2-rows';
 
 const DISTINCT_CODES: ReadonlySet<string> = new Set(INDICATORS.filter((i) => i.definition.kind === 'distinct').map((i) => i.code));
 /** An indicator's 1-based slot in a cell's vector `v`. */
@@ -13,54 +14,8 @@ const TEAM_CELL_KINDS: ReadonlySet<PeriodKind> = new Set(['week', 'month', 'quar
 export const isTeamFiguresUnder = (query: FiguresUnderQuery): boolean =>
   query.level === 'team' && planFiguresUnder(query).periods.every((period) => TEAM_CELL_KINDS.has(period.kind));
 
-/**
- * A team cell `c` (as recorded, the only view team cells are stored in) placed under the parent ($1) in
- * the view, as the reference places it (`model2RowsOf`): as recorded, by the cell's own placement; in the
- * current view, by the team's record today (`k`: commune, village, province, no district), or, for a team
- * without a record, by the cell's placement without its district.
- */
-const cellUnder = (level: Level): string => {
-  switch (level) {
-    case 'nation':
-      return 'true';
-    case 'province':
-      return 'c.province = $1';
-    case 'district':
-      return 'c.district = $1';
-    case 'commune':
-      return 'c.commune = $1';
-    case 'village':
-      return 'c.village = $1';
-    case 'team':
-      return 'c.unit_key = $1';
-    default: {
-      const _exhaustive: never = level;
-      return _exhaustive;
-    }
-  }
-};
-
-/** Teams (`k`, the teams table) whose record today is under the parent ($1); the current view has no district. */
-const recordUnder = (level: Level): string => {
-  switch (level) {
-    case 'nation':
-      return 'true';
-    case 'province':
-      return `k.record->>'provinceCode' = $1`;
-    case 'district':
-      return 'false';
-    case 'commune':
-      return `k.record->>'communeCode' = $1`;
-    case 'village':
-      return `(k.record->>'communeCode') || '/' || (k.record->>'village') = $1`;
-    case 'team':
-      return 'k.team_id = $1';
-    default: {
-      const _exhaustive: never = level;
-      return _exhaustive;
-    }
-  }
-};
+/** The parent, as the keys of the placement predicates of model2-rows.ts. */
+const PARENT = 'array[$1::text]';
 
 /**
  * The team cells a query reads, by kind: those of the periods asked, or, when stocks are asked (a stock
@@ -133,13 +88,13 @@ export async function teamFiguresUnder(db: SqlDatabase, t: (table: string) => st
   const under = query.under.level;
   const placed: string =
     query.view === 'as-recorded'
-      ? `select c.unit_key as team_id, c.period_kind, c.period_key, c.v from ${t('cells')} c where ${teamCells} and ${cellUnder(under)}`
+      ? `select c.unit_key as team_id, c.period_kind, c.period_key, c.v from ${t('cells')} c where ${teamCells} and ${cellsUnder(under, 'team', PARENT)}`
       : `select c.unit_key as team_id, c.period_kind, c.period_key, c.v
            from ${t('teams')} k join ${t('cells')} c on c.unit_key = k.team_id
-          where ${teamCells} and ${recordUnder(under)}
+          where ${teamCells} and ${currentlyUnderKeys(under, PARENT)}
          union all
          select c.unit_key, c.period_kind, c.period_key, c.v from ${t('cells')} c
-          where ${teamCells} and ${under === 'district' ? 'false' : cellUnder(under)}
+          where ${teamCells} and ${under === 'district' ? 'false' : cellsUnder(under, 'team', PARENT)}
             and not exists (select 1 from ${t('teams')} k where k.team_id = c.unit_key)`;
   const branches: string[] = [];
   if (counts.length > 0) {
