@@ -1,5 +1,5 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { START, type Checkpoint, type EventStore, type Subscription } from '@cdt/event-store';
+import { START, type Checkpoint, type EventStore, type RecordedEvent, type Subscription } from '@cdt/event-store';
 import { toBusMessage } from './kafka-message';
 import { ensureEventTopic, lastCheckpointOnTopic } from './kafka-topic';
 
@@ -92,7 +92,7 @@ export class KafkaRelay {
     });
   }
 
-  private async send(events: Parameters<Parameters<EventStore['subscribe']>[0]['handler']>[0]): Promise<void> {
+  private async send(events: RecordedEvent[]): Promise<void> {
     const producer = this.producer;
     if (!producer || events.length === 0) return;
     let previous = this.published;

@@ -1,4 +1,4 @@
-import { EventIdConflictError, EventStore, RecordedEvent, START, WrongExpectedVersionError } from '../lib/event-store.port';
+import { EventIdConflictError, EventStore, ProjectedEvent, ReadAllOptions, ReadAllResult, RecordedEvent, START, WrongExpectedVersionError } from '../lib/event-store.port';
 import type { Upcaster } from '../lib/upcasting';
 import { compareCheckpoints } from '../lib/event-rows';
 import { verifyStreamChain } from '../lib/hash-chain';
@@ -183,6 +183,75 @@ export function eventStoreContract(name: string, factory: (options: { upcasters:
         expect(compareCheckpoints(page.checkpoint, last)).toBeGreaterThanOrEqual(0);
         const fromStart = await store.readAll({ after: START, limit: 1 });
         expect(fromStart.events).toHaveLength(1);
+      });
+    });
+
+    describe('the narrow read (what a projection needs)', () => {
+      const narrowOf = ({ eventId, type, schemaVersion, data, position }: RecordedEvent): ProjectedEvent => ({ eventId, type, schemaVersion, data, position });
+      const NARROW_KEYS = ['data', 'eventId', 'position', 'schemaVersion', 'type'];
+
+      /** One page both ways: readAllNarrow must be readAll's page, events cut down to ProjectedEvent. */
+      const samePage = async (options: ReadAllOptions): Promise<ReadAllResult<ProjectedEvent>> => {
+        const whole = await store.readAll(options);
+        const narrow = await store.readAllNarrow(options);
+        expect(narrow).toEqual({ ...whole, events: whole.events.map(narrowOf) });
+        for (const event of narrow.events) expect(Object.keys(event).sort()).toEqual(NARROW_KEYS);
+        return narrow;
+      };
+
+      /** Pages to the head both ways from `options.after`; returns every event read and how many pages were not at the head. */
+      const samePages = async (options: ReadAllOptions): Promise<{ events: ProjectedEvent[]; pagesBeforeHead: number }> => {
+        const read: ProjectedEvent[] = [];
+        let pagesBeforeHead = 0;
+        for (let page = await samePage(options); ; page = await samePage({ ...options, after: page.checkpoint })) {
+          read.push(...page.events);
+          if (page.atHead) return { events: read, pagesBeforeHead };
+          pagesBeforeHead += 1;
+        }
+      };
+
+      it('returns the pages, checkpoints and head of readAll, with filters and after a checkpoint, upcast and raw', async () => {
+        const prefix = uniquePrefix('narrow');
+        let first: ProjectedEvent['position'] | undefined;
+        for (let i = 0; i < 4; i++) {
+          const appended = await store.append(`${prefix}${i % 2}`, [...events(3), newEvent('Rare', { i }), newEvent('ContractRenamed', { name: `N${i}` }, 1)], 'any');
+          first ??= appended.events[0].position;
+          await untilVisible(store, appended);
+        }
+        const byPrefix = await samePages({ limit: 7, filter: { streamPrefixes: [prefix] } });
+        expect(byPrefix.events).toHaveLength(20);
+        expect(byPrefix.pagesBeforeHead).toBeGreaterThan(0);
+        const byType = await samePages({ limit: 3, filter: { streamPrefixes: [prefix], types: ['Rare', 'ContractRenamed'] } });
+        expect(byType.events.map((e) => e.type)).toEqual(Array.from({ length: 4 }, () => ['Rare', 'ContractRenamed']).flat());
+        expect(byType.events.filter((e) => e.type === 'ContractRenamed').map((e) => [e.schemaVersion, e.data])).toEqual(
+          [0, 1, 2, 3].map((i) => [2, { fullName: `N${i}`, source: 'upcast' }]),
+        );
+        const raw = await samePages({ limit: 3, raw: true, filter: { streamPrefixes: [prefix], types: ['ContractRenamed'] } });
+        expect(raw.events.map((e) => [e.schemaVersion, e.data])).toEqual([0, 1, 2, 3].map((i) => [1, { name: `N${i}` }]));
+        // Unfiltered, after a checkpoint inside the appends: the rest of them, nothing of the earlier tests.
+        const afterFirst = await samePages({ after: first, limit: 4 });
+        expect(afterFirst.events.map((e) => e.eventId)).toEqual(byPrefix.events.slice(1).map((e) => e.eventId));
+        // A filter nothing matches: no events, the checkpoint moved past the scan, the head reported.
+        const none = await samePage({ after: first, limit: 10, filter: { types: ['NoSuchType'] } });
+        expect(none.events).toEqual([]);
+        expect(none.atHead).toBe(true);
+        expect(compareCheckpoints(none.checkpoint, byPrefix.events[19].position)).toBe(0);
+        // At the head already: an empty page that keeps the checkpoint.
+        expect(await samePage({ after: none.checkpoint })).toEqual({ events: [], checkpoint: none.checkpoint, atHead: true });
+      });
+
+      it('subscribes narrow: the same batches as the log, only what a projection needs', async () => {
+        const prefix = uniquePrefix('sub-narrow');
+        await untilVisible(store, await store.append(`${prefix}1`, [...events(2), newEvent('ContractRenamed', { name: 'A' }, 1)], 'no-stream'));
+        const received: ProjectedEvent[] = [];
+        const subscription = store.subscribe({ narrow: true, filter: { streamPrefixes: [prefix] }, batchSize: 2, handler: async (batch) => void received.push(...batch) });
+        await subscription.caughtUp();
+        await store.append(`${prefix}2`, events(1), 'no-stream');
+        await eventually(() => expect(received).toHaveLength(4), 5_000);
+        await subscription.stop();
+        expect(received).toEqual((await readAllPages(store, prefix, 10)).map(narrowOf));
+        for (const event of received) expect(Object.keys(event).sort()).toEqual(NARROW_KEYS);
+        expect(received[2]).toMatchObject({ type: 'ContractRenamed', schemaVersion: 2, data: { fullName: 'A' } });
       });
     });
 

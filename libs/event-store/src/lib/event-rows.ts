@@ -1,5 +1,5 @@
 import { microsToIso } from './hash-chain';
-import type { Checkpoint, EventFilter, EventMetadata, RecordedEvent } from './event-store.port';
+import type { Checkpoint, EventFilter, EventMetadata, ProjectedEvent, RecordedEvent } from './event-store.port';
 import type { UpcastFn } from './upcasting';
 
 /** Columns every read selects; 64-bit values travel as text so pg and PGlite agree and nothing rounds. */
@@ -9,18 +9,39 @@ export const EVENT_COLUMNS = `
   e.data, e.metadata, ((extract(epoch from e.recorded_at) * 1000000)::bigint)::text as recorded_micros,
   encode(e.hash, 'hex') as hash`;
 
-export interface EventRow {
+/** The columns of the narrow read (ProjectedEvent): what a projection needs, nothing else leaves the database. */
+export const PROJECTED_COLUMNS = `
+  e.transaction_id::text as transaction_id, e.global_position::text as global_position,
+  e.event_id::text as event_id, e.event_type, e.schema_version, e.data`;
+
+export interface ProjectedRow {
   transaction_id: string;
   global_position: string;
-  stream_name: string;
-  stream_version: number;
   event_id: string;
   event_type: string;
   schema_version: number;
   data: Record<string, unknown>;
+}
+
+export interface EventRow extends ProjectedRow {
+  stream_name: string;
+  stream_version: number;
   metadata: EventMetadata;
   recorded_micros: string;
   hash: string;
+}
+
+export function toProjectedEvent(row: ProjectedRow, upcast: UpcastFn | undefined): ProjectedEvent {
+  const current = upcast
+    ? upcast(row.event_type, row.schema_version, row.data)
+    : { schemaVersion: row.schema_version, data: row.data };
+  return {
+    eventId: row.event_id,
+    type: row.event_type,
+    schemaVersion: current.schemaVersion,
+    data: current.data,
+    position: { transactionId: row.transaction_id, globalPosition: row.global_position },
+  };
 }
 
 export function toRecordedEvent(row: EventRow, upcast: UpcastFn | undefined): RecordedEvent {

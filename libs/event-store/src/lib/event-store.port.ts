@@ -46,6 +46,13 @@ export interface RecordedEvent<Type extends string = string, Data = Record<strin
   hash: string;
 }
 
+/**
+ * What a projection reads of an event: no metadata, hash, recordedAt or stream, which the narrow read
+ * (`readAllNarrow`, `subscribe({ narrow: true })`) leaves in the database (ADR 0010 decision 7).
+ * A RecordedEvent is one too, so whole-event feeds (Kafka) can serve a narrow reader.
+ */
+export type ProjectedEvent = Pick<RecordedEvent, 'eventId' | 'type' | 'schemaVersion' | 'data' | 'position'>;
+
 /** `number`: the stream must be at exactly that version (0 = empty). */
 export type ExpectedVersion = number | 'any' | 'no-stream';
 
@@ -88,22 +95,35 @@ export interface ReadAllOptions {
   raw?: boolean;
 }
 
-export interface ReadAllResult {
-  events: RecordedEvent[];
+export interface ReadAllResult<Event extends ProjectedEvent = RecordedEvent> {
+  events: Event[];
   /** Where the next read continues; advances past filtered-out events too. */
   checkpoint: Checkpoint;
   /** True when the reader has reached the visible head of the log. */
   atHead: boolean;
 }
 
-export interface SubscribeOptions {
+interface SubscribeBase {
   after?: Checkpoint;
   filter?: EventFilter;
   batchSize?: number;
-  /** Called with each batch in commit order; the next batch waits until it resolves. */
-  handler: (events: RecordedEvent[], checkpoint: Checkpoint) => Promise<void>;
   onError?: (error: unknown) => void;
 }
+
+export interface WholeSubscribeOptions extends SubscribeBase {
+  narrow?: false;
+  /** Called with each batch in commit order; the next batch waits until it resolves. */
+  handler: (events: RecordedEvent[], checkpoint: Checkpoint) => Promise<void>;
+}
+
+/** A subscription over `readAllNarrow`: batches of ProjectedEvent (a feed of whole events may still hand whole ones). */
+export interface NarrowSubscribeOptions extends SubscribeBase {
+  narrow: true;
+  /** Called with each batch in commit order; the next batch waits until it resolves. */
+  handler: (events: ProjectedEvent[], checkpoint: Checkpoint) => Promise<void>;
+}
+
+export type SubscribeOptions = WholeSubscribeOptions | NarrowSubscribeOptions;
 
 export interface Subscription {
   /** Stops after the batch in hand; resolves when stopped. */
@@ -124,6 +144,12 @@ export interface EventStore {
   append(streamName: string, events: NewEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult>;
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
+  /**
+   * `readAll` with only what a projection reads (ProjectedEvent): same pages, filter, checkpoint, atHead
+   * and upcasting; metadata, hash and recordedAt never leave the database. A method of its own, not a
+   * readAll option, so every readAll keeps one honest result type.
+   */
+  readAllNarrow(options?: ReadAllOptions): Promise<ReadAllResult<ProjectedEvent>>;
   /**
    * The stored events with these ids, in any stream, in log order; ids not stored are simply absent.
    * Lets a writer answer a retry with the original position, or find the stream an event lives in,

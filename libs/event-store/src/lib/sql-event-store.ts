@@ -1,5 +1,5 @@
 import { ChangeSignal } from './change-signal';
-import { EVENT_COLUMNS, EventRow, filterParams, toRecordedEvent } from './event-rows';
+import { EVENT_COLUMNS, EventRow, filterParams, PROJECTED_COLUMNS, ProjectedRow, toProjectedEvent, toRecordedEvent } from './event-rows';
 import {
   AppendResult,
   Checkpoint,
@@ -8,6 +8,7 @@ import {
   ExpectedVersion,
   NewEvent,
   ReadAllOptions,
+  ProjectedEvent,
   ReadAllResult,
   ReadStreamOptions,
   RecordedEvent,
@@ -32,9 +33,16 @@ const FILTER_SCAN_FACTOR = 10;
  */
 export const VISIBLE = 'e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
 
-const READ_ALL_SQL = `
+/**
+ * One page of the global log in commit order, gap-safe: up to `$3` visible rows after the checkpoint are
+ * scanned; the page is the rows matching the filter plus the last scanned row (flagged unmatched), whose
+ * position the checkpoint moves to. `scan` lists the columns the scan carries (it needs event_type and
+ * stream_name for the filter), `columns` what leaves the database.
+ */
+function readAllSql(scan: string, columns: string): string {
+  return `
   with win as (
-    select e.* from event_store.events e
+    select ${scan} from event_store.events e
      where (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint) and ${VISIBLE}
      order by e.transaction_id, e.global_position
      limit $3
@@ -45,10 +53,15 @@ const READ_ALL_SQL = `
              and ($5::text[] is null or win.stream_name like any($5::text[])) as matched
       from win
   )
-  select ${EVENT_COLUMNS}, e.rn::int as rn, e.scanned::int as scanned, e.matched
+  select ${columns}, e.rn::int as rn, e.scanned::int as scanned, e.matched
     from numbered e
    where e.matched or e.rn = e.scanned
    order by e.rn`;
+}
+
+const READ_ALL_SQL = readAllSql('e.*', EVENT_COLUMNS);
+/** The narrow read: metadata, hash and recorded_at are not even carried through the scan. */
+const READ_ALL_NARROW_SQL = readAllSql('e.transaction_id, e.global_position, e.stream_name, e.event_id, e.event_type, e.schema_version, e.data', PROJECTED_COLUMNS);
 
 const HEAD_SQL = `
   select e.transaction_id::text as transaction_id, e.global_position::text as global_position
@@ -140,23 +153,37 @@ export class SqlEventStore implements EventStore {
     return rows.map((row) => toRecordedEvent(row, this.upcast));
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+  readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    return this.readPage<EventRow, RecordedEvent>(READ_ALL_SQL, options, toRecordedEvent);
+  }
+
+  readAllNarrow(options: ReadAllOptions = {}): Promise<ReadAllResult<ProjectedEvent>> {
+    return this.readPage<ProjectedRow, ProjectedEvent>(READ_ALL_NARROW_SQL, options, toProjectedEvent);
+  }
+
+  /** readAll and readAllNarrow: the same paging, filter and checkpoint over their own select list. */
+  private async readPage<Row extends ProjectedRow, Event extends ProjectedEvent>(
+    sql: string,
+    options: ReadAllOptions,
+    toEvent: (row: Row, upcast: UpcastFn | undefined) => Event,
+  ): Promise<ReadAllResult<Event>> {
     const after = options.after ?? START;
     const limit = options.limit ?? 1000;
     const [types, prefixes] = filterParams(options.filter);
     const scanLimit = types || prefixes ? limit * FILTER_SCAN_FACTOR : limit;
-    const { rows } = await this.client.query<EventRow & { rn: number; scanned: number; matched: boolean }>(READ_ALL_SQL, [
+    const upcast = options.raw ? undefined : this.upcast;
+    const { rows } = await this.client.query<Row & { rn: number; scanned: number; matched: boolean }>(sql, [
       after.transactionId, after.globalPosition, scanLimit, types, prefixes,
     ]);
     const matched = rows.filter((row) => row.matched);
     if (matched.length > limit) {
       const page = matched.slice(0, limit);
       const last = page[page.length - 1];
-      return { events: page.map((row) => toRecordedEvent(row, options.raw ? undefined : this.upcast)), checkpoint: positionOf(last), atHead: false };
+      return { events: page.map((row) => toEvent(row, upcast)), checkpoint: positionOf(last), atHead: false };
     }
     const edge = rows[rows.length - 1];
     return {
-      events: matched.map((row) => toRecordedEvent(row, options.raw ? undefined : this.upcast)),
+      events: matched.map((row) => toEvent(row, upcast)),
       // Advances past filtered-out rows too, so a selective subscriber does not rescan them forever.
       checkpoint: edge ? positionOf(edge) : after,
       atHead: !edge || edge.scanned < scanLimit,

@@ -1,6 +1,6 @@
 import type { ChangeSignal } from './change-signal';
 import { compareCheckpoints } from './event-rows';
-import { Checkpoint, EventStore, START, SubscribeOptions, Subscription } from './event-store.port';
+import { Checkpoint, EventStore, ProjectedEvent, ReadAllOptions, ReadAllResult, START, SubscribeOptions, Subscription } from './event-store.port';
 
 /** After a signal that brought nothing visible yet, look again soon: an older transaction is finishing. */
 const RECHECK_AFTER_SIGNAL_MS = 50;
@@ -12,12 +12,19 @@ interface CatchUpWaiter {
   reject(error: unknown): void;
 }
 
+/** One page of the log and the batch's handler, for whole events (readAll) or narrow ones (readAllNarrow). */
+interface PageReader<Event extends ProjectedEvent> {
+  read(options: ReadAllOptions): Promise<ReadAllResult<Event>>;
+  handler(events: Event[], checkpoint: Checkpoint): Promise<void>;
+}
+
 /**
- * Catch-up then live, over readAll: the checkpoint only moves after the handler resolved, so a
- * handler error stops the subscription at the first unhandled event (reported, never skipped).
+ * Catch-up then live, over readAll (readAllNarrow when `narrow`): the checkpoint only moves after the
+ * handler resolved, so a handler error stops the subscription at the first unhandled event (reported,
+ * never skipped).
  */
 export function startSubscription(
-  store: Pick<EventStore, 'readAll' | 'head'>,
+  store: Pick<EventStore, 'readAll' | 'readAllNarrow' | 'head'>,
   changes: ChangeSignal,
   options: SubscribeOptions,
   pollIntervalMs: number,
@@ -40,12 +47,12 @@ export function startSubscription(
     });
   };
 
-  const loop = async () => {
+  const loop = async <Event extends ProjectedEvent>(reader: PageReader<Event>) => {
     while (running) {
       const seen = changes.current;
-      const page = await store.readAll({ after: checkpoint, limit: options.batchSize ?? 500, filter: options.filter });
+      const page = await reader.read({ after: checkpoint, limit: options.batchSize ?? 500, filter: options.filter });
       if (!running) break;
-      if (page.events.length > 0) await options.handler(page.events, page.checkpoint);
+      if (page.events.length > 0) await reader.handler(page.events, page.checkpoint);
       checkpoint = page.checkpoint;
       settleWaiters(page.atHead);
       if (!page.atHead) continue;
@@ -61,7 +68,11 @@ export function startSubscription(
     }
   };
 
-  const done = loop()
+  const done = (
+    options.narrow
+      ? loop({ read: (read) => store.readAllNarrow(read), handler: options.handler })
+      : loop({ read: (read) => store.readAll(read), handler: options.handler })
+  )
     .catch((error: unknown) => {
       failure = { error };
       running = false;
