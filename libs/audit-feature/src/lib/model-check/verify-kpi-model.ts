@@ -31,7 +31,8 @@ export interface ModelCheckProgress {
 }
 
 export interface ModelCheckOptions {
-  eventStore: Pick<EventStore, 'readAll'>;
+  /** Read narrow: only what a projection needs leaves the database (ADR 0010 decision 7). */
+  eventStore: Pick<EventStore, 'readAllNarrow'>;
   readStore: VersionedKpiReadStore;
   resolve: UnitResolver;
   batchSize?: number;
@@ -102,7 +103,7 @@ export async function verifyKpiModel(options: ModelCheckOptions): Promise<ModelC
       options.signal?.throwIfAborted();
       options.onProgress?.({ done: position(scratchAt), total: position(target), resumed });
       if (compareCheckpoints(scratchAt, target) >= 0) return;
-      const page = await eventStore.readAll({ after: scratchAt, limit: batchSize });
+      const page = await eventStore.readAllNarrow({ after: scratchAt, limit: batchSize });
       const events = page.events.filter((event) => compareCheckpoints(event.position, target) <= 0);
       if (events.length === 0) return;
       const upTo = events.length === page.events.length ? page.checkpoint : events[events.length - 1].position;

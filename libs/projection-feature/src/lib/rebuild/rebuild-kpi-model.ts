@@ -30,7 +30,8 @@ export interface RebuildProgress {
 }
 
 export interface RebuildOptions {
-  eventStore: Pick<EventStore, 'readAll' | 'head'>;
+  /** Read narrow: only what a projection needs leaves the database (ADR 0010 decision 7). */
+  eventStore: Pick<EventStore, 'readAllNarrow' | 'head'>;
   readStore: LiveKpiReadStore;
   resolve: UnitResolver;
   /**
@@ -83,7 +84,7 @@ export async function rebuildKpiModel(options: RebuildOptions): Promise<RebuildR
     report('building');
     for (;;) {
       options.signal?.throwIfAborted();
-      const page = await eventStore.readAll({ after: checkpoint, limit: batchSize });
+      const page = await eventStore.readAllNarrow({ after: checkpoint, limit: batchSize });
       if (page.events.length > 0) {
         await writer.push(page.events, page.checkpoint);
         events += page.events.length;

@@ -1,4 +1,4 @@
-import { compareCheckpoints, START, type Checkpoint, type EventStore, type RecordedEvent, type Subscription } from '@cdt/event-store';
+import { compareCheckpoints, START, type Checkpoint, type EventStore, type NarrowSubscribeOptions, type ProjectedEvent, type Subscription } from '@cdt/event-store';
 import type { UnitResolver } from '@cdt/domain-kpi';
 import type { Registry } from 'prom-client';
 import type { KpiModel } from '../read-models/kpi-model';
@@ -45,8 +45,17 @@ export interface RunnerLogger {
   error(fields: object, message: string): void;
 }
 
+/**
+ * The log as the runner reads it: a narrow subscription (the store reads only what a projection needs,
+ * ADR 0010 decision 7; a Kafka feed hands whole events, which are ProjectedEvents too), the head, and
+ * readAll for the age of the oldest unprojected event.
+ */
+export interface ProjectionFeed extends Pick<EventStore, 'head' | 'readAll'> {
+  subscribe(options: NarrowSubscribeOptions): Subscription;
+}
+
 export interface ProjectionRunnerOptions {
-  eventStore: Pick<EventStore, 'subscribe' | 'head' | 'readAll'>;
+  eventStore: ProjectionFeed;
   readStore: LiveKpiReadStore;
   resolve: UnitResolver;
   batchSize?: number;
@@ -160,6 +169,7 @@ export class ProjectionRunner {
     this.runnerState = 'catching-up';
     this.log.info({ version: schema, model: projection.model, checkpoint: checkpoint ?? null, teams: projection.teams }, 'projection runner subscribing');
     this.subscription = this.options.eventStore.subscribe({
+      narrow: true,
       after: checkpoint ?? START,
       batchSize: this.batchSize,
       handler: (events, at) => this.handle(events, at),
@@ -191,7 +201,7 @@ export class ProjectionRunner {
     });
   }
 
-  private async handle(events: RecordedEvent[], checkpoint: Checkpoint): Promise<void> {
+  private async handle(events: ProjectedEvent[], checkpoint: Checkpoint): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       if (this.stopping || this.restartRequested || !this.current) return;
       const current = this.current;

@@ -54,11 +54,11 @@ export async function dumpModel2(db: SqlClient, schema: string): Promise<{ facts
 export const dumpVersion = (db: SqlClient, schema: string, model: KpiModel): Promise<Record<string, string[]>> => (model === 1 ? dumpModel(db, schema) : dumpModel2(db, schema));
 
 /** Projects the whole log in one pass into `version` (an empty model version, of either model): the from-scratch reference. */
-export async function projectWholeLog(eventStore: Pick<EventStore, 'readAll'>, version: KpiVersionStore, resolve: UnitResolver): Promise<void> {
+export async function projectWholeLog(eventStore: Pick<EventStore, 'readAllNarrow'>, version: KpiVersionStore, resolve: UnitResolver): Promise<void> {
   const writer = await catchUpWriter(version, resolve);
   let after: Checkpoint | undefined;
   for (;;) {
-    const page = await eventStore.readAll({ after, limit: 50_000 });
+    const page = await eventStore.readAllNarrow({ after, limit: 50_000 });
     if (page.events.length > 0) await writer.push(page.events, page.checkpoint);
     after = page.checkpoint;
     if (page.atHead) break;
@@ -68,7 +68,7 @@ export async function projectWholeLog(eventStore: Pick<EventStore, 'readAll'>, v
 
 /** Projects the whole log in one pass into a new `schema` holding `model`: the from-scratch reference a version must equal (its dump). */
 export async function projectFromScratch(
-  eventStore: Pick<EventStore, 'readAll'>,
+  eventStore: Pick<EventStore, 'readAllNarrow'>,
   readStore: VersionedKpiReadStore,
   schema: string,
   resolve: UnitResolver,

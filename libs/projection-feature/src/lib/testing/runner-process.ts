@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     subscribe: (options) =>
       eventStore.subscribe({
         ...options,
+        narrow: true,
         handler: async (events, checkpoint) => {
           await options.handler(events, checkpoint);
           process.stdout.write(`${JSON.stringify({ state: 'batch', checkpoint, lagEvents: null })}\n`);
