@@ -4,7 +4,8 @@
  *   0. setup (not measured): `--events` realistic events (teams, members, targets, field work of
  *      `--teams` teams in `--provinces`, ~1% retracted, a cohort relocating at the 2025 reform)
  *      appended through the event store into a scratch database;
- *   1. baseline: the whole log read back with readAll pages, nothing projected;
+ *   1. baseline: the whole log read back with readAll pages (whole events), nothing projected; then again
+ *      with readAllNarrow pages (only what a projection reads, which every projection pass reads);
  *   2. catch-up: the same pages projected into the read model `kpi_v1` from the start (projectIntoStore:
  *      pure projector, then deltas + applied ids + checkpoint in one transaction per page);
  *   3. rebuild: a second projection into a fresh model version `kpi_v2` alongside `kpi_v1` (there is
@@ -135,6 +136,7 @@ async function bench(options: Options): Promise<boolean> {
       return { ...result, cpu: await meter.end() };
     };
     const baseline = await metered(() => readOnly(bars, store, total, options.batch));
+    const narrowBaseline = await metered(() => readOnly(bars, store, total, options.batch, true));
     let model2Serial: (PassResult & { cpu: CpuSplit }) | undefined;
     if (passes.has('model2-serial')) {
       const m2 = await SqlKpiModel2Store.open(pgDatabase(new Pool({ connectionString: url, max: 2 })), 'kpi2_v1');
@@ -246,14 +248,16 @@ async function bench(options: Options): Promise<boolean> {
     bars.stop();
 
     const ratio = (r: PassResult) => Math.round((r.perSecond / baseline.perSecond) * 1000) / 1000;
+    const ratioNarrow = (r: PassResult) => Math.round((r.perSecond / narrowBaseline.perSecond) * 1000) / 1000;
     const lines = [
       { bench: 'read-all', events: baseline.events, events_per_s: baseline.perSecond, seconds: baseline.seconds, page: options.batch, ...cpuPer1k(baseline) },
+      { bench: 'read-all-narrow', via: 'readAllNarrow (eventId, type, schemaVersion, data, position)', events: narrowBaseline.events, events_per_s: narrowBaseline.perSecond, ratio_to_read_all: ratio(narrowBaseline), seconds: narrowBaseline.seconds, page: options.batch, ...cpuPer1k(narrowBaseline) },
       ...([['catch-up-model2-serial-postgres', model2Serial], ['catch-up-model2-postgres', model2]] as const).flatMap(([bench, r]) => (r ? [{
         bench, model: 'KPI model 2 (ADR 0010), kpi2_v1', mode: r === model2 ? 'pipelined: a page is written while the next is projected' : 'one page at a time',
-        events: r.events, events_per_s: r.perSecond, ratio_to_read_all: ratio(r), seconds: r.seconds, page: options.batch, ...cpuPer1k(r), batches: r.batches, read_wait_ms: r.readWaitMs, project_and_write_ms: r.projectMs,
+        events: r.events, events_per_s: r.perSecond, ratio_to_read_all: ratio(r), ratio_to_read_all_narrow: ratioNarrow(r), seconds: r.seconds, page: options.batch, ...cpuPer1k(r), batches: r.batches, read_wait_ms: r.readWaitMs, project_and_write_ms: r.projectMs,
         fact_rows: sizes['facts'], stock_fact_rows: sizes['stock_facts'], cell_rows: sizes['cells'], model_size: sizes['model2_size'], database_size: sizes['database_size'], load_avg: load(),
       }] : [])),
-      ...(catchUpResult ? [{ bench: 'catch-up-postgres', events: catchUpResult.events, events_per_s: catchUpResult.perSecond, ratio_to_read_all: ratio(catchUpResult), seconds: catchUpResult.seconds, ...cpuPer1k(catchUpResult), batches: catchUpResult.batches, read_wait_ms: catchUpResult.readWaitMs, project_and_write_ms: catchUpResult.projectMs, figures_rows: sizes['figures'], subject_ref_rows: sizes['refs'], database_size: sizes['database_size'], load_avg: load() }] : []),
+      ...(catchUpResult ? [{ bench: 'catch-up-postgres', events: catchUpResult.events, events_per_s: catchUpResult.perSecond, ratio_to_read_all: ratio(catchUpResult), ratio_to_read_all_narrow: ratioNarrow(catchUpResult), seconds: catchUpResult.seconds, ...cpuPer1k(catchUpResult), batches: catchUpResult.batches, read_wait_ms: catchUpResult.readWaitMs, project_and_write_ms: catchUpResult.projectMs, figures_rows: sizes['figures'], subject_ref_rows: sizes['refs'], database_size: sizes['database_size'], load_avg: load() }] : []),
       ...(rebuild ? [{ bench: 'rebuild-postgres', mechanism: 'catch-up into a new schema (kpi_v2)', events: rebuild.events, events_per_s: rebuild.perSecond, seconds: rebuild.seconds, ...cpuPer1k(rebuild), read_wait_ms: rebuild.readWaitMs, project_and_write_ms: rebuild.projectMs }] : []),
       ...(mongo ? [{ bench: 'catch-up-mongo', events: mongo.events, events_per_s: mongo.perSecond, ratio_to_read_all: ratio(mongo), seconds: mongo.seconds, read_wait_ms: mongo.readWaitMs, project_and_write_ms: mongo.projectMs, page: options.mongoBatch }] : []),
       ...(model2Drill ? [{
@@ -280,6 +284,7 @@ async function bench(options: Options): Promise<boolean> {
     const caughtUp = (label: string, r: PassResult) => ({ measurement: label, 'events/s': r.perSecond, seconds: r.seconds, 'p50 ms': '', 'p99 ms': '', target: `≥ ${CATCH_UP_TARGET} events/s`, met: r.perSecond >= CATCH_UP_TARGET });
     console.table([
       { measurement: 'read-all (baseline)', 'events/s': baseline.perSecond, seconds: baseline.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' },
+      { measurement: 'read-all narrow', 'events/s': narrowBaseline.perSecond, seconds: narrowBaseline.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' },
       ...(model2Serial ? [caughtUp('catch-up kpi2_v1 (model 2, serial)', model2Serial)] : []),
       ...(model2 ? [caughtUp('catch-up kpi2_v1 (model 2, pipelined)', model2)] : []),
       ...(catchUpResult ? [caughtUp('catch-up kpi_v1', catchUpResult)] : []),

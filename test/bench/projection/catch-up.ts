@@ -1,5 +1,5 @@
 import type { MultiBar } from 'cli-progress';
-import { START, type Checkpoint, type EventStore, type ReadAllResult } from '@cdt/event-store';
+import { START, type Checkpoint, type EventStore, type ProjectedEvent, type ReadAllOptions, type ReadAllResult } from '@cdt/event-store';
 import type { UnitResolver } from '@cdt/domain-kpi';
 import { loadModel2State, loadProjectorState, Model2Pipeline, projectIntoModel2, projectIntoStore, type KpiModel2Store, type KpiReadStore } from '@cdt/read-store';
 
@@ -16,10 +16,15 @@ export interface PassResult {
 /**
  * Reads the whole log in pages of `page` from the start, one page ahead of the caller (the next read
  * runs while the current page is handled, as a runner would overlap them), and hands each page over.
+ * `read` is readAll (whole events) or readAllNarrow (what a projection reads, as the runner and rebuild do).
  */
-async function eachPage(store: EventStore, page: number, handle: (result: ReadAllResult) => Promise<void>): Promise<{ events: number; readWaitMs: number; handleMs: number; batches: number }> {
+async function eachPage<Event extends ProjectedEvent>(
+  read: (options: ReadAllOptions) => Promise<ReadAllResult<Event>>,
+  page: number,
+  handle: (result: ReadAllResult<Event>) => Promise<void>,
+): Promise<{ events: number; readWaitMs: number; handleMs: number; batches: number }> {
   let after: Checkpoint = START;
-  let next = store.readAll({ after, limit: page });
+  let next = read({ after, limit: page });
   let events = 0;
   let readWaitMs = 0;
   let handleMs = 0;
@@ -30,7 +35,7 @@ async function eachPage(store: EventStore, page: number, handle: (result: ReadAl
     const t1 = performance.now();
     readWaitMs += t1 - t0;
     after = result.checkpoint;
-    if (!result.atHead) next = store.readAll({ after, limit: page });
+    if (!result.atHead) next = read({ after, limit: page });
     if (result.events.length > 0) {
       await handle(result);
       events += result.events.length;
@@ -49,21 +54,25 @@ const passResult = (started: number, pass: { events: number; readWaitMs: number;
   };
 };
 
-/** The baseline: every event read from the store in pages, nothing projected. */
-export async function readOnly(bars: MultiBar, store: EventStore, total: number, page: number): Promise<PassResult> {
-  const bar = bars.create(total, 0, { label: 'read only'.padEnd(18) });
+/**
+ * The baseline: every event read from the store in pages, nothing projected. Whole events (readAll) by
+ * default, the raw baseline; `narrow`: readAllNarrow, what the projection passes read.
+ */
+export async function readOnly(bars: MultiBar, store: EventStore, total: number, page: number, narrow = false): Promise<PassResult> {
+  const bar = bars.create(total, 0, { label: (narrow ? 'read only narrow' : 'read only').padEnd(18) });
   const started = performance.now();
-  const pass = await eachPage(store, page, async (result) => void bar.increment(result.events.length));
+  const count = async (result: ReadAllResult<ProjectedEvent>) => void bar.increment(result.events.length);
+  const pass = narrow ? await eachPage((options) => store.readAllNarrow(options), page, count) : await eachPage((options) => store.readAll(options), page, count);
   bar.stop();
   return passResult(started, pass);
 }
 
-/** Catch-up from the start: each page projected and written with its checkpoint (projectIntoStore). */
+/** Catch-up from the start, reading narrow: each page projected and written with its checkpoint (projectIntoStore). */
 export async function catchUp(bars: MultiBar, label: string, store: EventStore, readStore: KpiReadStore, resolve: UnitResolver, total: number, page: number): Promise<PassResult> {
   const bar = bars.create(total, 0, { label: label.padEnd(18) });
   const started = performance.now();
   let state = await loadProjectorState(readStore);
-  const pass = await eachPage(store, page, async (result) => {
+  const pass = await eachPage((options) => store.readAllNarrow(options), page, async (result) => {
     const next = await projectIntoStore(readStore, state, result.events, result.checkpoint, resolve);
     if (!next.applied) throw new Error(`batch ending at ${JSON.stringify(result.checkpoint)} was refused: the read store is not empty`);
     state = next.state;
@@ -74,7 +83,7 @@ export async function catchUp(bars: MultiBar, label: string, store: EventStore, 
 }
 
 /**
- * Catch-up into KPI model 2 (ADR 0010) from the start: each page prefetched, projected and written with
+ * Catch-up into KPI model 2 (ADR 0010) from the start, reading narrow: each page prefetched, projected and written with
  * its checkpoint; pipelined (Model2Pipeline), a page's write overlaps the next page's projection.
  */
 export async function catchUpModel2(bars: MultiBar, label: string, store: EventStore, model: KpiModel2Store, resolve: UnitResolver, total: number, page: number, pipelined: boolean): Promise<PassResult> {
@@ -82,7 +91,7 @@ export async function catchUpModel2(bars: MultiBar, label: string, store: EventS
   const started = performance.now();
   const pipeline = pipelined ? await Model2Pipeline.start(model, resolve) : undefined;
   let state = await loadModel2State(model);
-  const pass = await eachPage(store, page, async (result) => {
+  const pass = await eachPage((options) => store.readAllNarrow(options), page, async (result) => {
     if (pipeline) await pipeline.push(result.events, result.checkpoint);
     else {
       const next = await projectIntoModel2(model, result.events, resolve, state, result.checkpoint);
