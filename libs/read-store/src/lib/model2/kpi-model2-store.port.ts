@@ -16,6 +16,12 @@ export interface KpiModel2Store {
    * stored one was applied already: nothing changes and false is returned.
    */
   applyBatch(deltas: Model2Deltas, checkpoint: Checkpoint): Promise<boolean>;
+  /**
+   * Optional: does the pure part of writing `deltas` now (the SQL store encodes its parameters), so that
+   * `applyBatch` with the same object starts its transaction at once. The pipeline calls it while the
+   * previous batch is still being written; a store without it encodes in `applyBatch`.
+   */
+  prepare?(deltas: Model2Deltas): void;
 
   // ── what the projector reads before a batch, as at the checkpoint ─────────────────────────────────
   /** The subset of `eventIds` already applied. */

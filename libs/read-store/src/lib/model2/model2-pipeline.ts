@@ -46,6 +46,8 @@ export class Model2Pipeline {
       this.resolve,
       this.state,
     );
+    // Encoded while the previous batch is still being written, so the store starts this one at once.
+    this.store.prepare?.(result.deltas);
     await this.settle();
     this.state = result.state;
     this.last = result.deltas;

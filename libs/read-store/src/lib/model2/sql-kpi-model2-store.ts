@@ -192,6 +192,9 @@ const columnArrays = (encoded: Encoded, nullable: readonly number[]): string[] =
  * (`figures`, `children`) with the answers of `figuresOfModel2` / `childrenOfModel2`.
  */
 export class SqlKpiModel2Store implements KpiModel2Store {
+  /** Parameters encoded by `prepare`, taken by `applyBatch` for the same deltas. */
+  private readonly encoded = new WeakMap<Model2Deltas, EncodedBatch>();
+
   private constructor(
     private readonly db: SqlDatabase,
     private readonly schema: string,
@@ -213,8 +216,9 @@ export class SqlKpiModel2Store implements KpiModel2Store {
 
   /** Writes a batch's deltas and its checkpoint together; a checkpoint not past the stored one changes nothing (false). */
   async applyBatch(deltas: Model2Deltas, checkpoint: Checkpoint): Promise<boolean> {
-    // Encoded before the transaction opens: PostgreSQL then waits for no parameter building inside it.
-    const params = encodeBatch(deltas);
+    // Encoded before the transaction opens (or earlier, by prepare): PostgreSQL then waits for no parameter building inside it.
+    const params = this.encoded.get(deltas) ?? encodeBatch(deltas);
+    this.encoded.delete(deltas);
     // Applied ids go in as one text too (here, not in the shared statement, which sends a text[]).
     return applyCheckpointedBatch(this.db, (table) => this.t(table), checkpoint, { ...deltas, appliedEventIds: [] }, async (tx) => {
       if (params.facts) await this.insertFacts(tx, params.facts);
@@ -226,6 +230,10 @@ export class SqlKpiModel2Store implements KpiModel2Store {
         await tx.query(`insert into ${this.t('applied_events')} (event_id) select unnest(${ids})`, [...params.applied.columns, params.applied.rs]);
       }
     });
+  }
+
+  prepare(deltas: Model2Deltas): void {
+    if (!this.encoded.has(deltas)) this.encoded.set(deltas, encodeBatch(deltas));
   }
 
   /**
