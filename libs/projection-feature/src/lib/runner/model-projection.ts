@@ -26,6 +26,8 @@ export interface ModelProjection {
    * teams, not ours, match its checkpoint.
    */
   project(events: readonly ProjectionEvent[], checkpoint: Checkpoint): Promise<boolean>;
+  /** Reads the projector's state from the store again (after the store was written by another writer, e.g. a catch-up pipeline). */
+  reload(): Promise<void>;
 }
 
 /** Catch-up writes (a rebuild): pages pushed in order; a model may overlap a page's write with the next page's projection. */
@@ -91,6 +93,10 @@ class StatefulProjection<Store extends CheckpointedStore> implements ModelProjec
     const result = await this.projector.project(this.store, this.state, events, checkpoint, this.resolve);
     this.state = result.applied ? result.state : await this.projector.load(this.store);
     return result.applied;
+  }
+
+  async reload(): Promise<void> {
+    this.state = await this.projector.load(this.store);
   }
 }
 

@@ -1,9 +1,9 @@
 import { compareCheckpoints, START, type Checkpoint, type EventStore, type NarrowSubscribeOptions, type ProjectedEvent, type Subscription } from '@cdt/event-store';
 import type { UnitResolver } from '@cdt/domain-kpi';
 import type { Registry } from 'prom-client';
-import type { KpiModel } from '../read-models/kpi-model';
+import type { KpiModel, KpiVersionStore } from '../read-models/kpi-model';
 import type { LiveKpiReadStore } from '../read-models/live-kpi-read-store';
-import { openModelProjection, type ModelProjection } from './model-projection';
+import { catchUpWriter, openModelProjection, type CatchUpWriter, type ModelProjection } from './model-projection';
 import { ProjectionMetrics } from './projection-metrics';
 
 /**
@@ -12,6 +12,12 @@ import { ProjectionMetrics } from './projection-metrics';
  * 9.1 M rows in pages of 1,000, 8.1 M in pages of 10,000) and commits less often.
  */
 export const DEFAULT_BATCH_SIZE = 10_000;
+/**
+ * Model 2's pages while behind (ADR 0010): a team's week … year cells are upserted once per page it works in,
+ * so larger pages write fewer rows (bench log: 25,746 events/s in pages of 50,000 against 23,118 in pages of
+ * 20,000, docs/operations/benchmarks.md). A page of 50,000 narrow events is ~100 MB of heap while projected.
+ */
+export const DEFAULT_MODEL2_BATCH_SIZE = 50_000;
 
 export type RunnerState = 'stopped' | 'starting' | 'catching-up' | 'live' | 'retrying';
 
@@ -58,12 +64,20 @@ export interface ProjectionRunnerOptions {
   eventStore: ProjectionFeed;
   readStore: LiveKpiReadStore;
   resolve: UnitResolver;
+  /** Events per batch at most; default DEFAULT_BATCH_SIZE for model 1, DEFAULT_MODEL2_BATCH_SIZE for model 2. */
   batchSize?: number;
   /** Retry delays: doubling from `initialMs` up to `maxMs`. */
   backoff?: { initialMs: number; maxMs: number };
   /** Registers the cdt_projection_* metrics here (the platform's METRICS_REGISTRY). */
   registry?: Registry;
   logger?: RunnerLogger;
+}
+
+/** A catch-up page's write failed (or was refused): the pages after the stored checkpoint must be read again. */
+class CatchUpFailed extends Error {
+  constructor(cause: unknown) {
+    super(`catch-up write failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
 }
 
 const SILENT: RunnerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -79,14 +93,19 @@ const SILENT: RunnerLogger = { info: () => undefined, warn: () => undefined, err
 export class ProjectionRunner {
   private readonly log: RunnerLogger;
   private readonly metrics?: ProjectionMetrics;
-  private readonly batchSize: number;
+  /** Of the current subscription: the option, or the live model's default. */
+  private batchSize = DEFAULT_BATCH_SIZE;
   private readonly backoff: { initialMs: number; maxMs: number };
   private subscription?: Subscription;
   private restarting?: Promise<void>;
   private restartRequested = false;
   private stopping = true;
   private wake?: () => void;
-  private current?: { schema: string; projection: ModelProjection };
+  private current?: { schema: string; version: KpiVersionStore; projection: ModelProjection };
+  /** Model 2 while behind: full pages go through a pipeline, a page's write overlapping the next page's projection. */
+  private catchUp?: { writer: CatchUpWriter; pending?: { checkpoint: Checkpoint; events: number } };
+  /** Catch-up failures in a row (each restarts the subscription), for the back-off. */
+  private catchUpFailures = 0;
   private checkpoint?: Checkpoint;
   private runnerState: RunnerState = 'stopped';
   private lastError?: string;
@@ -94,7 +113,6 @@ export class ProjectionRunner {
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.log = options.logger ?? SILENT;
-    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.backoff = options.backoff ?? { initialMs: 200, maxMs: 30_000 };
     if (options.registry) this.metrics = new ProjectionMetrics(options.registry, () => this.lag());
   }
@@ -114,6 +132,7 @@ export class ProjectionRunner {
     await this.restarting;
     await this.subscription?.stop();
     this.subscription = undefined;
+    await this.endCatchUp();
     this.runnerState = 'stopped';
   }
 
@@ -161,9 +180,11 @@ export class ProjectionRunner {
 
   private async openAndSubscribe(): Promise<void> {
     const schema = await this.options.readStore.versions.active();
-    const projection = await openModelProjection(await this.options.readStore.version(schema), this.options.resolve);
+    const version = await this.options.readStore.version(schema);
+    const projection = await openModelProjection(version, this.options.resolve);
     const checkpoint = await projection.checkpoint();
-    this.current = { schema, projection };
+    this.current = { schema, version, projection };
+    this.batchSize = this.options.batchSize ?? (projection.model === 2 ? DEFAULT_MODEL2_BATCH_SIZE : DEFAULT_BATCH_SIZE);
     this.checkpoint = checkpoint;
     this.restartRequested = false;
     this.runnerState = 'catching-up';
@@ -187,6 +208,7 @@ export class ProjectionRunner {
     if (this.restarting || this.stopping) return;
     this.restarting = (async () => {
       await this.subscription?.stop();
+      await this.endCatchUp();
       for (let attempt = 0; !this.stopping; attempt++) {
         try {
           await this.openAndSubscribe();
@@ -212,6 +234,16 @@ export class ProjectionRunner {
           this.restart();
           return;
         }
+        if (current.projection.model === 2 && events.length >= this.batchSize) {
+          await this.pushCatchUp(current.version, events, checkpoint);
+          return;
+        }
+        if (this.catchUp) {
+          // Behind no more: the last full page's write first, then the projector's state from the store it wrote.
+          await this.settle(this.catchUp);
+          this.catchUp = undefined;
+          await current.projection.reload();
+        }
         const endTimer = this.metrics?.batches.startTimer();
         const startedAt = Date.now();
         // Not applied: the store was already past this batch (e.g. a commit whose reply was lost); the
@@ -230,10 +262,75 @@ export class ProjectionRunner {
       } catch (error) {
         this.metrics?.failures.inc();
         this.runnerState = 'retrying';
+        if (error instanceof CatchUpFailed) {
+          // A page the subscription has handed over was not written: it cannot be retried alone. Nothing is in
+          // flight (a pipeline stops at a failed write), so the runner reopens the version and subscribes again
+          // from the stored checkpoint, after a back-off.
+          this.catchUp = undefined;
+          this.noteFailure(error.cause, this.catchUpFailures, 'projection catch-up write failed; resubscribing from the stored checkpoint');
+          await this.sleep(this.delay(this.catchUpFailures++));
+          this.restart();
+          return;
+        }
         this.noteFailure(error, attempt, 'projection batch failed; retrying the same batch');
         await this.sleep(this.delay(attempt));
       }
     }
+  }
+
+  /**
+   * A full page of model 2 while behind: projected now, written while the next page is read and projected
+   * (Model2Pipeline, as a rebuild writes). Its checkpoint counts once the next push or `settle` has seen its
+   * write commit.
+   */
+  private async pushCatchUp(version: KpiVersionStore, events: readonly ProjectedEvent[], checkpoint: Checkpoint): Promise<void> {
+    // Started from the store, which every earlier batch was committed to.
+    this.catchUp ??= { writer: await catchUpWriter(version, this.options.resolve) };
+    const catchUp = this.catchUp;
+    const endTimer = this.metrics?.batches.startTimer();
+    try {
+      await catchUp.writer.push(events, checkpoint);
+    } catch (error) {
+      throw new CatchUpFailed(error);
+    }
+    endTimer?.();
+    // push waited for the previous page's write: that page is committed.
+    if (catchUp.pending) this.committed(catchUp.pending.checkpoint, catchUp.pending.events);
+    catchUp.pending = { checkpoint, events: events.length };
+    this.runnerState = 'catching-up';
+    // A page that ends at the head is followed by no batch to wait for its write: wait now. (A head that cannot
+    // be read is taken as further on: the next batch or the stop waits for the write.)
+    const head = await this.options.eventStore.head().catch(() => undefined);
+    if (head && compareCheckpoints(checkpoint, head) >= 0) await this.settle(catchUp);
+  }
+
+  /** Waits for the catch-up's page in flight; a failed write is a CatchUpFailed. */
+  private async settle(catchUp: NonNullable<ProjectionRunner['catchUp']>): Promise<void> {
+    try {
+      await catchUp.writer.flush();
+    } catch (error) {
+      throw new CatchUpFailed(error);
+    }
+    if (catchUp.pending) this.committed(catchUp.pending.checkpoint, catchUp.pending.events);
+    catchUp.pending = undefined;
+  }
+
+  /** On stop and restart: the page in flight waited for; if it failed, the next subscription projects it again from the stored checkpoint. */
+  private async endCatchUp(): Promise<void> {
+    const catchUp = this.catchUp;
+    this.catchUp = undefined;
+    if (!catchUp) return;
+    await this.settle(catchUp).catch((error: unknown) => {
+      this.log.warn({ err: error instanceof CatchUpFailed ? error.cause : error }, 'projection catch-up page in flight failed; it is projected again from the stored checkpoint');
+    });
+  }
+
+  private committed(checkpoint: Checkpoint, events: number): void {
+    this.checkpoint = checkpoint;
+    this.projected += events;
+    this.metrics?.events.inc(events);
+    this.catchUpFailures = 0;
+    this.lastError = undefined;
   }
 
   private noteFailure(error: unknown, attempt: number, message: string): void {
