@@ -60,6 +60,8 @@ export class ProjectionFeatureModule implements OnModuleInit, OnModuleDestroy, O
               readStore,
               resolve: adminUnitResolver(loadAdminUnits()),
               batchSize: options.batchSize,
+              // The Kafka feed commits its offset when the handler returns: batches are written before that.
+              pipelineCatchUp: !options.kafka,
               registry,
               logger: logger.child({ component: 'projection' }),
             }),

@@ -26,9 +26,10 @@ describe.each<KpiModel>([1, 2])('ProjectionRunner (embedded PGlite), KPI model %
   let readStore: VersionedKpiReadStore;
   let registry: Registry;
   const runners: ProjectionRunner[] = [];
-  const runner = (options: { resolve?: UnitResolver; batchSize?: number; logger?: RunnerLogger } = {}) => {
+  const runner = (options: { resolve?: UnitResolver; batchSize?: number; logger?: RunnerLogger; pipelineCatchUp?: boolean } = {}) => {
     const created = new ProjectionRunner({
-      eventStore, readStore, resolve: options.resolve ?? resolve, batchSize: options.batchSize ?? 97, registry, backoff: { initialMs: 5, maxMs: 20 }, logger: options.logger,
+      eventStore, readStore, resolve: options.resolve ?? resolve, batchSize: options.batchSize ?? 97, registry, backoff: { initialMs: 5, maxMs: 20 },
+      logger: options.logger, pipelineCatchUp: options.pipelineCatchUp,
     });
     runners.push(created);
     return created;
@@ -78,6 +79,16 @@ describe.each<KpiModel>([1, 2])('ProjectionRunner (embedded PGlite), KPI model %
     expect(status).toMatchObject({ state: 'live', version: 'kpi_v1', model, lagEvents: 0, lagSeconds: 0 });
     expect(await metric(registry, 'cdt_projection_events_total')).toBe(status.eventsProjected);
     expect(await metric(registry, 'cdt_projection_lag_events')).toBe(0);
+  }, BUDGET_MS);
+
+  it('without pipelineCatchUp (a feed that commits its position when the handler returns), every batch is written before the next', async () => {
+    await appendLog(eventStore, generateLog({ teams: 5, activities: 300, seed: 7 }));
+    const pipelined = jest.spyOn(SqlKpiModel2Store.prototype, 'prepare');
+    const projection = runner({ pipelineCatchUp: false });
+    await projection.start();
+    await projection.waitUntilCaughtUp();
+    expect(pipelined).not.toHaveBeenCalled();
+    expect(await dump('kpi_v1')).toEqual(await reference());
   }, BUDGET_MS);
 
   it('reports lag in events and seconds while behind', async () => {

@@ -66,6 +66,12 @@ export interface ProjectionRunnerOptions {
   resolve: UnitResolver;
   /** Events per batch at most; default DEFAULT_BATCH_SIZE for model 1, DEFAULT_MODEL2_BATCH_SIZE for model 2. */
   batchSize?: number;
+  /**
+   * Model 2's full batches through the pipeline (default true). False for a feed that records its position
+   * when the handler returns (the Kafka feed commits its offset then): a pipelined batch returns before its
+   * write commits, and a crash in between would make the feed rewind the topic at the next start.
+   */
+  pipelineCatchUp?: boolean;
   /** Retry delays: doubling from `initialMs` up to `maxMs`. */
   backoff?: { initialMs: number; maxMs: number };
   /** Registers the cdt_projection_* metrics here (the platform's METRICS_REGISTRY). */
@@ -234,7 +240,7 @@ export class ProjectionRunner {
           this.restart();
           return;
         }
-        if (current.projection.model === 2 && events.length >= this.batchSize) {
+        if (current.projection.model === 2 && this.options.pipelineCatchUp !== false && events.length >= this.batchSize) {
           await this.pushCatchUp(current.version, events, checkpoint);
           return;
         }
