@@ -45,18 +45,17 @@ export function toProjectedEvent(row: ProjectedRow, upcast: UpcastFn | undefined
 }
 
 export function toRecordedEvent(row: EventRow, upcast: UpcastFn | undefined): RecordedEvent {
-  const current = upcast
-    ? upcast(row.event_type, row.schema_version, row.data)
-    : { schemaVersion: row.schema_version, data: row.data };
+  const { eventId, type, schemaVersion, data, position } = toProjectedEvent(row, upcast);
+  // The fields in the order they always had (JSON answers list them so).
   return {
-    eventId: row.event_id,
-    type: row.event_type,
-    schemaVersion: current.schemaVersion,
-    data: current.data,
+    eventId,
+    type,
+    schemaVersion,
+    data,
     metadata: row.metadata,
     streamName: row.stream_name,
     streamVersion: row.stream_version,
-    position: { transactionId: row.transaction_id, globalPosition: row.global_position },
+    position,
     recordedAt: microsToIso(BigInt(row.recorded_micros)),
     hash: row.hash,
   };
