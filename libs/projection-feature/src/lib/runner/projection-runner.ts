@@ -246,9 +246,10 @@ export class ProjectionRunner {
         }
         if (this.catchUp) {
           // Behind no more: the last full page's write first, then the projector's state from the store it wrote.
+          // (Dropped only once reloaded: a failed reload is retried with this batch, and must not leave the old state.)
           await this.settle(this.catchUp);
-          this.catchUp = undefined;
           await current.projection.reload();
+          this.catchUp = undefined;
         }
         const endTimer = this.metrics?.batches.startTimer();
         const startedAt = Date.now();
