@@ -4,6 +4,7 @@ import { CrashInjected, crashingAfter, describeWithEngine, freshMongoDatabase, t
 // The adapter's own spec runs the shared model-2 contract suite; only test code crosses this boundary.
 import { kpiModel2StoreContract } from '../../contract';
 import { checkpointAt, feedModel2, model2Differences, shortLog } from '../../contract/model2-store-contract.fixtures';
+import type { Model2Deltas } from '@cdt/domain-kpi';
 import type { KpiModel2Store } from '../model2/kpi-model2-store.port';
 import { loadModel2State, projectIntoModel2 } from '../model2/project-into-model2';
 import { InterruptedBatchError } from '../mongo/journaled-batches';
@@ -16,6 +17,27 @@ import { MongoKpiModel2Store } from './mongo-kpi-model2-store';
  */
 
 /** Every document of the model version, sorted: two runs that wrote the same thing compare equal, bookkeeping included. */
+/** The database, except that reads of `<schema>.facts` wait for `hold()` first (a completer stalled mid-batch). */
+const stallingFactReads = (db: mongo.Db, hold: () => Promise<void>): mongo.Db =>
+  new Proxy(db, {
+    get(target, property, receiver) {
+      if (property !== 'collection') return Reflect.get(target, property, receiver) as unknown;
+      return (name: string) => {
+        const collection = target.collection(name);
+        if (!name.endsWith('.facts')) return collection;
+        return new Proxy(collection, {
+          get(inner, key, innerReceiver) {
+            if (key !== 'find') return Reflect.get(inner, key, innerReceiver) as unknown;
+            return (...args: Parameters<mongo.Collection['find']>) => {
+              const cursor = inner.find(...args);
+              return { toArray: async () => (await hold(), cursor.toArray()) };
+            };
+          },
+        });
+      };
+    },
+  });
+
 const everything = async (db: mongo.Db): Promise<Record<string, unknown[]>> => {
   const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).filter((name) => name.startsWith('kpi2_v1.')).sort();
   const all: Record<string, unknown[]> = {};
@@ -80,6 +102,55 @@ describeWithEngine('mongo', 'KPI model 2 on MongoDB', () => {
       await again.close();
     }
   });
+
+  /**
+   * Why a retraction leaves a tombstone, and why a later batch cannot simply purge it (ADR 0010, "MongoDB:
+   * why tombstones stay"): a completer of batch 1 that read its journal while batch 1 was pending, then stalled,
+   * still issues batch 1's writes after others committed batch 1, retracted its fact in batch 2 and went on
+   * to batch 3. Its insert of that fact meets the tombstone and is refused; were the tombstone deleted, the
+   * insert would find no document and bring the retracted fact back.
+   */
+  it('a completer stalled in an older batch cannot bring back a fact a later batch retracted', async () => {
+    const OPS: Op[] = [
+      { k: 'visit', team: 0, household: 1, day: 10 },
+      { k: 'visit', team: 1, household: 2, day: 11 },
+      // ── batch 2 ──
+      { k: 'retract', pick: 0 },
+      // ── batch 3 ──
+      { k: 'visit', team: 1, household: 3, day: 12 },
+    ];
+    const { events } = build(OPS);
+    const ends = [2, 3, 4].map((n) => build(OPS.slice(0, n)).events.length);
+    const sizes = [ends[0], ends[1] - ends[0], ends[2] - ends[1]];
+    expect(events.slice(ends[0], ends[1]).map((e) => e.type)).toEqual(['ActivityRetracted']);
+    const db = scratch();
+
+    // Batch 1 journaled and marked pending (delete old journal, insert it, mark), then the writer dies.
+    const { db: crashing } = crashingAfter(db, 3);
+    const doomed = await MongoKpiModel2Store.open(crashing);
+    await expect(projectIntoModel2(doomed, events.slice(0, ends[0]), resolve, await loadModel2State(doomed), checkpointAt(ends[0]))).rejects.toBeInstanceOf(CrashInjected);
+    const [{ activityId, teamId }] = (await db.collection('kpi2_v1.journal').find({}).toArray()).map((doc) => (JSON.parse(String(doc.text)) as Model2Deltas).factsInserted[0]);
+
+    // A process opens the store and starts completing batch 1 from its journal; its first read of facts stalls.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let stalled!: () => void;
+    const reached = new Promise<void>((resolve) => (stalled = resolve));
+    const stale = MongoKpiModel2Store.open(stallingFactReads(db, () => (stalled(), gate)));
+    await reached;
+
+    // Meanwhile another opens it, completes batch 1, and writes batches 2 (the retraction) and 3.
+    const live = await MongoKpiModel2Store.open(db);
+    expect(await feedModel2(live, events, sizes.slice(1), { from: ends[0] })).toBe(ends[2]);
+
+    // The stalled completer goes on with batch 1's writes; its commit (filtered on batch 1 pending) is a no-op.
+    release();
+    await (await stale).close();
+    expect(await live.checkpoint()).toEqual(checkpointAt(ends[2]));
+    expect((await db.collection('kpi2_v1.facts').findOne({ _id: activityId as never }))?.fact).toBeNull();
+    expect((await model2Differences(live, project2(events, sizes), 0)).slice(0, 5)).toEqual([]);
+    expect((await live.teamHistory(teamId)).facts.map((fact) => fact.activityId)).not.toContain(activityId);
+  }, 120_000);
 
   describe('a batch cut after any of its writes, then replayed, counts exactly once', () => {
     /**
