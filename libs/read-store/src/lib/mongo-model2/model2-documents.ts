@@ -20,7 +20,10 @@ export type StoredFact = Omit<Fact, 'activityId'> & {
 /**
  * One activity's fact, by activity id. A retraction does not delete the document: it sets `fact` to null
  * (a tombstone that keeps `appliedUpTo`), so a completer replaying an older insert of the same id is
- * refused by the guard instead of bringing the fact back.
+ * refused by the guard instead of bringing the fact back. Tombstones are never purged: a writer of an
+ * older batch (its first attempt, or a completer that read its journal, stalled while it was pending) can still issue its
+ * inserts after later batches committed, and nothing in the protocol bounds how late; once its tombstone
+ * is gone the insert finds no document and succeeds (ADR 0010, "MongoDB: why tombstones stay").
  */
 export interface FactDoc {
   _id: string;
