@@ -48,23 +48,40 @@ export function startSubscription(
   };
 
   const loop = async <Event extends ProjectedEvent>(reader: PageReader<Event>) => {
-    while (running) {
+    const read = (after: Checkpoint) => {
       const seen = changes.current;
-      const page = await reader.read({ after: checkpoint, limit: options.batchSize ?? 500, filter: options.filter });
-      if (!running) break;
-      if (page.events.length > 0) await reader.handler(page.events, page.checkpoint);
-      checkpoint = page.checkpoint;
-      settleWaiters(page.atHead);
-      if (!page.atHead) continue;
-      // A signal whose rows are not visible yet (an older transaction still runs) earns a few quick
-      // re-reads; after that the slow poll takes over.
-      if (signalled && page.events.length === 0 && quickRechecks < MAX_QUICK_RECHECKS) {
-        quickRechecks += 1;
-        await sleep(RECHECK_AFTER_SIGNAL_MS);
-        continue;
+      const page = reader.read({ after, limit: options.batchSize ?? 500, filter: options.filter });
+      // Observed below; a read-ahead abandoned by a stop or a failed handler must not be reported unhandled.
+      page.catch(() => undefined);
+      return { seen, page };
+    };
+    // While behind, the next page is read while the handler works on this one (a catch-up's read overlaps
+    // its projection). Only the checkpoint the handler has finished moves the subscription.
+    let ahead: ReturnType<typeof read> | undefined;
+    try {
+      while (running) {
+        const { seen, page: reading } = ahead ?? read(checkpoint);
+        ahead = undefined;
+        const page = await reading;
+        if (!running) break;
+        if (!page.atHead) ahead = read(page.checkpoint);
+        if (page.events.length > 0) await reader.handler(page.events, page.checkpoint);
+        checkpoint = page.checkpoint;
+        settleWaiters(page.atHead);
+        if (!page.atHead) continue;
+        // A signal whose rows are not visible yet (an older transaction still runs) earns a few quick
+        // re-reads; after that the slow poll takes over.
+        if (signalled && page.events.length === 0 && quickRechecks < MAX_QUICK_RECHECKS) {
+          quickRechecks += 1;
+          await sleep(RECHECK_AFTER_SIGNAL_MS);
+          continue;
+        }
+        quickRechecks = 0;
+        signalled = await changes.waitSince(seen, pollIntervalMs);
       }
-      quickRechecks = 0;
-      signalled = await changes.waitSince(seen, pollIntervalMs);
+    } finally {
+      // Nothing of the subscription's left running once it has stopped (the store may be closed next).
+      await ahead?.page.catch(() => undefined);
     }
   };
 
