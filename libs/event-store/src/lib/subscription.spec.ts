@@ -27,25 +27,23 @@ function pagedLog(pages: number, size: number) {
   return { store, reads, pageHandled: () => (handled += 1) };
 }
 
+/** A narrow subscription in pages of 10 with this handler; its errors and whether it has stopped. */
+function subscribe(store: ReturnType<typeof pagedLog>['store'], handler: (events: ProjectedEvent[]) => Promise<void>) {
+  const errors: unknown[] = [];
+  let stopped = false;
+  const subscription = startSubscription(store, new ChangeSignal(), { narrow: true, batchSize: 10, handler, onError: (error) => errors.push(error) }, 1_000, () => (stopped = true));
+  return { subscription, errors, stopped: () => stopped };
+}
+
 describe('startSubscription', () => {
   it('reads the next page while the handler works on the current one, and hands pages over in order', async () => {
     const { store, reads, pageHandled } = pagedLog(4, 10);
     const delivered: string[] = [];
-    const subscription = startSubscription(
-      store,
-      new ChangeSignal(),
-      {
-        narrow: true,
-        batchSize: 10,
-        handler: async (events) => {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          delivered.push(...events.map((e) => e.eventId));
-          pageHandled();
-        },
-      },
-      1_000,
-      () => undefined,
-    );
+    const { subscription } = subscribe(store, async (events) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      delivered.push(...events.map((e) => e.eventId));
+      pageHandled();
+    });
     await subscription.caughtUp();
     await subscription.stop();
     expect(delivered).toEqual(Array.from({ length: 40 }, (_, i) => `e${i + 1}`));
@@ -57,25 +55,12 @@ describe('startSubscription', () => {
   it('a failing handler stops it at the failed page: the page read ahead is dropped, nothing after it is handed over', async () => {
     const { store } = pagedLog(4, 10);
     const delivered: string[] = [];
-    const errors: unknown[] = [];
-    let stopped = false;
-    const subscription = startSubscription(
-      store,
-      new ChangeSignal(),
-      {
-        narrow: true,
-        batchSize: 10,
-        handler: async (events) => {
-          if (events[0].eventId === 'e11') throw new Error('handler failed');
-          delivered.push(...events.map((e) => e.eventId));
-        },
-        onError: (error) => errors.push(error),
-      },
-      1_000,
-      () => (stopped = true),
-    );
+    const { subscription, errors, stopped } = subscribe(store, async (events) => {
+      if (events[0].eventId === 'e11') throw new Error('handler failed');
+      delivered.push(...events.map((e) => e.eventId));
+    });
     await expect(subscription.caughtUp()).rejects.toThrow('handler failed');
-    expect(stopped).toBe(true);
+    expect(stopped()).toBe(true);
     expect(errors).toHaveLength(1);
     expect(delivered).toEqual(Array.from({ length: 10 }, (_, i) => `e${i + 1}`));
   });
