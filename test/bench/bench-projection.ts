@@ -16,7 +16,9 @@
  * `--mongo [url]` adds a catch-up of the same log into the MongoDB read store (MongoKpiReadStore).
  * `--passes` picks what runs after the baseline: `catch-up` (steps 2–4, model 1), `model2` (a catch-up
  * into KPI model 2, ADR 0010: SqlKpiModel2Store in `kpi2_v1` through Model2Pipeline, a page's write
- * overlapping the next page's projection, same pages) and `model2-serial` (the same, one page at a time).
+ * overlapping the next page's projection, same pages), `model2-serial` (the same, one page at a time) and
+ * `runner` (the projection service's own catch-up: a ProjectionRunner into a fresh versioned model-2 read
+ * model, its default batch size, last, since it drops the `kpi_meta`/`kpi_v*` schemas before and after).
  * PostgreSQL: CDT_BENCH_POSTGRES_URL (a role that may CREATE DATABASE), else test/engines/.state/env
  * (`bash test/engines/up.sh postgres`). `--keep` leaves the scratch database (and prints its URL);
  * `--database <url>` reuses one so the projection can be measured again without regenerating.
@@ -34,6 +36,7 @@ import { openEventStore } from '@cdt/event-store';
 import { KpiAnswerCache, KpiQueries, openKpiReadStore, pgDatabase, SqlKpiModel2Store, SqlKpiReadStore } from '@cdt/read-store';
 import { CpuMeter, type CpuSplit } from './ingest/cpu-meter';
 import { catchUp, catchUpModel2, readOnly, type PassResult } from './projection/catch-up';
+import { runnerCatchUp, type RunnerPassResult } from './projection/runner-pass';
 import { appendLog } from './projection/generate';
 import { drillDownLoad, queryLoad, type DrillDown, type QueryLoadResult } from './projection/query-load';
 import { adminUnitResolver } from './projection/resolver';
@@ -59,7 +62,7 @@ interface Options {
   passes: string;
 }
 
-const PASSES = ['catch-up', 'model2', 'model2-serial'];
+const PASSES = ['catch-up', 'model2', 'model2-serial', 'runner'];
 
 const CATCH_UP_TARGET = 50_000;
 const QUERY_P99_TARGET_MS = 10;
@@ -245,10 +248,18 @@ async function bench(options: Options): Promise<boolean> {
       }
       await m2.close();
     }
+    // Last: the service's own catch-up replaces kpi_v1/kpi_v2 (model 1's passes are done with them).
+    let runner: (RunnerPassResult & { cpu: CpuSplit }) | undefined;
+    if (passes.has('runner')) {
+      const meter = new CpuMeter(process.pid, url);
+      await meter.begin();
+      const pass = await runnerCatchUp(url, store, 2, total, () => meter.end());
+      runner = { ...pass, cpu: pass.caughtUp };
+    }
     bars.stop();
 
-    const ratio = (r: PassResult) => Math.round((r.perSecond / baseline.perSecond) * 1000) / 1000;
-    const ratioNarrow = (r: PassResult) => Math.round((r.perSecond / narrowBaseline.perSecond) * 1000) / 1000;
+    const ratio = (r: { perSecond: number }) => Math.round((r.perSecond / baseline.perSecond) * 1000) / 1000;
+    const ratioNarrow = (r: { perSecond: number }) => Math.round((r.perSecond / narrowBaseline.perSecond) * 1000) / 1000;
     const lines = [
       { bench: 'read-all', events: baseline.events, events_per_s: baseline.perSecond, seconds: baseline.seconds, page: options.batch, ...cpuPer1k(baseline) },
       { bench: 'read-all-narrow', via: 'readAllNarrow (eventId, type, schemaVersion, data, position)', events: narrowBaseline.events, events_per_s: narrowBaseline.perSecond, ratio_to_read_all: ratio(narrowBaseline), seconds: narrowBaseline.seconds, page: options.batch, ...cpuPer1k(narrowBaseline) },
@@ -257,6 +268,11 @@ async function bench(options: Options): Promise<boolean> {
         events: r.events, events_per_s: r.perSecond, ratio_to_read_all: ratio(r), ratio_to_read_all_narrow: ratioNarrow(r), seconds: r.seconds, page: options.batch, ...cpuPer1k(r), batches: r.batches, read_wait_ms: r.readWaitMs, project_and_write_ms: r.projectMs,
         fact_rows: sizes['facts'], stock_fact_rows: sizes['stock_facts'], cell_rows: sizes['cells'], model_size: sizes['model2_size'], database_size: sizes['database_size'], load_avg: load(),
       }] : [])),
+      ...(runner ? [{
+        bench: 'catch-up-runner-postgres', via: 'ProjectionRunner as the projection service runs it (narrow subscription reading a page ahead, model 2 pipelined, default batch size)',
+        events: runner.events, events_per_s: runner.perSecond, ratio_to_read_all: ratio(runner), ratio_to_read_all_narrow: ratioNarrow(runner), seconds: runner.seconds, ...cpuPer1k(runner),
+        peak_rss_mib: runner.peakRssMib, load_avg: load(),
+      }] : []),
       ...(catchUpResult ? [{ bench: 'catch-up-postgres', events: catchUpResult.events, events_per_s: catchUpResult.perSecond, ratio_to_read_all: ratio(catchUpResult), ratio_to_read_all_narrow: ratioNarrow(catchUpResult), seconds: catchUpResult.seconds, ...cpuPer1k(catchUpResult), batches: catchUpResult.batches, read_wait_ms: catchUpResult.readWaitMs, project_and_write_ms: catchUpResult.projectMs, figures_rows: sizes['figures'], subject_ref_rows: sizes['refs'], database_size: sizes['database_size'], load_avg: load() }] : []),
       ...(rebuild ? [{ bench: 'rebuild-postgres', mechanism: 'catch-up into a new schema (kpi_v2)', events: rebuild.events, events_per_s: rebuild.perSecond, seconds: rebuild.seconds, ...cpuPer1k(rebuild), read_wait_ms: rebuild.readWaitMs, project_and_write_ms: rebuild.projectMs }] : []),
       ...(mongo ? [{ bench: 'catch-up-mongo', events: mongo.events, events_per_s: mongo.perSecond, ratio_to_read_all: ratio(mongo), seconds: mongo.seconds, read_wait_ms: mongo.readWaitMs, project_and_write_ms: mongo.projectMs, page: options.mongoBatch }] : []),
@@ -281,12 +297,13 @@ async function bench(options: Options): Promise<boolean> {
       ] : []),
     ];
     for (const line of lines) process.stdout.write(`${JSON.stringify(line)}\n`);
-    const caughtUp = (label: string, r: PassResult) => ({ measurement: label, 'events/s': r.perSecond, seconds: r.seconds, 'p50 ms': '', 'p99 ms': '', target: `≥ ${CATCH_UP_TARGET} events/s`, met: r.perSecond >= CATCH_UP_TARGET });
+    const caughtUp = (label: string, r: { perSecond: number; seconds: number }) => ({ measurement: label, 'events/s': r.perSecond, seconds: r.seconds, 'p50 ms': '', 'p99 ms': '', target: `≥ ${CATCH_UP_TARGET} events/s`, met: r.perSecond >= CATCH_UP_TARGET });
     console.table([
       { measurement: 'read-all (baseline)', 'events/s': baseline.perSecond, seconds: baseline.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' },
       { measurement: 'read-all narrow', 'events/s': narrowBaseline.perSecond, seconds: narrowBaseline.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' },
       ...(model2Serial ? [caughtUp('catch-up kpi2_v1 (model 2, serial)', model2Serial)] : []),
       ...(model2 ? [caughtUp('catch-up kpi2_v1 (model 2, pipelined)', model2)] : []),
+      ...(runner ? [caughtUp('catch-up, the service (ProjectionRunner, model 2)', runner)] : []),
       ...(catchUpResult ? [caughtUp('catch-up kpi_v1', catchUpResult)] : []),
       ...(mongo ? [{ measurement: 'catch-up mongo', 'events/s': mongo.perSecond, seconds: mongo.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' }] : []),
       ...(rebuild ? [{ measurement: 'rebuild kpi_v2', 'events/s': rebuild.perSecond, seconds: rebuild.seconds, 'p50 ms': '', 'p99 ms': '', target: '', met: '' }] : []),
@@ -345,7 +362,7 @@ const program = new Command('bench:projection')
   .option('--generate-only', 'generate the log into a kept scratch database, print its URL and stop')
   .option('--database <url>', 'reuse a database a --keep run generated (skips generation)')
   .option('--mongo-batch <n>', 'events per page for the MongoDB catch-up (a wire server may time out on huge bulk writes)', whole(1), 1000)
-  .option('--passes <names>', `what runs after the read-all baseline, comma-separated: ${PASSES.join(', ')} (catch-up: model 1 into kpi_v1, its rebuild and the drill-down queries; model2: KPI model 2 into kpi2_v1, pipelined; model2-serial: the same one page at a time)`, 'catch-up,model2')
+  .option('--passes <names>', `what runs after the read-all baseline, comma-separated: ${PASSES.join(', ')} (catch-up: model 1 into kpi_v1, its rebuild and the drill-down queries; model2: KPI model 2 into kpi2_v1, pipelined; model2-serial: the same one page at a time; runner: the projection service's own catch-up into a fresh versioned model 2)`, 'catch-up,model2')
   .option('--mongo [url]', 'also catch up into the MongoDB read store (a scratch database there; URL default: CDT_BENCH_MONGO_URL or the engines env)');
 
 runBench(program, bars, bench);
