@@ -9,13 +9,34 @@ import { pgDatabase, pgliteDatabase, type SqlDatabase } from '../sql-database';
 import { loadModel2State, projectIntoModel2 } from './project-into-model2';
 import { SqlKpiModel2Store } from './sql-kpi-model2-store';
 
+type OpenDatabase = () => Promise<{ db: SqlDatabase; cleanup: () => Promise<void> }>;
+
+/** A fresh PGlite database in memory. */
+const openPglite: OpenDatabase = async () => {
+  const db = pgliteDatabase(await loadPglite().create());
+  return { db, cleanup: () => db.close() };
+};
+
+/** A fresh PostgreSQL database on the test engine, dropped by cleanup. */
+const openPostgres: OpenDatabase = async () => {
+  const database = await freshPostgresDatabase();
+  const db = pgDatabase(new Pool({ connectionString: database.adminUrl, max: 2 }));
+  return {
+    db,
+    cleanup: async () => {
+      await db.close();
+      await database.drop();
+    },
+  };
+};
+
 /**
  * The SQL store of KPI model 2 on PGlite and PostgreSQL runs the model-2 store contract (answers of the
  * in-memory model 2 on random logs, refusals, the cases random logs found), each store in a schema of its
  * own in one database per engine. Nothing in it is SQL-only: the pipeline's overlay is the pipeline's, so
  * it is in the contract too. Called in a describe: one database for the engine, a fresh schema per store.
  */
-function sqlModel2Contract(engine: string, numRuns: number, open: () => Promise<{ db: SqlDatabase; cleanup: () => Promise<void> }>): void {
+function sqlModel2Contract(engine: string, numRuns: number, open: OpenDatabase): void {
   let db: SqlDatabase;
   let cleanup: () => Promise<void>;
   let schemas = 0;
@@ -36,24 +57,11 @@ function sqlModel2Contract(engine: string, numRuns: number, open: () => Promise<
 
 // Each run answers ~1,000 queries through the engine: a few runs per engine, many logs across CI runs.
 describe('KPI model 2 SQL store on PGlite', () => {
-  sqlModel2Contract('PGlite', 8, async () => {
-    const db = pgliteDatabase(await loadPglite().create());
-    return { db, cleanup: () => db.close() };
-  });
+  sqlModel2Contract('PGlite', 8, openPglite);
 });
 
 describeWithEngine('postgres', 'KPI model 2 SQL store on PostgreSQL', () => {
-  sqlModel2Contract('PostgreSQL', 4, async () => {
-    const database = await freshPostgresDatabase();
-    const db = pgDatabase(new Pool({ connectionString: database.adminUrl, max: 2 }));
-    return {
-      db,
-      cleanup: async () => {
-        await db.close();
-        await database.drop();
-      },
-    };
-  });
+  sqlModel2Contract('PostgreSQL', 4, openPostgres);
 });
 
 describe('KPI model 2 SQL store: facts and cells written as one text per column', () => {
@@ -64,7 +72,7 @@ describe('KPI model 2 SQL store: facts and cells written as one text per column'
   const at = (position: number) => ({ transactionId: '1', globalPosition: String(position) });
 
   it('keeps values that hold the separators (applied ids too), empty values, absent places and one-row batches as they were', async () => {
-    const db = pgliteDatabase(await loadPglite().create());
+    const { db, cleanup } = await openPglite();
     try {
       const store = await SqlKpiModel2Store.open(db);
       // A village and a subject holding the first separator pair: the store picks another pair for the batch.
@@ -83,7 +91,7 @@ describe('KPI model 2 SQL store: facts and cells written as one text per column'
       const { rows } = await db.query<{ village: string | null; district: string | null; v: string[] }>(`select village, district, v::text[] as v from kpi2_v1.cells`);
       expect(rows).toEqual([{ village: '10001/Thôn\u001e1', district: null, v: expect.arrayContaining(['1']) }]);
     } finally {
-      await db.close();
+      await cleanup();
     }
   });
 });
@@ -92,7 +100,7 @@ describe('KPI model 2 SQL store: facts and cells written as one text per column'
  * The applied ids are a hash-indexed list, not a primary key (model2-schema.ts): a redelivery several batches
  * later is still skipped, on both engines (the lookup is a probe per id that PostgreSQL must plan as such).
  */
-function rememberedIds(open: () => Promise<{ db: SqlDatabase; cleanup: () => Promise<void> }>): void {
+function rememberedIds(open: OpenDatabase): void {
   it('remembers every applied event id, however many batches ago, and skips its redelivery', async () => {
     const { db, cleanup } = await open();
     try {
@@ -118,22 +126,9 @@ function rememberedIds(open: () => Promise<{ db: SqlDatabase; cleanup: () => Pro
 }
 
 describe('KPI model 2 SQL store on PGlite: applied ids', () => {
-  rememberedIds(async () => {
-    const db = pgliteDatabase(await loadPglite().create());
-    return { db, cleanup: () => db.close() };
-  });
+  rememberedIds(openPglite);
 });
 
 describeWithEngine('postgres', 'KPI model 2 SQL store on PostgreSQL: applied ids', () => {
-  rememberedIds(async () => {
-    const database = await freshPostgresDatabase();
-    const db = pgDatabase(new Pool({ connectionString: database.adminUrl, max: 2 }));
-    return {
-      db,
-      cleanup: async () => {
-        await db.close();
-        await database.drop();
-      },
-    };
-  });
+  rememberedIds(openPostgres);
 });
