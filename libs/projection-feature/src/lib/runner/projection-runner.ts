@@ -14,8 +14,9 @@ import { ProjectionMetrics } from './projection-metrics';
 export const DEFAULT_BATCH_SIZE = 10_000;
 /**
  * Model 2's pages while behind (ADR 0010): a team's week … year cells are upserted once per page it works in,
- * so larger pages write fewer rows (bench log: 25,746 events/s in pages of 50,000 against 23,118 in pages of
- * 20,000, docs/operations/benchmarks.md). A page of 50,000 narrow events is ~100 MB of heap while projected.
+ * so larger pages write fewer rows. The service's catch-up of the 1M bench log (2026-11-26,
+ * docs/operations/benchmarks.md): 37,273–38,934 events/s at a peak RSS of ~1.57 GB in pages of 50,000;
+ * 30,583 events/s at ~1.0 GB in pages of 20,000 (CDT_PROJECTION_BATCH_SIZE chooses).
  */
 export const DEFAULT_MODEL2_BATCH_SIZE = 50_000;
 
@@ -258,13 +259,8 @@ export class ProjectionRunner {
         const applied = await current.projection.project(events, checkpoint);
         endTimer?.();
         this.log.debug?.({ events: events.length, checkpoint, applied, ms: Date.now() - startedAt, attempt: attempt + 1 }, 'projection batch written');
-        this.checkpoint = checkpoint;
-        if (applied) {
-          this.projected += events.length;
-          this.metrics?.events.inc(events.length);
-        }
+        this.committed(checkpoint, applied ? events.length : 0);
         this.runnerState = events.length < this.batchSize ? 'live' : 'catching-up';
-        this.lastError = undefined;
         return;
       } catch (error) {
         this.metrics?.failures.inc();
@@ -332,6 +328,7 @@ export class ProjectionRunner {
     });
   }
 
+  /** A batch's write has committed (`events` of it newly applied): the checkpoint, the count and the error state follow. */
   private committed(checkpoint: Checkpoint, events: number): void {
     this.checkpoint = checkpoint;
     this.projected += events;
