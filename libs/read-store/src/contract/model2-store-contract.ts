@@ -339,6 +339,21 @@ export function kpiModel2StoreContract(name: string, options: Model2StoreContrac
       });
     });
 
+    it('deletes a fact that one batch both writes again and deletes, and writes the rest of that batch', async () => {
+      const fact = (activityId: string, village: string): Fact => ({
+        activityId, teamId: 't1', communeCode: '10001', village, districtCode: '100', day: '2024-03-01', counts: ['household-visits'], subjects: {},
+      });
+      const empty = { factIdsDeleted: [], stockFacts: [], cells: [], targets: [], teams: [], appliedEventIds: [] };
+      await withStore(async (store) => {
+        expect(await store.applyBatch({ ...empty, factsInserted: [fact('a1', 'A'), fact('a2', 'B')] }, checkpointAt(1))).toBe(true);
+        // a1 written again and deleted in one batch (one statement on SQL cannot touch its row twice), a3 new.
+        expect(await store.applyBatch({ ...empty, factsInserted: [fact('a1', 'A2'), fact('a3', 'C')], factIdsDeleted: ['a1'] }, checkpointAt(2))).toBe(true);
+
+        expect((await store.teamHistory('t1')).facts).toEqual([fact('a2', 'B'), fact('a3', 'C')]);
+        expect(await store.checkpoint()).toEqual(checkpointAt(2));
+      });
+    });
+
     it('refuses a replayed batch and an older checkpoint, fed batch by batch or pipelined, changing nothing', async () => {
       const { events } = shortLog();
       await withStore(async (store) => {

@@ -36,16 +36,45 @@ export async function storedCheckpoint(client: SqlClient, table: string, lock = 
   return rows[0] && { transactionId: rows[0].transaction_id, globalPosition: rows[0].global_position };
 }
 
-/** Targets, the last assignment for a key winning (one statement cannot touch a row twice). */
-export async function upsertTargets(tx: SqlClient, table: string, targets: readonly TargetSet[]): Promise<void> {
-  if (targets.length === 0) return;
+/** A statement's parameters, numbered in the order they are added. */
+export class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/**
+ * The upsert of targets, the last assignment for a key winning (one statement cannot touch a row twice),
+ * writing only `where` holds (a condition over the statement, e.g. a CTE's row).
+ */
+export function targetsUpsert(table: string, targets: readonly TargetSet[], params: Params, where = 'true'): string {
   const last = [...new Map(targets.map((t) => [`${t.unitKey}|${t.indicator}|${t.period}`, t])).values()];
-  await tx.query(
-    `insert into ${table} (unit_key, indicator, period, value)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::float8[])
-     on conflict (unit_key, indicator, period) do update set value = excluded.value`,
-    [last.map((t) => t.unitKey), last.map((t) => t.indicator), last.map((t) => t.period), last.map((t) => t.value)],
-  );
+  return `insert into ${table} (unit_key, indicator, period, value)
+     select * from unnest(${params.add(last.map((t) => t.unitKey))}::text[], ${params.add(last.map((t) => t.indicator))}::text[],
+                          ${params.add(last.map((t) => t.period))}::text[], ${params.add(last.map((t) => t.value))}::float8[]) where ${where}
+     on conflict (unit_key, indicator, period) do update set value = excluded.value`;
+}
+
+/** The upsert of team records (jsonb), writing only `where` holds. */
+export function teamsUpsert(table: string, teams: readonly { readonly teamId: string }[], params: Params, where = 'true'): string {
+  return `insert into ${table} (team_id, record)
+     select * from unnest(${params.add(teams.map((team) => team.teamId))}::text[], ${params.add(teams.map((team) => JSON.stringify(team)))}::jsonb[]) where ${where}
+     on conflict (team_id) do update set record = excluded.record`;
+}
+
+/** The checkpoint row set to `checkpoint`, inserted from `source` (one row: write; none: leave it). */
+export function checkpointUpsert(table: string, checkpoint: Checkpoint, params: Params, source = ''): string {
+  return `insert into ${table} (id, transaction_id, global_position) select true, ${params.add(checkpoint.transactionId)}::numeric, ${params.add(checkpoint.globalPosition)}::bigint ${source}
+     on conflict (id) do update set transaction_id = excluded.transaction_id, global_position = excluded.global_position, updated_at = now()`;
+}
+
+/** Runs one statement built over fresh parameters. */
+async function run(tx: SqlClient, build: (params: Params) => string): Promise<void> {
+  const params = new Params();
+  const sql = build(params);
+  await tx.query(sql, params.values);
 }
 
 /** Which of these event ids the model already applied. */
@@ -86,22 +115,12 @@ export async function applyCheckpointedBatch(
     // A batch merges hundreds of thousands of rows: let its sorts and hashes stay in memory.
     await tx.query(`set local work_mem = '64MB'`);
     await writeModel(tx);
-    await upsertTargets(tx, t('targets'), shared.targets);
-    if (shared.teams.length > 0) {
-      await tx.query(
-        `insert into ${t('teams')} (team_id, record) select * from unnest($1::text[], $2::jsonb[])
-         on conflict (team_id) do update set record = excluded.record`,
-        [shared.teams.map((team) => team.teamId), shared.teams.map((team) => JSON.stringify(team))],
-      );
-    }
+    if (shared.targets.length > 0) await run(tx, (params) => targetsUpsert(t('targets'), shared.targets, params));
+    if (shared.teams.length > 0) await run(tx, (params) => teamsUpsert(t('teams'), shared.teams, params));
     if (shared.appliedEventIds.length > 0) {
       await tx.query(`insert into ${t('applied_events')} (event_id) select unnest($1::text[]) on conflict do nothing`, [shared.appliedEventIds]);
     }
-    await tx.query(
-      `insert into ${t('checkpoint')} (id, transaction_id, global_position) values (true, $1::numeric, $2::bigint)
-       on conflict (id) do update set transaction_id = excluded.transaction_id, global_position = excluded.global_position, updated_at = now()`,
-      [checkpoint.transactionId, checkpoint.globalPosition],
-    );
+    await run(tx, (params) => checkpointUpsert(t('checkpoint'), checkpoint, params));
     return true;
   });
 }
