@@ -28,7 +28,9 @@ export const byTeamId = (a: { teamId: string }, b: { teamId: string }): number =
 /**
  * Feeds events[from, to) in batches of the given sizes (the rest in one last batch), one at a time
  * (projectIntoModel2) or with each write overlapping the next projection (Model2Pipeline); each batch is
- * checkpointed at the position of its last event. Returns the end position.
+ * checkpointed at the position of its last event. Returns the end position. Pipelined, an event whose id
+ * came before is left out, as the event store (the pipeline's only feed, whose ids are unique) would have
+ * refused it: the pipeline does not look applied ids up (model2-pipeline.ts).
  */
 export async function feedModel2(
   store: KpiModel2Store,
@@ -40,10 +42,11 @@ export async function feedModel2(
   const pipeline = options.pipelined ? await Model2Pipeline.start(store, resolve) : undefined;
   let state = await loadModel2State(store);
   let offset = from;
+  const logged = new Set<string>();
   for (const batch of batchesOf(events.slice(from, options.to), sizes)) {
     offset += batch.length;
     if (pipeline) {
-      await pipeline.push(batch, checkpointAt(offset));
+      await pipeline.push(batch.filter((event) => !logged.has(event.eventId) && logged.add(event.eventId)), checkpointAt(offset));
       continue;
     }
     const next = await projectIntoModel2(store, batch, resolve, state, checkpointAt(offset));

@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
-import type { Pool } from 'pg';
+import type { Writable } from 'node:stream';
+import type { Pool, PoolClient } from 'pg';
 
 /**
  * The slice of a PostgreSQL connection the read store needs, with one transaction helper, so one SQL
@@ -7,6 +8,12 @@ import type { Pool } from 'pg';
  */
 export interface SqlClient {
   query<Row>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+  /**
+   * Optional (pg): resolves once everything this connection was given to send has left Node, i.e. the
+   * statements issued so far are in the server's hands. Node sends a large statement (megabytes of
+   * parameters) in pieces, between other work on its event loop; PGlite has nothing to send.
+   */
+  sent?(): Promise<void>;
 }
 
 export interface SqlDatabase extends SqlClient {
@@ -37,7 +44,10 @@ const pgPoolDatabase = (pool: Pool): SqlDatabase => ({
     let broken: Error | undefined;
     try {
       await client.query('begin');
-      const result = await work({ query: async <Row>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params)).rows as Row[] }) });
+      const result = await work({
+        query: async <Row>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params)).rows as Row[] }),
+        sent: () => socketFlushed(client),
+      });
       await client.query('commit');
       return result;
     } catch (error) {
@@ -50,6 +60,25 @@ const pgPoolDatabase = (pool: Pool): SqlDatabase => ({
   },
   close: () => pool.end(),
 });
+
+/**
+ * When the pg client's socket has written out all it was given: at once if nothing waits to be written,
+ * else on 'drain'. The socket is pg's `connection.stream` (not in its typings; checked, and when it is
+ * not a stream this resolves at once: the wait is an optimisation, never a condition of correctness).
+ */
+const socketFlushed = (client: PoolClient): Promise<void> => {
+  const stream = (client as unknown as { connection?: { stream?: Writable } }).connection?.stream;
+  if (!stream || typeof stream.once !== 'function' || !stream.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+  });
+};
 
 /** PGlite is one connection: its own transaction() holds it, so no other caller interleaves. */
 export const pgliteDatabase = (db: PGlite): SqlDatabase => ({

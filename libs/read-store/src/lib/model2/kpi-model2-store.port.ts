@@ -22,6 +22,12 @@ export interface KpiModel2Store {
    * previous batch is still being written; a store without it encodes in `applyBatch`.
    */
   prepare?(deltas: Model2Deltas): void;
+  /**
+   * Optional: resolves once the last `applyBatch` has handed its whole write to the database (or ended),
+   * so the caller can start long synchronous work without holding the rest of the write back. The SQL
+   * store on pg sends a batch of megabytes in pieces from Node's event loop.
+   */
+  whenSent?(): Promise<void>;
 
   // ── what the projector reads before a batch, as at the checkpoint ─────────────────────────────────
   /** The subset of `eventIds` already applied. */

@@ -1,7 +1,6 @@
 import type { Checkpoint } from '@cdt/event-store';
 import {
   relocatingTeamIds,
-  type Model2Deltas,
   type Model2State,
   type ProjectionEvent,
   type UnitResolver,
@@ -11,16 +10,22 @@ import type { KpiModel2Store } from './kpi-model2-store.port';
 
 /**
  * Catch-up into model 2 with the write of one batch overlapping the projection of the next: Node
- * projects batch N+1 while PostgreSQL writes batch N. The projector's reads for N+1 go to the store,
- * which may or may not hold N yet (its write is in flight), and N's applied ids are added to the store's
- * answer. A batch that relocates a team waits for the write first (a team's history is read whole, and
- * stock facts have no key to overlay by).
+ * projects batch N+1 while PostgreSQL writes batch N. A batch that relocates a team waits for the write
+ * first (a team's history is read whole, and stock facts have no key to overlay by).
  * Writes stay in order, one in flight at a time, each with its checkpoint; a refused or failed write
  * fails the next `push` or `flush`, and the caller resumes from the store's checkpoint.
+ *
+ * Fed from the event store only (its pages past the model's checkpoint: a catch-up, a rebuild), whose
+ * event ids are unique (a constraint of the log), so no event of a later page can have been applied
+ * before: the pipeline does not ask the store for applied ids (ADR 0010 decision 9). It still writes them,
+ * for the batch-by-batch path (projectIntoModel2), which skips a redelivery by id from any feed. Asked
+ * while the previous batch's write ran, that probe was the costliest read of the catch-up: on the 1M
+ * bench log it made the write up to twice as expensive for PostgreSQL (22,500 against 42,000 events/s,
+ * 2026-11-26), its hash-index reads meeting the write's inserts.
+ * Within a page, a repeated id is still skipped by the projector.
  */
 export class Model2Pipeline {
   private writing: Promise<boolean> | undefined;
-  private last: Model2Deltas | undefined;
   private lastEnd: Checkpoint | undefined;
 
   private constructor(
@@ -36,9 +41,11 @@ export class Model2Pipeline {
   /** Projects the batch (its write starts before this returns, and overlaps the next push). */
   async push(events: readonly ProjectionEvent[], checkpoint: Checkpoint): Promise<void> {
     if (relocatingTeamIds(events).length > 0) await this.settle();
+    // The projection below holds Node's event loop; the write in flight must have been sent in full first.
+    await this.store.whenSent?.();
     const result = await projectWithReads(
       {
-        appliedAmong: (eventIds) => this.appliedAmong(eventIds),
+        appliedAmong: async () => new Set<string>(),
         // Read after the last write settled (a relocating batch waits above), so the store's answer is whole.
         teamHistory: (teamId) => this.store.teamHistory(teamId),
       },
@@ -50,7 +57,6 @@ export class Model2Pipeline {
     this.store.prepare?.(result.deltas);
     await this.settle();
     this.state = result.state;
-    this.last = result.deltas;
     this.lastEnd = checkpoint;
     this.writing = this.store.applyBatch(result.deltas, checkpoint);
     // Observed by settle(); this keeps an error from being reported as unhandled in the meantime.
@@ -69,9 +75,4 @@ export class Model2Pipeline {
     if (!(await writing)) throw new Error(`the model-2 store refused the batch ending at ${JSON.stringify(this.lastEnd)}: its checkpoint is not behind it`);
   }
 
-  private async appliedAmong(eventIds: readonly string[]): Promise<Set<string>> {
-    const applied = await this.store.appliedAmong(eventIds);
-    for (const eventId of this.last?.appliedEventIds ?? []) applied.add(eventId);
-    return applied;
-  }
 }
