@@ -17,7 +17,8 @@ import type { KpiModel2Store } from './kpi-model2-store.port';
  *
  * Fed from the event store only (its pages past the model's checkpoint: a catch-up, a rebuild), whose
  * event ids are unique (a constraint of the log), so no event of a later page can have been applied
- * before: the pipeline does not ask the store for applied ids (ADR 0010 decision 9). It still writes them,
+ * before: the pipeline does not ask the store for applied ids (ADR 0010, "As built: one statement per
+ * batch, sent before projecting, no probe in the pipeline"). It still writes them,
  * for the batch-by-batch path (projectIntoModel2), which skips a redelivery by id from any feed. Asked
  * while the previous batch's write ran, that probe was the costliest read of the catch-up: on the 1M
  * bench log it made the write up to twice as expensive for PostgreSQL (22,500 against 42,000 events/s,
