@@ -132,3 +132,43 @@ describe('KPI model 2 SQL store on PGlite: applied ids', () => {
 describeWithEngine('postgres', 'KPI model 2 SQL store on PostgreSQL: applied ids', () => {
   rememberedIds(openPostgres);
 });
+
+/**
+ * whenSent (the pipeline waits for it before projecting): a batch of megabytes is sent in pieces on pg and
+ * the promise resolves once it has left, before or as the write ends; it also resolves when the write fails.
+ */
+function sentBeforeProjecting(open: OpenDatabase): void {
+  it('says when the last write has been sent, for a batch of megabytes and for a write that fails', async () => {
+    const { db, cleanup } = await open();
+    try {
+      const store = await SqlKpiModel2Store.open(db, 'kpi2_sent');
+      const facts = Array.from({ length: 20_000 }, (_, i): Fact => ({
+        activityId: `activity-${i}-${'x'.repeat(100)}`, teamId: 't1', communeCode: '10001', village: 'Thôn 1', day: '2024-03-02',
+        counts: ['household-visits'], subjects: { 'households-reached': [`household-${i}-${'y'.repeat(60)}`] },
+      }));
+      const deltas: Model2Deltas = { factsInserted: facts, factIdsDeleted: [], stockFacts: [], cells: [], targets: [], teams: [], appliedEventIds: [] };
+      let written = false;
+      const applied = store.applyBatch(deltas, { transactionId: '1', globalPosition: '1' }).then((ok) => ((written = true), ok));
+      const sentFirst = await Promise.race([store.whenSent().then(() => !written), applied.then(() => false)]);
+      expect(await applied).toBe(true);
+      await store.whenSent();
+      // On PostgreSQL the write outlasts its sending; PGlite has nothing to send (resolved as the write ends).
+      if (open === openPostgres) expect(sentFirst).toBe(true);
+
+      await db.exec('drop table kpi2_sent.facts');
+      const failing = store.applyBatch(deltas, { transactionId: '1', globalPosition: '2' });
+      await expect(failing).rejects.toThrow(/facts/);
+      await store.whenSent();
+    } finally {
+      await cleanup();
+    }
+  });
+}
+
+describe('KPI model 2 SQL store on PGlite: whenSent', () => {
+  sentBeforeProjecting(openPglite);
+});
+
+describeWithEngine('postgres', 'KPI model 2 SQL store on PostgreSQL: whenSent', () => {
+  sentBeforeProjecting(openPostgres);
+});
