@@ -30,6 +30,22 @@ const openPostgres: OpenDatabase = async () => {
   };
 };
 
+/** `work` over a fresh database of `open`, closed (and dropped) after. */
+async function withDatabase(open: OpenDatabase, work: (db: SqlDatabase) => Promise<void>): Promise<void> {
+  const { db, cleanup } = await open();
+  try {
+    await work(db);
+  } finally {
+    await cleanup();
+  }
+}
+
+/** `cases` on PGlite, and on PostgreSQL where the engine runs. */
+function onBothEngines(title: string, cases: (open: OpenDatabase, engine: 'PGlite' | 'PostgreSQL') => void): void {
+  describe(`KPI model 2 SQL store on PGlite: ${title}`, () => cases(openPglite, 'PGlite'));
+  describeWithEngine('postgres', `KPI model 2 SQL store on PostgreSQL: ${title}`, () => cases(openPostgres, 'PostgreSQL'));
+}
+
 /**
  * The SQL store of KPI model 2 on PGlite and PostgreSQL runs the model-2 store contract (answers of the
  * in-memory model 2 on random logs, refusals, the cases random logs found), each store in a schema of its
@@ -56,13 +72,7 @@ function sqlModel2Contract(engine: string, numRuns: number, open: OpenDatabase):
 }
 
 // Each run answers ~1,000 queries through the engine: a few runs per engine, many logs across CI runs.
-describe('KPI model 2 SQL store on PGlite', () => {
-  sqlModel2Contract('PGlite', 8, openPglite);
-});
-
-describeWithEngine('postgres', 'KPI model 2 SQL store on PostgreSQL', () => {
-  sqlModel2Contract('PostgreSQL', 4, openPostgres);
-});
+onBothEngines('the model-2 store contract', (open, engine) => sqlModel2Contract(engine, engine === 'PGlite' ? 8 : 4, open));
 
 describe('KPI model 2 SQL store: facts and cells written as one text per column', () => {
   const deltas = (facts: Fact[], cells: WideCellDelta[]): Model2Deltas => ({ factsInserted: facts, factIdsDeleted: [], stockFacts: [], cells, targets: [], teams: [], appliedEventIds: [] });
@@ -72,8 +82,7 @@ describe('KPI model 2 SQL store: facts and cells written as one text per column'
   const at = (position: number) => ({ transactionId: '1', globalPosition: String(position) });
 
   it('keeps values that hold the separators (applied ids too), empty values, absent places and one-row batches as they were', async () => {
-    const { db, cleanup } = await openPglite();
-    try {
+    await withDatabase(openPglite, async (db) => {
       const store = await SqlKpiModel2Store.open(db);
       // A village and a subject holding the first separator pair: the store picks another pair for the batch.
       const odd = fact('a1', 'Thôn\u001e1', { 'households-reached': ['h\u001f1'], 'active-members': ['m1', 'm2'] });
@@ -90,9 +99,7 @@ describe('KPI model 2 SQL store: facts and cells written as one text per column'
       expect(stored).toEqual([odd, plainWithoutPlaces, alone]);
       const { rows } = await db.query<{ village: string | null; district: string | null; v: string[] }>(`select village, district, v::text[] as v from kpi2_v1.cells`);
       expect(rows).toEqual([{ village: '10001/Thôn\u001e1', district: null, v: expect.arrayContaining(['1']) }]);
-    } finally {
-      await cleanup();
-    }
+    });
   });
 });
 
@@ -100,10 +107,9 @@ describe('KPI model 2 SQL store: facts and cells written as one text per column'
  * The applied ids are a hash-indexed list, not a primary key (model2-schema.ts): a redelivery several batches
  * later is still skipped, on both engines (the lookup is a probe per id that PostgreSQL must plan as such).
  */
-function rememberedIds(open: OpenDatabase): void {
+onBothEngines('applied ids', (open) => {
   it('remembers every applied event id, however many batches ago, and skips its redelivery', async () => {
-    const { db, cleanup } = await open();
-    try {
+    await withDatabase(open, async (db) => {
       const store = await SqlKpiModel2Store.open(db, 'kpi2_applied');
       const { events } = build([
         { k: 'visit', team: 0, household: 1, day: 10 },
@@ -119,28 +125,17 @@ function rememberedIds(open: OpenDatabase): void {
       const firstVisit = events[3].eventId;
       expect([...(await store.appliedAmong([firstVisit, 'never-seen', events[0].eventId]))].sort()).toEqual([events[0].eventId, firstVisit].sort());
       expect((await store.figures('as-recorded', 'nation', ['VN'], '2024'))[0].values['household-visits']).toBe(3);
-    } finally {
-      await cleanup();
-    }
+    });
   });
-}
-
-describe('KPI model 2 SQL store on PGlite: applied ids', () => {
-  rememberedIds(openPglite);
-});
-
-describeWithEngine('postgres', 'KPI model 2 SQL store on PostgreSQL: applied ids', () => {
-  rememberedIds(openPostgres);
 });
 
 /**
  * whenSent (the pipeline waits for it before projecting): a batch of megabytes is sent in pieces on pg and
  * the promise resolves once it has left, before or as the write ends; it also resolves when the write fails.
  */
-function sentBeforeProjecting(open: OpenDatabase): void {
+onBothEngines('whenSent', (open, engine) => {
   it('says when the last write has been sent, for a batch of megabytes and for a write that fails', async () => {
-    const { db, cleanup } = await open();
-    try {
+    await withDatabase(open, async (db) => {
       const store = await SqlKpiModel2Store.open(db, 'kpi2_sent');
       const facts = Array.from({ length: 20_000 }, (_, i): Fact => ({
         activityId: `activity-${i}-${'x'.repeat(100)}`, teamId: 't1', communeCode: '10001', village: 'Thôn 1', day: '2024-03-02',
@@ -153,22 +148,12 @@ function sentBeforeProjecting(open: OpenDatabase): void {
       expect(await applied).toBe(true);
       await store.whenSent();
       // On PostgreSQL the write outlasts its sending; PGlite has nothing to send (resolved as the write ends).
-      if (open === openPostgres) expect(sentFirst).toBe(true);
+      if (engine === 'PostgreSQL') expect(sentFirst).toBe(true);
 
       await db.exec('drop table kpi2_sent.facts');
       const failing = store.applyBatch(deltas, { transactionId: '1', globalPosition: '2' });
       await expect(failing).rejects.toThrow(/facts/);
       await store.whenSent();
-    } finally {
-      await cleanup();
-    }
+    });
   });
-}
-
-describe('KPI model 2 SQL store on PGlite: whenSent', () => {
-  sentBeforeProjecting(openPglite);
-});
-
-describeWithEngine('postgres', 'KPI model 2 SQL store on PostgreSQL: whenSent', () => {
-  sentBeforeProjecting(openPostgres);
 });

@@ -108,11 +108,14 @@ const factsToWrite = (deltas: Model2Deltas): readonly Fact[] => {
   return deltas.factsInserted.filter((fact) => !deleted.has(fact.activityId));
 };
 
-const encodeBatch = (deltas: Model2Deltas): EncodedBatch => ({
-  ...(factsToWrite(deltas).length > 0 ? { facts: encodeFacts(factsToWrite(deltas)) } : {}),
-  ...(deltas.cells.length > 0 ? { cells: encodeCells(deltas.cells) } : {}),
-  ...(deltas.appliedEventIds.length > 0 ? { applied: encodeIds(deltas.appliedEventIds) } : {}),
-});
+const encodeBatch = (deltas: Model2Deltas): EncodedBatch => {
+  const facts = factsToWrite(deltas);
+  return {
+    ...(facts.length > 0 ? { facts: encodeFacts(facts) } : {}),
+    ...(deltas.cells.length > 0 ? { cells: encodeCells(deltas.cells) } : {}),
+    ...(deltas.appliedEventIds.length > 0 ? { applied: encodeIds(deltas.appliedEventIds) } : {}),
+  };
+};
 
 const encodeIds = (ids: readonly string[]): Encoded => {
   let mask = 0;
