@@ -17,12 +17,13 @@ import type { KpiModel2Store } from './kpi-model2-store.port';
  *
  * Fed from the event store only (its pages past the model's checkpoint: a catch-up, a rebuild), whose
  * event ids are unique (a constraint of the log), so no event of a later page can have been applied
- * before: the pipeline does not ask the store for applied ids (ADR 0010, "As built: one statement per
- * batch, sent before projecting, no probe in the pipeline"). It still writes them,
- * for the batch-by-batch path (projectIntoModel2), which skips a redelivery by id from any feed. Asked
- * while the previous batch's write ran, that probe was the costliest read of the catch-up: on the 1M
- * bench log it made the write up to twice as expensive for PostgreSQL (22,500 against 42,000 events/s,
- * 2026-11-26), its hash-index reads meeting the write's inserts.
+ * before: the pipeline neither asks the store for applied ids nor records them (ADR 0010, "As built:
+ * one statement per batch, sent before projecting, no probe in the pipeline", and "The pipeline records
+ * no applied ids"). What it applied is covered by its checkpoint: every feed after it (the live tail,
+ * the Kafka feed) delivers only what lies past the store's checkpoint, and the store refuses a batch
+ * whose checkpoint is not ahead of its own. Asked while the previous batch's write ran, the probe was
+ * the costliest read of the catch-up (22,500 against 42,000 events/s on the 1M bench log, 2026-11-26);
+ * recording the ids was ~6 % of it (2026-11-26).
  * Within a page, a repeated id is still skipped by the projector.
  */
 export class Model2Pipeline {
@@ -54,12 +55,14 @@ export class Model2Pipeline {
       this.resolve,
       this.state,
     );
+    // Covered by the checkpoint written with them (see above): no applied ids recorded.
+    const deltas = { ...result.deltas, appliedEventIds: [] };
     // Encoded while the previous batch is still being written, so the store starts this one at once.
-    this.store.prepare?.(result.deltas);
+    this.store.prepare?.(deltas);
     await this.settle();
     this.state = result.state;
     this.lastEnd = checkpoint;
-    this.writing = this.store.applyBatch(result.deltas, checkpoint);
+    this.writing = this.store.applyBatch(deltas, checkpoint);
     // Observed by settle(); this keeps an error from being reported as unhandled in the meantime.
     this.writing.catch(() => undefined);
   }
