@@ -42,14 +42,19 @@ const FACT_DAYS: Record<FactReach, string> = {
 
 /**
  * Rows of `alias` (facts or stock facts) recorded under one of the keys $8 at `level`. A district is
- * found through its communes' day cells (as recorded, placed on the day itself), so no district index.
+ * found through its communes' day cells (as recorded, placed on the day itself), so no district index;
+ * a province through its communes' month cells (a commune changes province only at the reform, on
+ * 2025-07-01, a month's first day, so a month cell is placed in the province of each of its days; a
+ * commune code kept across the reform is read whole and its rows filtered by province), so the facts
+ * keep no province index (ADR 0010, "Fewer rows and indexes per event").
  */
 const recordedUnderKeys = (level: Level, a: string, t: (table: string) => string, keys = '$8::text[]'): string => {
   switch (level) {
     case 'nation':
       return 'true';
     case 'province':
-      return `${a}.province_code = any(${keys})`;
+      return `${a}.province_code = any(${keys}) and ${a}.commune_code = any(array(
+        select distinct unit_key from ${t('cells')} where view = 'as-recorded' and period_kind = 'month' and level = 'commune' and province = any(${keys}) and period_key <= left($4, 7)))`;
     case 'district':
       return `${a}.district_code = any(${keys}) and ${a}.commune_code = any(array(
         select unit_key from ${t('cells')} where view = 'as-recorded' and period_kind = 'day' and level = 'commune' and district = any(${keys}) and period_key <= $4))`;
@@ -134,15 +139,13 @@ const placedSource = (
 };
 
 /**
- * Teams with facts but no record (the current view places their facts by the facts' own columns): found
- * through their as-recorded team × year cells, which every fact places (cells.ts: team × week … year), a
- * few thousand rows, instead of an anti-join over every fact of the unit (2026-11-26: 40 ms of the
- * province's facts, 130 ms of the communes' earlier facts in a drill-down).
+ * Teams with facts but no record (the current view places their facts by the facts' own columns): those
+ * the store noted when it wrote their facts (unrecorded_teams, a handful), less those with a record now,
+ * instead of an anti-join over every fact of the unit (2026-11-26: 40 ms of the province's facts, 130 ms
+ * of the communes' earlier facts in a drill-down).
  */
 const UNKNOWN_TEAMS = (t: (table: string) => string): string => `unknown_teams as (
-  select c.unit_key as team_id from ${t('cells')} c
-   where c.view = 'as-recorded' and c.period_kind = 'year' and c.level = 'team' and c.period_key <= left($4, 4)
-     and not exists (select 1 from ${t('teams')} k where k.team_id = c.unit_key)
+  select u.team_id from ${t('unrecorded_teams')} u where not exists (select 1 from ${t('teams')} k where k.team_id = u.team_id)
 )`;
 
 const PERIOD_OF_DAY = (day: string): string => `case $2
@@ -151,6 +154,35 @@ const PERIOD_OF_DAY = (day: string): string => `case $2
        when 'month' then left(${day}, 7)
        when 'quarter' then left(${day}, 4) || '-Q' || ((substr(${day}, 6, 2)::int + 2) / 3)
        else left(${day}, 4) end`;
+
+/** A month key's quarter or year ($2). */
+const PERIOD_OF_MONTH = (month: string): string => `case $2 when 'quarter' then left(${month}, 4) || '-Q' || ((substr(${month}, 6, 2)::int + 2) / 3) else left(${month}, 4) end`;
+/** `a` is an as-recorded team month cell up to the asked period's last month ($4: its last day). */
+const TEAM_MONTH = (a: string): string => `${a}.view = 'as-recorded' and ${a}.level = 'team' and ${a}.period_kind = 'month' and ${a}.period_key <= left($4, 7)`;
+
+/**
+ * Team × quarter or year ($2) up to the asked period, as rows of the cells they would be (cells.ts,
+ * teamCellsFromMonths: not stored, summed from the team month cells): per team and period, each
+ * indicator's sum over the months (zero sums left out), placed as the latest month. `teams` picks the
+ * teams read, over a month cell `x` (a team is read whole when any of its months meets it): the scope's
+ * cell filter as recorded, so a drill-down reads the month cells under the unit and then those teams' other
+ * months. Yields (level, unit_key, period_key, indicator, value, village, commune, district, province).
+ */
+const teamRowsFromMonths = (t: (table: string) => string, teams: string): string => {
+  const ofTeams = `c.unit_key in (select x.unit_key from ${t('cells')} x where ${TEAM_MONTH('x')} and (${teams}))`;
+  return `select 'team'::text as level, s.unit_key, s.period_key, s.indicator, s.value, l.village, l.commune, l.district, l.province
+    from (
+      select c.unit_key, ${PERIOD_OF_MONTH('c.period_key')} as period_key, x.indicator, sum(x.value) as value
+        from ${t('cells')} c cross join lateral unnest(c.v, $5::text[]) as x(value, indicator)
+       where ${TEAM_MONTH('c')} and ${ofTeams} and x.value <> 0
+       group by 1, 2, 3 having sum(x.value) <> 0
+    ) s join (
+      select distinct on (c.unit_key, ${PERIOD_OF_MONTH('c.period_key')}) c.unit_key, ${PERIOD_OF_MONTH('c.period_key')} as period_key,
+             c.village, c.commune, c.district, c.province
+        from ${t('cells')} c where ${TEAM_MONTH('c')} and ${ofTeams}
+       order by c.unit_key, ${PERIOD_OF_MONTH('c.period_key')}, c.period_key desc
+    ) l using (unit_key, period_key)`;
+};
 
 /**
  * The facts before the asked period that can place an earlier period's fine cell holding a stock row
@@ -220,7 +252,7 @@ const UNIT_AT: Record<Level, string> = { team: 'f.team_id', village: `f.village`
  * vector order, $6 the levels wanted, $7 its first day, $8 the scope's unit keys. Yields `rows(level,
  * unit_key, period_key, indicator, value, village, commune, district, province)`, zero values left out.
  */
-export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): string => {
+export const model2RowsSql = (t: (table: string) => string, scope: RowsScope, teamsFromMonths = false): string => {
   const ctes: string[] = [
     // Every parameter typed, whichever of them this scope's text uses (an unreferenced CTE is not run).
     `params as (select $1::text as view, $2::text as kind, $3::text as period_key, $4::text as last_day, $7::text as first_day, $8::text[] as scope_keys)`,
@@ -231,19 +263,28 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
     UNKNOWN_TEAMS(t),
     `scoped_facts as (${placedSource(scope, t, 'facts', FACT_COLUMNS, FACT_DAYS[scope.reach])})`,
   ];
+  // Team cells of the kind: stored, or (quarter, year) summed from the months, then a team cell of such a
+  // kind a schema may still hold from before is not read.
+  const storedTeamRows = `select c.level, c.unit_key, c.period_key, x.indicator, x.value, c.village, c.commune, c.district, c.province
+      from ${t('cells')} c cross join lateral unnest(c.v, $5::text[]) as x(value, indicator)
+     where c.view = 'as-recorded' and c.level = 'team' and c.period_kind = $2 and c.period_key <= $3 and x.value <> 0`;
   const branches: string[] = [
     `select c.level, c.unit_key, c.period_key, x.indicator, x.value, c.village, c.commune, c.district, c.province
     from ${t('cells')} c cross join lateral unnest(c.v, $5::text[]) as x(value, indicator)
-   where c.view = $1 and c.period_kind = $2 and c.period_key <= $3 and c.level = any($6::text[]) and (${scope.cellFilter}) and x.value <> 0`,
-    `select c.level, c.unit_key, c.period_key, x.indicator, x.value,
+   where c.view = $1 and c.period_kind = $2 and c.period_key <= $3 and c.level = any($6::text[]) and (${scope.cellFilter}) and x.value <> 0${teamsFromMonths ? ` and c.level <> 'team'` : ''}`,
+    ...(teamsFromMonths && scope.view === 'as-recorded'
+      ? [
+          `select * from (${teamRowsFromMonths(t, scope.cellFilter)}) c
+   where 'team' = any($6::text[]) and (${scope.cellFilter})`,
+        ]
+      : []),
+    `select c.level, c.unit_key, c.period_key, c.indicator, c.value,
          case when n.team_id is null then c.village else n.commune || '/' || n.village end,
          case when n.team_id is null then c.commune else n.commune end,
          null,
          case when n.team_id is null then c.province else n.province end
-    from ${t('cells')} c left join teams_now n on n.team_id = c.unit_key
-   cross join lateral unnest(c.v, $5::text[]) as x(value, indicator)
-   where $1 = 'current' and c.view = 'as-recorded' and c.level = 'team' and 'team' = any($6::text[])
-     and c.period_kind = $2 and c.period_key <= $3 and x.value <> 0`,
+    from (${teamsFromMonths ? teamRowsFromMonths(t, 'true') : storedTeamRows}) c left join teams_now n on n.team_id = c.unit_key
+   where $1 = 'current' and 'team' = any($6::text[])`,
   ];
   if (scope.distinct.length > 0) {
     // Facts of one period all have its key; wider reaches compute each fact's.
@@ -268,8 +309,19 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope): s
          case when c.unit_key is null then p.district when $1 = 'current' and d.level = 'team' then null else c.district end,
          case when c.unit_key is null then p.province when n.team_id is null then c.province else n.province end
     from dist_values d
-    left join ${t('cells')} c on c.view = case when d.level = 'team' then 'as-recorded' else $1 end and c.level = d.level and c.unit_key = d.unit_key
-     and c.period_kind = $2 and c.period_key = d.period_key
+    ${
+      teamsFromMonths
+        ? `left join lateral (
+      select c.unit_key, c.village, c.commune, c.district, c.province from ${t('cells')} c
+       where d.level <> 'team' and c.view = $1 and c.level = d.level and c.unit_key = d.unit_key and c.period_kind = $2 and c.period_key = d.period_key
+      union all
+      (select m.unit_key, m.village, m.commune, m.district, m.province from ${t('cells')} m
+        where d.level = 'team' and ${TEAM_MONTH('m')} and m.unit_key = d.unit_key and ${PERIOD_OF_MONTH('m.period_key')} = d.period_key
+        order by m.period_key desc limit 1)
+    ) c on true`
+        : `left join ${t('cells')} c on c.view = case when d.level = 'team' then 'as-recorded' else $1 end and c.level = d.level and c.unit_key = d.unit_key
+     and c.period_kind = $2 and c.period_key = d.period_key`
+    }
     left join teams_now n on $1 = 'current' and d.level = 'team' and c.unit_key is not null and n.team_id = d.unit_key
     left join lateral (
       select case when d.level = 'team' then u.village end as p_village, case when d.level = 'team' then u.commune end as commune,

@@ -29,10 +29,18 @@ create table if not exists :schema.facts (
 );
 create index if not exists facts_by_team     on :schema.facts (team_id, day);
 create index if not exists facts_by_commune  on :schema.facts (commune_code, day);
-create index if not exists facts_by_province on :schema.facts (province_code, day);
+-- No province index: a province's facts are found through its communes (model2-rows.ts, recordedUnderKeys).
 -- Facts that add to no count (none in the catalog today): the only ones a children list must read, since
 -- every other fact shows in its cell's counts. Empty while there are none, so it costs the writes nothing.
 create index if not exists facts_countless  on :schema.facts (day) where cardinality(counts) = 0;
+
+-- Teams that had facts written while the model held no record of them (a team whose activities came before
+-- its establishment): the current view places their facts by the facts' own columns, and finds them here
+-- (model2-rows.ts, unknown_teams, which drops those that have a record by now). Written with each batch's
+-- facts, from the teams table as it stood before the batch: a superset, never missing one.
+create table if not exists :schema.unrecorded_teams (
+  team_id text collate "C" primary key
+);
 
 -- Dated registry changes of the stock indicators (teams, members, youth-union members), per team.
 create table if not exists :schema.stock_facts (
@@ -52,7 +60,8 @@ create index if not exists stock_facts_by_team    on :schema.stock_facts (team_i
 create index if not exists stock_facts_by_commune on :schema.stock_facts (commune_code, day);
 
 -- Materialised wide cells: every stored indicator of a cell in one vector (v[i] = STORED_INDICATOR_CODES[i]),
--- team x week..year (as-recorded only) and commune..nation x every period kind in both views.
+-- team x week and month (as-recorded only; quarter and year are summed from the months when asked) and
+-- commune..nation x every period kind in both views.
 create table if not exists :schema.cells (
   view        text collate "C"   not null,
   level       text collate "C"   not null,

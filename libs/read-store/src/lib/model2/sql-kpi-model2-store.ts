@@ -20,6 +20,7 @@ import {
   type UnitFigures,
   type View,
   type WideCellDelta,
+  TEAM_KINDS_FROM_MONTHS,
 } from '@cdt/domain-kpi';
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import { Params, checkpointUpsert, createModelSchema, storedCheckpoint, targetsUpsert, teamRecords, teamsUpsert } from '../sql-shared-tables';
@@ -218,8 +219,20 @@ export class SqlKpiModel2Store implements KpiModel2Store {
 
   /** Creates the schema's tables when missing (`kpi2_v1` by default). */
   static async open(db: SqlDatabase, schema = 'kpi2_v1'): Promise<SqlKpiModel2Store> {
+    const { rows } = await db.query<{ facts: string | null; unrecorded: string | null }>(`select to_regclass($1) as facts, to_regclass($2) as unrecorded`, [
+      `${schema}.facts`,
+      `${schema}.unrecorded_teams`,
+    ]);
     await createModelSchema(db, schema, MODEL2_SCHEMA_SQL, 7431010);
-    return new SqlKpiModel2Store(db, schema);
+    const store = new SqlKpiModel2Store(db, schema);
+    // A schema written before unrecorded_teams existed: filled once from its facts (idempotent if two open at once).
+    if (rows[0].facts !== null && rows[0].unrecorded === null) {
+      await db.query(
+        `insert into ${store.t('unrecorded_teams')} (team_id) select distinct f.team_id from ${store.t('facts')} f
+          where not exists (select 1 from ${store.t('teams')} k where k.team_id = f.team_id) on conflict do nothing`,
+      );
+    }
+    return store;
   }
 
   private t(table: string): string {
@@ -282,7 +295,13 @@ export class SqlKpiModel2Store implements KpiModel2Store {
     const globalPosition = params.add(checkpoint.globalPosition);
     const go = `exists (select from ok)`;
     const writes: string[] = [];
-    if (encoded.facts) writes.push(this.factsWrite(encoded.facts, params, go));
+    if (encoded.facts) {
+      writes.push(`${this.factsWrite(encoded.facts, params, go)} returning team_id`);
+      // The facts' teams without a record before this batch (a superset: one established in it is kept too).
+      writes.push(`insert into ${this.t('unrecorded_teams')} (team_id)
+         select distinct w.team_id from w${writes.length - 1} w where not exists (select 1 from ${this.t('teams')} k where k.team_id = w.team_id)
+         on conflict do nothing`);
+    }
     if (deltas.factIdsDeleted.length > 0) writes.push(`delete from ${this.t('facts')} where activity_id = any(${params.add(deltas.factIdsDeleted)}::text[]) and ${go}`);
     if (deltas.stockFacts.length > 0) writes.push(this.stockFactsWrite(deltas.stockFacts, params, go));
     if (encoded.cells) writes.push(this.cellsWrite(encoded.cells, params, go));
@@ -428,7 +447,7 @@ export class SqlKpiModel2Store implements KpiModel2Store {
       await tx.query(`set local work_mem = '128MB'`);
       await tx.query(`set local jit = off`);
       return tx.query<RowRecord>(
-        `${model2RowsSql((table) => this.t(table), scope)}
+        `${model2RowsSql((table) => this.t(table), scope, TEAM_KINDS_FROM_MONTHS.has(kind))}
          select level, unit_key, period_key, indicator, value::float8 as value, village, commune, district, province from rows where ${where}`,
         [view, kind, period, last, STORED_INDICATOR_CODES, levels, first, scopeKeys, ...params],
       );

@@ -1,4 +1,4 @@
-import { INDICATORS, STORED_INDICATOR_CODES } from '@cdt/domain-kpi';
+import { INDICATORS, STORED_INDICATOR_CODES, TEAM_KINDS_FROM_MONTHS } from '@cdt/domain-kpi';
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import { blankUnit, emptyFiguresUnder, planFiguresUnder, sortedFiguresUnder, type FiguresUnder, type FiguresUnderQuery, type UnitFiguresUnder } from '../figures-under';
 import type { SqlDatabase } from '../sql-database';
@@ -7,7 +7,10 @@ import { cellsUnder, currentlyUnderKeys } from './model2-rows';
 const DISTINCT_CODES: ReadonlySet<string> = new Set(INDICATORS.filter((i) => i.definition.kind === 'distinct').map((i) => i.code));
 /** An indicator's 1-based slot in a cell's vector `v`. */
 const SLOT: ReadonlyMap<string, number> = new Map(STORED_INDICATOR_CODES.map((code, i) => [code, i + 1]));
-/** Team cells are materialised for these kinds (cells.ts, materialisedKinds); team × day is computed from facts. */
+/**
+ * Team cells are stored for week and month (cells.ts, materialisedKinds) and summed from the months for
+ * quarter and year (TEAM_KINDS_FROM_MONTHS); team × day is computed from facts.
+ */
 const TEAM_CELL_KINDS: ReadonlySet<PeriodKind> = new Set(['week', 'month', 'quarter', 'year']);
 
 /** Whether `teamFiguresUnder` answers the query: teams, and only periods of kinds with team cells. */
@@ -82,19 +85,55 @@ export async function teamFiguresUnder(db: SqlDatabase, t: (table: string) => st
     distinct.map((c) => c.code),
     distinct.map((c) => c.i),
   ];
-  const wanted = cellPeriods(plan.periods, stocks.length > 0, params.length + 1);
-  params.push(...wanted.params);
-  const teamCells = `c.view = 'as-recorded' and c.level = 'team' and ${wanted.sql}`;
   const under = query.under.level;
+  const storedPeriods = plan.periods.filter((period) => !TEAM_KINDS_FROM_MONTHS.has(period.kind));
+  const summedPeriods = plan.periods.filter((period) => TEAM_KINDS_FROM_MONTHS.has(period.kind));
+  const stored = storedPeriods.length > 0 ? cellPeriods(storedPeriods, stocks.length > 0, params.length + 1) : undefined;
+  params.push(...(stored?.params ?? []));
+  const summed = summedPeriods.length > 0 ? cellPeriods(summedPeriods, stocks.length > 0, params.length + 1) : undefined;
+  params.push(...(summed?.params ?? []));
+  // Summed cells read the months up to the last one of the latest period asked.
+  const monthsUpTo = summedPeriods.map((period) => (parsePeriod(period.key) as { last: string }).last.slice(0, 7)).reduce((a, b) => (b > a ? b : a), '');
+  const summedAt = summed ? params.push([...new Set(summedPeriods.map((period) => period.kind))], monthsUpTo) - 1 : 0;
+  /**
+   * The team cells asked: stored ones (week, month) that meet `storedWhere` (over their own columns);
+   * quarter and year summed from the month cells of the teams `summedTeams` picks (over a month cell `m`),
+   * one row per month under its quarter or year (the counts and stocks below add up), each with the
+   * placement of the latest month of that period (cells.ts, teamCellsFromMonths).
+   */
+  const teamCells = (storedWhere: string, summedTeams: string): string => {
+    const parts: string[] = [];
+    if (stored) {
+      parts.push(`select c.unit_key, c.period_kind, c.period_key, c.v, c.village, c.commune, c.district, c.province
+          from ${t('cells')} c where c.view = 'as-recorded' and c.level = 'team' and ${stored.sql} and (${storedWhere})`);
+    }
+    if (summed) {
+      parts.push(`select unit_key, period_kind, period_key, v,
+               first_value(village) over w as village, first_value(commune) over w as commune,
+               first_value(district) over w as district, first_value(province) over w as province
+          from (
+            select m.unit_key, k.kind as period_kind,
+                   case k.kind when 'quarter' then left(m.period_key, 4) || '-Q' || ((substr(m.period_key, 6, 2)::int + 2) / 3) else left(m.period_key, 4) end as period_key,
+                   m.period_key as month, m.v, m.village, m.commune, m.district, m.province
+              from ${t('cells')} m cross join unnest($${summedAt}::text[]) as k(kind)
+             where m.view = 'as-recorded' and m.level = 'team' and m.period_kind = 'month' and m.period_key <= $${summedAt + 1} and (${summedTeams})
+          ) c
+         where ${summed.sql}
+        window w as (partition by unit_key, period_kind, period_key order by month desc)`);
+    }
+    return parts.join('\n        union all\n        ');
+  };
+  const placedUnder = cellsUnder(under, 'team', PARENT);
+  // Teams with a month cell under the parent: a summed cell's placement, its latest month's, is checked after.
+  const monthsUnder = `m.unit_key in (select x.unit_key from ${t('cells')} x where x.view = 'as-recorded' and x.level = 'team' and x.period_kind = 'month' and x.period_key <= $${summedAt + 1} and ${placedUnder})`;
+  const byRecord = `c.unit_key in (select k.team_id from ${t('teams')} k where ${currentlyUnderKeys(under, PARENT)})`;
   const placed: string =
     query.view === 'as-recorded'
-      ? `select c.unit_key as team_id, c.period_kind, c.period_key, c.v from ${t('cells')} c where ${teamCells} and ${cellsUnder(under, 'team', PARENT)}`
-      : `select c.unit_key as team_id, c.period_kind, c.period_key, c.v
-           from ${t('teams')} k join ${t('cells')} c on c.unit_key = k.team_id
-          where ${teamCells} and ${currentlyUnderKeys(under, PARENT)}
+      ? `select c.unit_key as team_id, c.period_kind, c.period_key, c.v from (${teamCells(placedUnder, monthsUnder)}) c where ${placedUnder}`
+      : `select c.unit_key as team_id, c.period_kind, c.period_key, c.v from (${teamCells(byRecord, byRecord.replace('c.unit_key', 'm.unit_key'))}) c
          union all
-         select c.unit_key, c.period_kind, c.period_key, c.v from ${t('cells')} c
-          where ${teamCells} and ${under === 'district' ? 'false' : cellsUnder(under, 'team', PARENT)}
+         select c.unit_key, c.period_kind, c.period_key, c.v from (${under === 'district' ? teamCells('false', 'false') : teamCells(placedUnder, monthsUnder)}) c
+          where ${under === 'district' ? 'false' : placedUnder}
             and not exists (select 1 from ${t('teams')} k where k.team_id = c.unit_key)`;
   const branches: string[] = [];
   if (counts.length > 0) {
@@ -112,7 +151,7 @@ export async function teamFiguresUnder(db: SqlDatabase, t: (table: string) => st
   if (distinct.length > 0) {
     // Per team cell of an asked period under the parent, its facts of the period through facts_by_team.
     branches.push(`select c.team_id, p.p, d.i, d.n::float8 as value
-    from placed c join periods p on p.kind = c.period_kind and p.key = c.period_key
+    from (select distinct team_id, period_kind, period_key from placed) c join periods p on p.kind = c.period_kind and p.key = c.period_key
    cross join lateral (
      select w.i, count(distinct s.subject) as n
        from ${t('facts')} f cross join lateral unnest(f.subject_codes, f.subjects) as s(code, subject)

@@ -2,6 +2,7 @@ import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import {
   INDICATORS,
   LEVEL_RANK,
+  TEAM_KINDS_FROM_MONTHS,
   childrenOf,
   readModelOfRows,
   figuresOf,
@@ -26,7 +27,8 @@ import { wideCellOf, type CellDoc, type FactDoc, type Model2Collections, type St
  * the view and period kind (model2RowsOf, the domain's rule that the in-memory model uses too), and let model 1's `figuresOf` / `childrenOf` answer,
  * so the arithmetic stays in one place (as SqlKpiModel2Store does with its SQL rows).
  *
- * What is read: cells of the kind up to the period at the levels the answer uses, placed under the scope;
+ * What is read: cells of the kind up to the period at the levels the answer uses, placed under the scope
+ * (team × quarter and year: the month cells they are summed from);
  * live facts of the period (`children`: up to its end, since a child is listed by any earlier figure) and
  * stock facts up to its end, of the units in scope. As recorded, the scope is found by its own field
  * (team, commune, district, province), then widened to whole communes and teams (a village's or a
@@ -160,6 +162,14 @@ async function cellsOf(
     const field = PLACEMENT_FIELD[scope.level];
     return field && LEVEL_RANK[level] < LEVEL_RANK[scope.level] ? { [field]: { $in: [...scope.unitKeys] } } : undefined;
   };
+  // Team × quarter and year are summed from month cells (model2RowsOf): every month of a team up to the
+  // period's last month, for each team that has one placed under the scope (its latest month decides).
+  const fromMonths = TEAM_KINDS_FROM_MONTHS.has(kind);
+  const teamCells: mongo.Filter<CellDoc> = {
+    view: 'as-recorded',
+    level: 'team',
+    ...(fromMonths ? { periodKind: 'month', periodKey: { $lte: (parsePeriod(period) as { last: string }).last.slice(0, 7) } } : { periodKind: kind, periodKey: { $lte: period } }),
+  };
   const wanted = levels.flatMap((level): mongo.Filter<CellDoc>[] => {
     const filter = under(level);
     if (!filter) return [];
@@ -168,11 +178,17 @@ async function cellsOf(
     const alsoOf = scope.level === 'nation' ? undefined : ofFacts?.get(level);
     return alsoOf && alsoOf.size > 0 ? [{ level, $or: [filter, { unitKey: { $in: [...alsoOf] } }] }] : [{ level, ...filter }];
   });
-  const found = wanted.length > 0 ? await c.cells.find({ view, periodKind: kind, periodKey: { $lte: period }, $or: wanted }).toArray() : [];
+  const [teamWanted, otherWanted] = fromMonths ? [wanted.filter((w) => w.level === 'team'), wanted.filter((w) => w.level !== 'team')] : [[], wanted];
+  const found = otherWanted.length > 0 ? await c.cells.find({ view, periodKind: kind, periodKey: { $lte: period }, $or: otherWanted }).toArray() : [];
+  if (teamWanted.length > 0) {
+    const placed = await c.cells.find({ ...teamCells, $or: teamWanted }, { projection: { unitKey: 1 } }).toArray();
+    const teamIds = [...new Set(placed.map((cell) => cell.unitKey))];
+    if (teamIds.length > 0) found.push(...(await c.cells.find({ ...teamCells, unitKey: { $in: teamIds } }).toArray()));
+  }
   if (view === 'current' && levels.includes('team')) {
     const teamIds = scope.level === 'team' ? [...scope.unitKeys] : scope.level === 'nation' ? undefined : [...(await teamsUnder(c, scope)).keys(), ...unrecordedTeams];
     const ofTeams = teamIds === undefined ? {} : { unitKey: { $in: teamIds } };
-    found.push(...(await c.cells.find({ view: 'as-recorded', level: 'team', periodKind: kind, periodKey: { $lte: period }, ...ofTeams }).toArray()));
+    found.push(...(await c.cells.find({ ...teamCells, ...ofTeams }).toArray()));
   }
   return found;
 }

@@ -1,17 +1,41 @@
-import { PERIOD_KINDS, periodKeys, type PeriodKeys, type PeriodKind } from '@cdt/domain-shared';
-import { KEY_SEPARATOR as SEP } from '../deltas';
+import { PERIOD_KINDS, periodKey, periodKeys, type PeriodKeys, type PeriodKind } from '@cdt/domain-shared';
+import { KEY_SEPARATOR as SEP, laterPlaced } from '../deltas';
 import { STORED_INDICATOR_CODES } from '../figures';
 import type { Level, UnitAt, UnitChain, View } from '../units';
-import type { CellKey, WideCellDelta } from './types';
+import type { CellKey, WideCell, WideCellDelta } from './types';
 
 /**
- * Which cells model 2 materialises (ADR 0010): team × week → year (stored once, under as-recorded) and
- * commune → nation × every period kind in both views. Team × day and village × any period are computed
- * from facts when asked.
+ * Which cells model 2 materialises (ADR 0010): team × week and month (stored once, under as-recorded) and
+ * commune → nation × every period kind in both views. Team × quarter and year are summed from the team's
+ * month cells when asked (teamCellsFromMonths); team × day and village × any period are computed from
+ * facts.
  */
 const COARSE: readonly PeriodKind[] = PERIOD_KINDS;
-const TEAM: readonly PeriodKind[] = ['week', 'month', 'quarter', 'year'];
+const TEAM: readonly PeriodKind[] = ['week', 'month'];
 const NONE: readonly PeriodKind[] = [];
+
+/** Team cell kinds that are sums of the team's month cells, not stored (ADR 0010, "Team × quarter and year from months"). */
+export const TEAM_KINDS_FROM_MONTHS: ReadonlySet<PeriodKind> = new Set<PeriodKind>(['quarter', 'year']);
+
+/**
+ * The team × `kind` cells (quarter or year) of the team month cells among `cells`: values summed, placed as
+ * the latest month (placedOn is the latest day of a cell's writes, so this is where a stored quarter or
+ * year cell would have been placed: its writes are its months' writes). Any other cell is ignored.
+ */
+export const teamCellsFromMonths = (cells: Iterable<WideCell>, kind: PeriodKind): WideCell[] => {
+  const sums = new Map<string, { cell: WideCell; values: Record<string, number> }>();
+  for (const month of cells) {
+    if (month.level !== 'team' || month.view !== 'as-recorded' || month.periodKind !== 'month') continue;
+    const key = periodKey(kind, `${month.periodKey}-01`);
+    const id = month.unitKey + SEP + key;
+    let sum = sums.get(id);
+    if (!sum) sums.set(id, (sum = { cell: { ...month, periodKind: kind, periodKey: key, values: {} }, values: {} }));
+    for (const code in month.values) sum.values[code] = (sum.values[code] ?? 0) + month.values[code];
+    const { placement, placedOn } = laterPlaced(sum.cell, month);
+    sum.cell = { ...sum.cell, placement, placedOn };
+  }
+  return [...sums.values()].map(({ cell, values }) => ({ ...cell, values }));
+};
 
 export const materialisedKinds = (view: View, level: Level): readonly PeriodKind[] => {
   if (level === 'village') return NONE;

@@ -2,6 +2,7 @@ import { periodKey, type PeriodKind } from '@cdt/domain-shared';
 import { KEY_SEPARATOR as SEP, laterPlaced, type Placed } from '../deltas';
 import type { FigureRow } from '../in-memory-read-model';
 import { LEVELS, villageKey, type Level, type Placement, type View } from '../units';
+import { TEAM_KINDS_FROM_MONTHS, teamCellsFromMonths } from './cells';
 import { distinctFigureRows, factPlace, unitKeyAt } from './distinct-rows';
 import type { CellKey, Fact, FactPlace, Model2Team, StockFact, WideCell } from './types';
 
@@ -69,6 +70,16 @@ const placedUnit = (place: FactPlace, level: Level): PlacedUnit | undefined => {
 const cellId = (level: Level, unitKey: string, periodKey: string): string => level + SEP + unitKey + SEP + periodKey;
 
 /**
+ * The materialised cells of a period kind: those stored, and team × quarter or year summed from the team's
+ * month cells (a team cell of those kinds a store may still hold from an older layout is ignored).
+ */
+function* cellsOfKind(cells: Listing<WideCell>, periodKind: PeriodKind): Iterable<WideCell> {
+  const fromMonths = TEAM_KINDS_FROM_MONTHS.has(periodKind);
+  for (const cell of cells.values()) if (cell.periodKind === periodKind && !(fromMonths && cell.level === 'team')) yield cell;
+  if (fromMonths) yield* teamCellsFromMonths(cells.values(), periodKind);
+}
+
+/**
  * Every figure row of one view and period kind at `levels` (all by default) that the records hold, rows
  * that net to zero left out: the materialised cells' counts and stocks (team cells placed by the team
  * record in the current view), fine cells (team × day, village × any period) summed from facts and stock
@@ -84,8 +95,8 @@ export const model2RowsOf = (records: Model2Records, view: View, periodKind: Per
     placed.set(cellId(key.level, key.unitKey, key.periodKey), at);
     for (const [indicator, value] of values) if (value !== 0) rows.push({ ...key, indicator, value, placement: at.placement, placedOn: at.placedOn });
   };
-  for (const cell of records.cells.values()) {
-    if (cell.periodKind !== periodKind || !wanted.has(cell.level)) continue;
+  for (const cell of cellsOfKind(records.cells, periodKind)) {
+    if (!wanted.has(cell.level)) continue;
     if (cell.view === view) emit(cell, cell, Object.entries(cell.values));
     if (view === 'current' && cell.view === 'as-recorded' && cell.level === 'team') {
       const team = records.teams.get(cell.unitKey);
