@@ -26,12 +26,14 @@ export async function dumpModel(db: SqlClient, schema: string): Promise<{ figure
 }
 
 /**
- * Every fact, stock fact, non-zero cell, target, team and applied event id of one model-2 version, as
- * sorted lines: two model-2 versions hold the same model exactly when their dumps are equal. Left out:
- * `seq` (write order numbers; a rolled-back batch consumes some), and cells whose vector is all zeros
- * (whether such a row remains depends on batching).
+ * Every fact, stock fact, non-zero cell, target and team of one model-2 version, as sorted lines: two
+ * model-2 versions hold the same model exactly when their dumps are equal. Left out: `seq` (write order
+ * numbers; a rolled-back batch consumes some), cells whose vector is all zeros (whether such a row remains
+ * depends on batching), and what depends on how the version was fed: applied event ids (a pipelined
+ * catch-up records none, its checkpoint covers them; the batch-by-batch path records them) and
+ * unrecorded_teams (a team established in the batch of its first facts is noted too).
  */
-export async function dumpModel2(db: SqlClient, schema: string): Promise<{ facts: string[]; stockFacts: string[]; cells: string[]; targets: string[]; teams: string[]; applied: string[] }> {
+export async function dumpModel2(db: SqlClient, schema: string): Promise<{ facts: string[]; stockFacts: string[]; cells: string[]; targets: string[]; teams: string[] }> {
   const lines = async (sql: string) => (await db.query<{ line: string }>(sql)).rows.map((r) => r.line).sort();
   return {
     facts: await lines(
@@ -46,7 +48,6 @@ export async function dumpModel2(db: SqlClient, schema: string): Promise<{ facts
     ),
     targets: await lines(`select concat_ws('|', unit_key, indicator, period, value) as line from ${schema}.targets`),
     teams: await lines(`select team_id || '|' || record::text as line from ${schema}.teams`),
-    applied: await lines(`select event_id as line from ${schema}.applied_events`),
   };
 }
 
