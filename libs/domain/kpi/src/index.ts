@@ -7,7 +7,7 @@ export * from './lib/in-memory-read-model';
 export * from './lib/model2/types';
 export { projectBatchModel2 } from './lib/model2/projector';
 export { distinctFigureRows, type DistinctRow } from './lib/model2/distinct-rows';
-export { cellKeyString, cellVector, materialisedKinds, TEAM_KINDS_FROM_MONTHS, teamCellsFromMonths } from './lib/model2/cells';
+export { cellKeyString, cellVector, materialisedKinds, TEAM_FINE_KINDS, TEAM_KINDS_FROM_MONTHS, teamCellsFromMonths } from './lib/model2/cells';
 export * from './lib/model2/in-memory-model2';
 export { model2RowsOf, type Listing, type Model2Records } from './lib/model2/model2-rows';
 export { relocatingTeamIds } from './lib/model2/batch-reads';

@@ -3,5 +3,5 @@
  * property tests use, for stores' specs to run the same logs through real engines. Not for production code.
  */
 export { batchSizes, build, dayOf, op, opWithDissolution, TEAMS, type Built, type Op } from './lib/kpi-log.fixtures';
-export { batchesOf, project, resolve } from './lib/kpi.fixtures';
+export { batchesOf, established, joined, project, ref, relocated, resolve, visit } from './lib/kpi.fixtures';
 export { project2 } from './lib/model2/model2.fixtures';

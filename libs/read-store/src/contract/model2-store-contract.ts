@@ -17,7 +17,7 @@ import {
   type InMemoryModel2,
   type ProjectionEvent,
 } from '@cdt/domain-kpi';
-import { batchSizes, build, opWithDissolution, project, project2, resolve, type Op } from '@cdt/domain-kpi/testing';
+import { batchSizes, build, established, joined, opWithDissolution, project, project2, ref, relocated, resolve, visit, type Op } from '@cdt/domain-kpi/testing';
 import { figuresUnderOfModel2, sortedFiguresUnder, type FiguresUnderQuery } from '../lib/figures-under';
 import type { KpiModel2Store } from '../lib/model2/kpi-model2-store.port';
 import { Model2Pipeline } from '../lib/model2/model2-pipeline';
@@ -343,6 +343,35 @@ export function kpiModel2StoreContract(name: string, options: Model2StoreContrac
 
         expect((await model2Differences(store, memory, 0)).slice(0, 5)).toEqual([]);
         expect((await store.figures('as-recorded', 'district', ['201'], '2025'))[0].values['villages-covered']).toBeUndefined();
+      });
+    });
+
+    it('places an earlier team week holding a stock row by its latest fact, though only the asked week\'s facts are read', async () => {
+      // As recorded, t1 gains a member on Monday 2024-03-04 in 10001, moves to 10002 (another district) on the
+      // Wednesday and visits there on the Thursday: its 2024-W10 cell sits under 10002. In 2024-W11 it visits again.
+      const t1 = (communeCode: string, day: string) => ({ teamId: 't1', communeCode, occurredAt: `${day}T09:00:00+07:00` });
+      const events = [
+        established('t1', '10001', '2024-01-01'),
+        joined('t1', 'm1', '2024-03-04'),
+        relocated('t1', { communeCode: '10001' }, { communeCode: '10002' }, '2024-03-06'),
+        visit(t1('10002', '2024-03-07'), ref(1)),
+        visit(t1('10002', '2024-03-12'), ref(2)),
+      ];
+      const memory = project2(events, [2, 3]);
+      const indicators = ['members-registered', 'household-visits'];
+      await withStore(async (store) => {
+        await feedModel2(store, events, [2, 3]);
+        for (const unitKey of ['10001', '10002']) {
+          for (const periods of [['2024-W11'], ['2024-W10'], ['2024-W10', '2024-W11']]) {
+            const query: FiguresUnderQuery = { view: 'as-recorded', under: { level: 'commune', unitKey }, level: 'team', periods, indicators };
+            expect({ query, ...sortedFiguresUnder(await store.figuresUnder(query)) }).toEqual({ query, ...figuresUnderOfModel2(memory, query) });
+          }
+          for (const period of ['2024-W10', '2024-W11']) expect(await store.children('as-recorded', 'commune', unitKey, 'team', period)).toEqual(childrenOfModel2(memory, 'as-recorded', 'commune', unitKey, 'team', period));
+        }
+        // Not vacuous: as recorded, t1's 2024-W10 cell (its member) is under 10002, not where the member joined.
+        const w11 = (unitKey: string) => figuresUnderOfModel2(memory, { view: 'as-recorded', under: { level: 'commune', unitKey }, level: 'team', periods: ['2024-W11'], indicators }).units.map((unit) => [unit.unitKey, ...unit.values]);
+        expect([w11('10001'), w11('10002')]).toEqual([[], [['t1', 1, 1]]]);
+        expect((await model2Differences(store, memory, 0)).slice(0, 5)).toEqual([]);
       });
     });
 

@@ -15,7 +15,7 @@ export interface RowsScope {
   /** The unit the facts are read under (pushed down to the indexes); its keys are $8. */
   readonly level: Level;
   readonly reach: FactReach;
-  /** Fine rows (team × day, village × any period) are built: the levels asked include one. */
+  /** Fine rows (team × day and week, village × any period) are built: the levels asked include one. */
   readonly fine: boolean;
   /** Materialised levels whose distinct counts are computed from the facts read, each with the indicators wanted (all when absent). */
   readonly distinct: readonly { readonly level: Level; readonly codes?: readonly string[] }[];
@@ -190,7 +190,10 @@ const teamRowsFromMonths = (t: (table: string) => string, teams: string): string
  * contributor (placed_on, then stock before fact, then seq), so a fact decides only where its placed_on
  * is later than every stock row's of the cell, and then only the latest such fact. A team × day cell never:
  * its facts and stock rows share placed_on (the day as recorded, the record's `since` in the current view)
- * and a stock row wins the tie. For a village cell: as recorded, its latest fact after the cell's latest
+ * and a stock row wins the tie; nor a team × week cell in the current view (placed_on is the record's
+ * `since`). As recorded, a team × week cell: its team's latest fact in the week after the cell's latest
+ * stock day (one probe of facts_by_team per cell; it is also a contributor of its village's cell, where it
+ * cannot outrank that cell's own challenger). For a village cell: as recorded, its latest fact after the cell's latest
  * stock day (one probe of facts_by_commune per cell); in the current view, the teams now in the village
  * whose `since` is later, by their facts in the period (facts_by_team), and the latest fact after the stock
  * rows of a team the model does not know (placed by its own columns and day; unknown_teams). Replaces reading every
@@ -208,6 +211,23 @@ const challengerCtes = (view: View, t: (table: string) => string): string[] => {
   if (view === 'as-recorded') {
     return [
       earlier,
+      // A team × week cell holding a stock row (with_team), as recorded: its team's latest fact after the
+      // cell's latest stock day, in that week (facts_by_team).
+      `earlier_team_cells as (
+  select team_id, period_key, max(placed_on) as s, to_char(first, 'YYYY-MM-DD') as first_day,
+         to_char(first + interval '6 days', 'YYYY-MM-DD') as last_day
+    from (select s.team_id, ${PERIOD_OF_DAY('s.day')} as period_key, s.placed_on, date_trunc('week', s.day::date) as first from fine_stocks s where s.with_team) x
+   where $2 = 'week' and period_key <> $3 and 'team' = any($6::text[])
+   group by team_id, period_key, first
+)`,
+      `team_challengers as (
+  select f.seq, f.team_id, f.day, f.commune_code as commune, f.commune_code || '/' || f.village as village, f.district_code as district,
+         f.province_code as province, f.day as placed_on
+    from earlier_team_cells ec cross join lateral (
+      select f.seq, f.team_id, f.day, f.commune_code, f.village, f.district_code, f.province_code from ${t('facts')} f
+       where f.team_id = ec.team_id and f.day > ec.s and f.day >= ec.first_day and f.day <= ec.last_day
+       order by f.day desc, f.seq desc limit 1) f
+)`,
       `challengers as (
   select f.seq, f.team_id, f.day, f.commune_code as commune, f.commune_code || '/' || f.village as village, f.district_code as district,
          f.province_code as province, f.day as placed_on
@@ -244,7 +264,7 @@ const UNIT_AT: Record<Level, string> = { team: 'f.team_id', village: `f.village`
  * `model2Rows`, in SQL), for the facts under one unit: materialised cells expanded into (indicator,
  * value), the current view's team cells placed where the team is today; distinct counts of materialised
  * cells as `count(distinct subject)` over the facts read (`distinctFigureRows`), each placed as its
- * cell (or, for a cell that does not exist, as its latest fact); fine cells (team × day, village × any
+ * cell (or, for a cell that does not exist, as its latest fact); fine cells (team × day and week, village × any
  * period) summed from those facts and from stock facts up to the end, each placed as its latest-day
  * contributor (ties: the last written).
  *
@@ -332,11 +352,11 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope, te
    where d.value <> 0`);
   }
   if (scope.fine) {
-    // A fact's or stock row's fine units (village × any period; team × day), each with its placement's village.
+    // A fact's or stock row's fine units (village × any period; team × day and week), each with its placement's village.
     const unitsOf = (a: string, withTeam: string) => `cross join lateral (
      select 'village' as level, ${a}.village as unit_key, null::text as p_village where 'village' = any($6::text[])
      union all
-     select 'team', ${a}.team_id, ${a}.village where $2 = 'day' and ${withTeam} and 'team' = any($6::text[])
+     select 'team', ${a}.team_id, ${a}.village where $2 in ('day', 'week') and ${withTeam} and 'team' = any($6::text[])
    ) u`;
     // The fine facts are all counted: the period's (reach period) or every one up to the end.
     const factPeriod = scope.reach === 'period' ? '$3::text' : PERIOD_OF_DAY('f.day');
@@ -350,14 +370,14 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope, te
         : '';
     // A commune's or the nation's scoped facts (and stock rows) are those of their fine communes: not read
     // again, and the facts not copied (fine_facts inlined where it is read); fine_communes is then built
-    // only for the team × day contributors outside them.
+    // only for the team × day and week contributors outside them.
     const reuse = scope.level === 'commune' || scope.level === 'nation';
     ctes.push(
       // Who else counts in the fine cells the scope reaches: a village's contributors share its commune, a
       // team's are its own, and a fine cell is placed by its latest contributor, under the unit or not.
       `scoped_stocks as (${placedSource(scope, t, 'stock_facts', STOCK_COLUMNS, STOCK_DAYS)})`,
       `fine_communes as (select commune from scoped_facts where commune is not null union select commune from scoped_stocks where commune is not null)`,
-      `fine_teams as (select team_id from scoped_facts where $2 = 'day' union select team_id from scoped_stocks where $2 = 'day' and with_team)`,
+      `fine_teams as (select team_id from scoped_facts where $2 in ('day', 'week') union select team_id from scoped_stocks where $2 in ('day', 'week') and with_team)`,
       `fine_stocks as (
   ${reuse ? 'select * from scoped_stocks' : placedSource({ view: scope.view, level: 'commune' }, t, 'stock_facts', STOCK_COLUMNS, STOCK_DAYS, 'array(select commune from fine_communes)')}
   union all
@@ -386,7 +406,13 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope, te
         scope.reach === 'period'
           ? `
       union all
-      select 0, c.seq, c.team_id, c.day, false, c.commune, c.village, c.district, c.province, c.placed_on from challengers c`
+      select 0, c.seq, c.team_id, c.day, false, c.commune, c.village, c.district, c.province, c.placed_on from challengers c${
+        scope.view === 'as-recorded'
+          ? `
+      union all
+      select 0, c.seq, c.team_id, c.day, true, c.commune, c.village, c.district, c.province, c.placed_on from team_challengers c`
+          : ''
+      }`
           : ''
       }
     ) c

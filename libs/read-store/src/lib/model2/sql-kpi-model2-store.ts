@@ -20,6 +20,7 @@ import {
   type UnitFigures,
   type View,
   type WideCellDelta,
+  TEAM_FINE_KINDS,
   TEAM_KINDS_FROM_MONTHS,
 } from '@cdt/domain-kpi';
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
@@ -37,8 +38,11 @@ const COVERED = INDICATORS.flatMap((i) => (i.definition.kind === 'covered' ? [i.
 /** What coverage reads of a child: `active-teams` in the period (when: active), `teams-registered` up to its end (when: registered). */
 const ACTIVE_TEAMS = 'active-teams';
 const TEAMS_REGISTERED = 'teams-registered';
-/** Team cells exist for week → year; village cells and team × day are computed from facts (cells.ts, materialisedKinds). */
-const isMaterialised = (level: Level, kind: PeriodKind): boolean => level !== 'village' && !(level === 'team' && kind === 'day');
+/**
+ * Team cells are stored by month (summed for quarter and year); village cells and team × day and week are
+ * computed from facts (cells.ts, materialisedKinds, TEAM_FINE_KINDS).
+ */
+const isMaterialised = (level: Level, kind: PeriodKind): boolean => level !== 'village' && !(level === 'team' && TEAM_FINE_KINDS.has(kind));
 /**
  * a + b element-wise over the stored vectors, spelled out (array[a[1] + b[1], …]): no set-returning
  * function or aggregate per updated row. A vector stored before the catalog grew reads its new slots as 0.

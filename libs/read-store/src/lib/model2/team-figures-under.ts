@@ -8,10 +8,10 @@ const DISTINCT_CODES: ReadonlySet<string> = new Set(INDICATORS.filter((i) => i.d
 /** An indicator's 1-based slot in a cell's vector `v`. */
 const SLOT: ReadonlyMap<string, number> = new Map(STORED_INDICATOR_CODES.map((code, i) => [code, i + 1]));
 /**
- * Team cells are stored for week and month (cells.ts, materialisedKinds) and summed from the months for
- * quarter and year (TEAM_KINDS_FROM_MONTHS); team × day is computed from facts.
+ * Team cells are stored by month (cells.ts, materialisedKinds) and summed from the months for quarter and
+ * year (TEAM_KINDS_FROM_MONTHS); team × day and week are computed from facts (the general path).
  */
-const TEAM_CELL_KINDS: ReadonlySet<PeriodKind> = new Set(['week', 'month', 'quarter', 'year']);
+const TEAM_CELL_KINDS: ReadonlySet<PeriodKind> = new Set(['month', 'quarter', 'year']);
 
 /** Whether `teamFiguresUnder` answers the query: teams, and only periods of kinds with team cells. */
 export const isTeamFiguresUnder = (query: FiguresUnderQuery): boolean =>
@@ -96,7 +96,7 @@ export async function teamFiguresUnder(db: SqlDatabase, t: (table: string) => st
   const monthsUpTo = summedPeriods.map((period) => (parsePeriod(period.key) as { last: string }).last.slice(0, 7)).reduce((a, b) => (b > a ? b : a), '');
   const summedAt = summed ? params.push([...new Set(summedPeriods.map((period) => period.kind))], monthsUpTo) - 1 : 0;
   /**
-   * The team cells asked: stored ones (week, month) that meet `storedWhere` (over their own columns);
+   * The team cells asked: stored ones (month) that meet `storedWhere` (over their own columns);
    * quarter and year summed from the month cells of the teams `summedTeams` picks (over a month cell `m`),
    * one row per month under its quarter or year (the counts and stocks below add up), each with the
    * placement of the latest month of that period (cells.ts, teamCellsFromMonths).

@@ -79,8 +79,11 @@ export async function figuresUnderFromDocuments(c: Model2Collections, query: Fig
   const scope: Scope = { level: query.under.level, unitKeys: [query.under.unitKey] };
   const sources: RowsForPeriods[] = [];
   if (plan.indicators.length > 0) {
-    for (const { key } of plan.periods) {
-      const model = await rowsAsModel1(c, query.view, key, [query.level], scope, 'period');
+    for (const { kind, key } of plan.periods) {
+      // A team × week (a fine cell) of an earlier week holding a stock row is placed by its latest fact,
+      // which may be later than the stock: the teams' earlier facts are read too.
+      const facts = query.level === 'team' && kind === 'week' ? 'up-to-period' : 'period';
+      const model = await rowsAsModel1(c, query.view, key, [query.level], scope, facts);
       sources.push({ rows: model.counts.values(), periods: [key] });
     }
   }

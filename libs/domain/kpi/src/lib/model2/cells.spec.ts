@@ -42,10 +42,10 @@ describe('team × quarter and year: summed from the team month cells, placed as 
     visit(t1('10002', '2024-03-11'), ref(3)),
   ];
 
-  it('holds no stored team cell of those kinds, and sums the months into one cell per team and period', () => {
+  it('stores team cells by month only, and sums the months into one cell per team and period', () => {
     const model = project2(events, [2, 1, 2]);
     const kinds = [...model.cells.values()].filter((cell) => cell.level === 'team').map((cell) => cell.periodKind);
-    expect([...new Set(kinds)].sort()).toEqual(['month', 'week']);
+    expect([...new Set(kinds)]).toEqual(['month']);
     expect(kinds.filter((kind) => kind === 'month')).toHaveLength(3);
     const [quarter] = teamCellsFromMonths(model.cells.values(), 'quarter');
     expect(teamCellsFromMonths(model.cells.values(), 'year')).toHaveLength(1);

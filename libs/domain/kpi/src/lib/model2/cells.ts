@@ -5,14 +5,17 @@ import type { Level, UnitAt, UnitChain, View } from '../units';
 import type { CellKey, WideCell, WideCellDelta } from './types';
 
 /**
- * Which cells model 2 materialises (ADR 0010): team × week and month (stored once, under as-recorded) and
- * commune → nation × every period kind in both views. Team × quarter and year are summed from the team's
- * month cells when asked (teamCellsFromMonths); team × day and village × any period are computed from
- * facts.
+ * Which cells model 2 materialises (ADR 0010): team × month (stored once, under as-recorded) and commune →
+ * nation × every period kind in both views. Team × quarter and year are summed from the team's month
+ * cells when asked (teamCellsFromMonths); team × day and week (TEAM_FINE_KINDS) and village × any period
+ * are computed from facts.
  */
 const COARSE: readonly PeriodKind[] = PERIOD_KINDS;
-const TEAM: readonly PeriodKind[] = ['week', 'month'];
+const TEAM: readonly PeriodKind[] = ['month'];
 const NONE: readonly PeriodKind[] = [];
+
+/** Team cell kinds computed from the team's facts and stock facts, as fine cells (model2-rows.ts). */
+export const TEAM_FINE_KINDS: ReadonlySet<PeriodKind> = new Set<PeriodKind>(['day', 'week']);
 
 /** Team cell kinds that are sums of the team's month cells, not stored (ADR 0010, "Team × quarter and year from months"). */
 export const TEAM_KINDS_FROM_MONTHS: ReadonlySet<PeriodKind> = new Set<PeriodKind>(['quarter', 'year']);

@@ -2,7 +2,7 @@ import { periodKey, type PeriodKind } from '@cdt/domain-shared';
 import { KEY_SEPARATOR as SEP, laterPlaced, type Placed } from '../deltas';
 import type { FigureRow } from '../in-memory-read-model';
 import { LEVELS, villageKey, type Level, type Placement, type View } from '../units';
-import { TEAM_KINDS_FROM_MONTHS, teamCellsFromMonths } from './cells';
+import { TEAM_FINE_KINDS, TEAM_KINDS_FROM_MONTHS, teamCellsFromMonths } from './cells';
 import { distinctFigureRows, factPlace, unitKeyAt } from './distinct-rows';
 import type { CellKey, Fact, FactPlace, Model2Team, StockFact, WideCell } from './types';
 
@@ -82,7 +82,7 @@ function* cellsOfKind(cells: Listing<WideCell>, periodKind: PeriodKind): Iterabl
 /**
  * Every figure row of one view and period kind at `levels` (all by default) that the records hold, rows
  * that net to zero left out: the materialised cells' counts and stocks (team cells placed by the team
- * record in the current view), fine cells (team × day, village × any period) summed from facts and stock
+ * record in the current view), fine cells (team × day and week, village × any period) summed from facts and stock
  * facts, each placed as its latest-day contributor, and every cell's distinct counts from the facts
  * (distinctFigureRows), each carrying the placement of its cell.
  */
@@ -105,7 +105,7 @@ export const model2RowsOf = (records: Model2Records, view: View, periodKind: Per
     }
   }
 
-  // Fine cells: village × any period, team × day; counts and stocks summed, the latest placement kept.
+  // Fine cells: village × any period, team × day and week; counts and stocks summed, the latest placement kept.
   const teamOf = (teamId: string) => (view === 'current' ? records.teams.get(teamId) : undefined);
   const fineLevels = (withTeam: boolean): readonly Level[] => (withTeam ? (['team', 'village'] as const) : (['village'] as const)).filter((level) => wanted.has(level));
   const fine = new Map<string, FineCell>();
@@ -122,7 +122,8 @@ export const model2RowsOf = (records: Model2Records, view: View, periodKind: Per
       values(cell);
     }
   };
-  const factLevels = fineLevels(periodKind === 'day');
+  const teamFine = TEAM_FINE_KINDS.has(periodKind);
+  const factLevels = fineLevels(teamFine);
   for (const fact of records.facts.values()) {
     add(fact, fact.day, factLevels, (cell) => {
       for (const code of fact.counts) cell.values.set(code, (cell.values.get(code) ?? 0) + 1);
@@ -130,7 +131,7 @@ export const model2RowsOf = (records: Model2Records, view: View, periodKind: Per
   }
   for (const stock of records.stocks.values()) {
     if (view === 'current' && stock.scope !== 'both') continue;
-    add(stock, stock.day, fineLevels(periodKind === 'day' && stock.scope === 'both'), (cell) => {
+    add(stock, stock.day, fineLevels(teamFine && stock.scope === 'both'), (cell) => {
       cell.values.set(stock.indicator, (cell.values.get(stock.indicator) ?? 0) + stock.delta);
     });
   }
