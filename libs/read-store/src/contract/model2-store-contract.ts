@@ -355,22 +355,32 @@ export function kpiModel2StoreContract(name: string, options: Model2StoreContrac
         joined('t1', 'm1', '2024-03-04'),
         relocated('t1', { communeCode: '10001' }, { communeCode: '10002' }, '2024-03-06'),
         visit(t1('10002', '2024-03-07'), ref(1)),
+        visit(t1('10002', '2024-03-11'), ref(2)),
         visit(t1('10002', '2024-03-12'), ref(2)),
       ];
       const memory = project2(events, [2, 3]);
       const indicators = ['members-registered', 'household-visits'];
+      // Flows alone (the SQL store's team path computes weeks from facts then) and with a stock (the general path).
+      const flows = ['household-visits', 'households-reached', 'active-teams'];
       await withStore(async (store) => {
         await feedModel2(store, events, [2, 3]);
         for (const unitKey of ['10001', '10002']) {
           for (const periods of [['2024-W11'], ['2024-W10'], ['2024-W10', '2024-W11']]) {
-            const query: FiguresUnderQuery = { view: 'as-recorded', under: { level: 'commune', unitKey }, level: 'team', periods, indicators };
-            expect({ query, ...sortedFiguresUnder(await store.figuresUnder(query)) }).toEqual({ query, ...figuresUnderOfModel2(memory, query) });
+            for (const asked of [indicators, flows]) {
+              for (const view of VIEWS) {
+                const query: FiguresUnderQuery = { view, under: { level: 'commune', unitKey }, level: 'team', periods, indicators: asked };
+                expect({ query, ...sortedFiguresUnder(await store.figuresUnder(query)) }).toEqual({ query, ...figuresUnderOfModel2(memory, query) });
+              }
+            }
           }
           for (const period of ['2024-W10', '2024-W11']) expect(await store.children('as-recorded', 'commune', unitKey, 'team', period)).toEqual(childrenOfModel2(memory, 'as-recorded', 'commune', unitKey, 'team', period));
         }
         // Not vacuous: as recorded, t1's 2024-W10 cell (its member) is under 10002, not where the member joined.
         const w11 = (unitKey: string) => figuresUnderOfModel2(memory, { view: 'as-recorded', under: { level: 'commune', unitKey }, level: 'team', periods: ['2024-W11'], indicators }).units.map((unit) => [unit.unitKey, ...unit.values]);
-        expect([w11('10001'), w11('10002')]).toEqual([[], [['t1', 1, 1]]]);
+        expect([w11('10001'), w11('10002')]).toEqual([[], [['t1', 2, 1]]]);
+        // And as recorded its 2024-W10 visit counts under 10002, where the week's latest contributor was.
+        const w10 = figuresUnderOfModel2(memory, { view: 'as-recorded', under: { level: 'commune', unitKey: '10002' }, level: 'team', periods: ['2024-W10'], indicators: flows });
+        expect(w10.units.map((unit) => [unit.unitKey, ...unit.values])).toEqual([['t1', 1, 1, 1]]);
         expect((await model2Differences(store, memory, 0)).slice(0, 5)).toEqual([]);
       });
     });

@@ -48,16 +48,16 @@ const FACT_DAYS: Record<FactReach, string> = {
  * commune code kept across the reform is read whole and its rows filtered by province), so the facts
  * keep no province index (ADR 0010, "Fewer rows and indexes per event").
  */
-const recordedUnderKeys = (level: Level, a: string, t: (table: string) => string, keys = '$8::text[]'): string => {
+export const recordedUnderKeys = (level: Level, a: string, t: (table: string) => string, keys = '$8::text[]', lastDay = '$4'): string => {
   switch (level) {
     case 'nation':
       return 'true';
     case 'province':
       return `${a}.province_code = any(${keys}) and ${a}.commune_code = any(array(
-        select distinct unit_key from ${t('cells')} where view = 'as-recorded' and period_kind = 'month' and level = 'commune' and province = any(${keys}) and period_key <= left($4, 7)))`;
+        select distinct unit_key from ${t('cells')} where view = 'as-recorded' and period_kind = 'month' and level = 'commune' and province = any(${keys}) and period_key <= left(${lastDay}, 7)))`;
     case 'district':
       return `${a}.district_code = any(${keys}) and ${a}.commune_code = any(array(
-        select unit_key from ${t('cells')} where view = 'as-recorded' and period_kind = 'day' and level = 'commune' and district = any(${keys}) and period_key <= $4))`;
+        select unit_key from ${t('cells')} where view = 'as-recorded' and period_kind = 'day' and level = 'commune' and district = any(${keys}) and period_key <= ${lastDay}))`;
     case 'commune':
       return `${a}.commune_code = any(${keys})`;
     case 'village':

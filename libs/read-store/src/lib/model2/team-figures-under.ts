@@ -2,20 +2,24 @@ import { INDICATORS, STORED_INDICATOR_CODES, TEAM_KINDS_FROM_MONTHS } from '@cdt
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import { blankUnit, emptyFiguresUnder, planFiguresUnder, sortedFiguresUnder, type FiguresUnder, type FiguresUnderQuery, type UnitFiguresUnder } from '../figures-under';
 import type { SqlDatabase } from '../sql-database';
-import { cellsUnder, currentlyUnderKeys } from './model2-rows';
+import { cellsUnder, currentlyUnderKeys, recordedUnderKeys } from './model2-rows';
 
 const DISTINCT_CODES: ReadonlySet<string> = new Set(INDICATORS.filter((i) => i.definition.kind === 'distinct').map((i) => i.code));
 /** An indicator's 1-based slot in a cell's vector `v`. */
 const SLOT: ReadonlyMap<string, number> = new Map(STORED_INDICATOR_CODES.map((code, i) => [code, i + 1]));
 /**
  * Team cells are stored by month (cells.ts, materialisedKinds) and summed from the months for quarter and
- * year (TEAM_KINDS_FROM_MONTHS); team × day and week are computed from facts (the general path).
+ * year (TEAM_KINDS_FROM_MONTHS); team × week is computed here from the team's facts and stock facts of the
+ * week (flows only: a week's stocks sum earlier weeks, each placed by its own latest contributor, which the
+ * general path reads); team × day takes the general path.
  */
 const TEAM_CELL_KINDS: ReadonlySet<PeriodKind> = new Set(['month', 'quarter', 'year']);
 
-/** Whether `teamFiguresUnder` answers the query: teams, and only periods of kinds with team cells. */
-export const isTeamFiguresUnder = (query: FiguresUnderQuery): boolean =>
-  query.level === 'team' && planFiguresUnder(query).periods.every((period) => TEAM_CELL_KINDS.has(period.kind));
+/** Whether `teamFiguresUnder` answers the query: teams, periods of kinds with team cells, or weeks when no stock is asked. */
+export const isTeamFiguresUnder = (query: FiguresUnderQuery): boolean => {
+  const plan = planFiguresUnder(query);
+  return query.level === 'team' && plan.periods.every((period) => TEAM_CELL_KINDS.has(period.kind) || (period.kind === 'week' && plan.stocks.length === 0));
+};
 
 /** The parent, as the keys of the placement predicates of model2-rows.ts. */
 const PARENT = 'array[$1::text]';
@@ -86,7 +90,7 @@ export async function teamFiguresUnder(db: SqlDatabase, t: (table: string) => st
     distinct.map((c) => c.i),
   ];
   const under = query.under.level;
-  const storedPeriods = plan.periods.filter((period) => !TEAM_KINDS_FROM_MONTHS.has(period.kind));
+  const storedPeriods = plan.periods.filter((period) => period.kind === 'month');
   const summedPeriods = plan.periods.filter((period) => TEAM_KINDS_FROM_MONTHS.has(period.kind));
   const stored = storedPeriods.length > 0 ? cellPeriods(storedPeriods, stocks.length > 0, params.length + 1) : undefined;
   params.push(...(stored?.params ?? []));
@@ -128,19 +132,66 @@ export async function teamFiguresUnder(db: SqlDatabase, t: (table: string) => st
   const monthsUnder = `m.unit_key in (select x.unit_key from ${t('cells')} x where x.view = 'as-recorded' and x.level = 'team' and x.period_kind = 'month' and x.period_key <= $${summedAt + 1} and ${placedUnder})`;
   const byRecord = `c.unit_key in (select k.team_id from ${t('teams')} k where ${currentlyUnderKeys(under, PARENT)})`;
   const placed: string =
-    query.view === 'as-recorded'
-      ? `select c.unit_key as team_id, c.period_kind, c.period_key, c.v from (${teamCells(placedUnder, monthsUnder)}) c where ${placedUnder}`
-      : `select c.unit_key as team_id, c.period_kind, c.period_key, c.v from (${teamCells(byRecord, byRecord.replace('c.unit_key', 'm.unit_key'))}) c
+    stored || summed
+      ? query.view === 'as-recorded'
+        ? `select c.unit_key as team_id, c.period_kind, c.period_key, c.v from (${teamCells(placedUnder, monthsUnder)}) c where ${placedUnder}`
+        : `select c.unit_key as team_id, c.period_kind, c.period_key, c.v from (${teamCells(byRecord, byRecord.replace('c.unit_key', 'm.unit_key'))}) c
          union all
          select c.unit_key, c.period_kind, c.period_key, c.v from (${under === 'district' ? teamCells('false', 'false') : teamCells(placedUnder, monthsUnder)}) c
           where ${under === 'district' ? 'false' : placedUnder}
-            and not exists (select 1 from ${t('teams')} k where k.team_id = c.unit_key)`;
+            and not exists (select 1 from ${t('teams')} k where k.team_id = c.unit_key)`
+      : `select null::text as team_id, null::text as period_kind, null::text as period_key, null::int8[] as v where false`;
+
+  /**
+   * Team × week cells under the parent (fine cells, model2-rows.ts): a team's week is placed by its latest
+   * contributor (its facts and stock facts of scope both, the latest day, a stock before a fact, then the
+   * last written). As recorded, the teams with a contributor recorded under the parent in the week (every
+   * team with a month cell in the week's months, under the nation), then their contributors; in the
+   * current view, the teams whose record is under the parent with a contributor in the week, and teams
+   * without a record placed by their latest contributor.
+   */
+  const contributors = (teams: string): string => `select f.team_id, f.day, 0 as src, f.seq, f.commune_code || '/' || f.village as village, f.commune_code as commune,
+             f.district_code as district, f.province_code as province
+        from ${t('facts')} f where f.team_id = any(array(${teams})) and f.day >= p.first and f.day <= p.last
+      union all
+      select s.team_id, s.day, 1, s.seq, s.commune_code || '/' || s.village, s.commune_code, s.district_code, s.province_code
+        from ${t('stock_facts')} s where s.scope = 'both' and s.team_id = any(array(${teams})) and s.day >= p.first and s.day <= p.last`;
+  const latestPlaced = (teams: string, where: string): string => `select l.team_id, l.period_kind, l.period_key from (
+    select distinct on (x.team_id, p.key) x.team_id, x.team_id as unit_key, p.kind as period_kind, p.key as period_key, x.village, x.commune, x.district, x.province
+      from periods p cross join lateral (${contributors(teams)}) x
+     where p.kind = 'week'
+     order by x.team_id, p.key, x.day desc, x.src desc, x.seq desc
+  ) l where ${where}`;
+  const recordedInWeek =
+    under === 'nation'
+      ? `select m.unit_key from ${t('cells')} m where m.view = 'as-recorded' and m.level = 'team' and m.period_kind = 'month' and m.period_key in (left(p.first, 7), left(p.last, 7))`
+      : `select f.team_id from ${t('facts')} f where f.day >= p.first and f.day <= p.last and ${recordedUnderKeys(under, 'f', t, PARENT, 'p.last')}
+         union select s.team_id from ${t('stock_facts')} s where s.scope = 'both' and s.day >= p.first and s.day <= p.last and ${recordedUnderKeys(under, 's', t, PARENT, 'p.last')}`;
+  const unrecorded = `select u.team_id from ${t('unrecorded_teams')} u where not exists (select 1 from ${t('teams')} k where k.team_id = u.team_id)`;
+  const weekPlaced =
+    query.view === 'as-recorded'
+      ? latestPlaced(recordedInWeek, placedUnder)
+      : `select distinct x.team_id, p.kind as period_kind, p.key as period_key
+           from periods p cross join lateral (${contributors(`select k.team_id from ${t('teams')} k where ${currentlyUnderKeys(under, PARENT)}`)}) x where p.kind = 'week'
+         union all
+         ${latestPlaced(unrecorded, under === 'district' ? 'false' : placedUnder)}`;
+  const weekCodes = counts.map((c) => STORED_INDICATOR_CODES[c.slot - 1]);
+  const hasWeeks = plan.periods.some((period) => period.kind === 'week');
   const branches: string[] = [];
   if (counts.length > 0) {
     branches.push(`select c.team_id, p.p, w.i, c.v[w.slot]::float8 as value
     from placed c join periods p on p.kind = c.period_kind and p.key = c.period_key
    cross join unnest($6::int[], $7::int[]) as w(slot, i)
    where c.v[w.slot] <> 0`);
+    if (hasWeeks) {
+      // A week's counts: its team's facts of the week, one per count code they carry.
+      branches.push(`select c.team_id, p.p, w.i, count(*)::float8 as value
+    from week_placed c join periods p on p.kind = c.period_kind and p.key = c.period_key
+    join ${t('facts')} f on f.team_id = c.team_id and f.day >= p.first and f.day <= p.last
+   cross join lateral unnest(f.counts) as cc(code)
+    join unnest($${params.push(weekCodes)}::text[], $7::int[]) as w(code, i) on w.code = cc.code
+   group by 1, 2, 3`);
+    }
   }
   if (stocks.length > 0) {
     branches.push(`select c.team_id, p.p, w.i, sum(c.v[w.slot])::float8 as value
@@ -151,7 +202,8 @@ export async function teamFiguresUnder(db: SqlDatabase, t: (table: string) => st
   if (distinct.length > 0) {
     // Per team cell of an asked period under the parent, its facts of the period through facts_by_team.
     branches.push(`select c.team_id, p.p, d.i, d.n::float8 as value
-    from (select distinct team_id, period_kind, period_key from placed) c join periods p on p.kind = c.period_kind and p.key = c.period_key
+    from (select distinct team_id, period_kind, period_key from placed${hasWeeks ? ' union select team_id, period_kind, period_key from week_placed' : ''}) c
+    join periods p on p.kind = c.period_kind and p.key = c.period_key
    cross join lateral (
      select w.i, count(distinct s.subject) as n
        from ${t('facts')} f cross join lateral unnest(f.subject_codes, f.subjects) as s(code, subject)
@@ -168,7 +220,8 @@ periods as (
   select x.kind, x.key, x.first, x.last, (x.n - 1)::int as p
     from unnest($2::text[], $3::text[], $4::text[], $5::text[]) with ordinality as x(kind, key, first, last, n)
 ),
-placed as materialized (${placed})
+placed as materialized (${placed}),
+week_placed as materialized (${hasWeeks ? weekPlaced : 'select null::text as team_id, null::text as period_kind, null::text as period_key where false'})
 select team_id, p, i, value from (
   ${branches.join('\n  union all\n  ')}
 ) r`;
