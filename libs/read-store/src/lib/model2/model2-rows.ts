@@ -185,6 +185,19 @@ const teamRowsFromMonths = (t: (table: string) => string, teams: string): string
 };
 
 /**
+ * As recorded, per earlier cell of `cells` (ec: its latest stock day `s`, its period's first and last
+ * day), the latest fact of that cell (`match`, over f and ec) after the stock, through one index probe.
+ */
+const latestFactAfterStocks = (t: (table: string) => string, name: string, cells: string, match: string): string => `${name} as (
+  select f.seq, f.team_id, f.day, f.commune_code as commune, f.commune_code || '/' || f.village as village, f.district_code as district,
+         f.province_code as province, f.day as placed_on
+    from ${cells} ec cross join lateral (
+      select f.seq, f.team_id, f.day, f.commune_code, f.village, f.district_code, f.province_code from ${t('facts')} f
+       where ${match} and f.day > ec.s and f.day >= ec.first_day and f.day <= ec.last_day
+       order by f.day desc, f.seq desc limit 1) f
+)`;
+
+/**
  * The facts before the asked period that can place an earlier period's fine cell holding a stock row
  * (only such cells yield rows there: earlier facts count nothing). A fine cell is placed by its latest
  * contributor (placed_on, then stock before fact, then seq), so a fact decides only where its placed_on
@@ -220,22 +233,8 @@ const challengerCtes = (view: View, t: (table: string) => string): string[] => {
    where $2 = 'week' and period_key <> $3 and 'team' = any($6::text[])
    group by team_id, period_key, first
 )`,
-      `team_challengers as (
-  select f.seq, f.team_id, f.day, f.commune_code as commune, f.commune_code || '/' || f.village as village, f.district_code as district,
-         f.province_code as province, f.day as placed_on
-    from earlier_team_cells ec cross join lateral (
-      select f.seq, f.team_id, f.day, f.commune_code, f.village, f.district_code, f.province_code from ${t('facts')} f
-       where f.team_id = ec.team_id and f.day > ec.s and f.day >= ec.first_day and f.day <= ec.last_day
-       order by f.day desc, f.seq desc limit 1) f
-)`,
-      `challengers as (
-  select f.seq, f.team_id, f.day, f.commune_code as commune, f.commune_code || '/' || f.village as village, f.district_code as district,
-         f.province_code as province, f.day as placed_on
-    from earlier_cells ec cross join lateral (
-      select f.seq, f.team_id, f.day, f.commune_code, f.village, f.district_code, f.province_code from ${t('facts')} f
-       where f.commune_code = ec.commune and f.village = ec.raw_village and f.day > ec.s and f.day >= ec.first_day and f.day <= ec.last_day
-       order by f.day desc, f.seq desc limit 1) f
-)`,
+      latestFactAfterStocks(t, 'team_challengers', 'earlier_team_cells', 'f.team_id = ec.team_id'),
+      latestFactAfterStocks(t, 'challengers', 'earlier_cells', 'f.commune_code = ec.commune and f.village = ec.raw_village'),
     ];
   }
   return [
