@@ -35,7 +35,7 @@ export function firstKpiModelOf(env: NodeJS.ProcessEnv = process.env): KpiModel 
 /**
  * CDT_PROJECTION_BATCH_SIZE (1 to 1,000,000; unset: the runner's default per model, DEFAULT_BATCH_SIZE and
  * DEFAULT_MODEL2_BATCH_SIZE): events per batch at most. Larger batches catch up faster and take more memory
- * (model 2 on the 1M bench log: pages of 50,000 peaked at ~1.04–1.13 GB RSS, of 20,000 at ~0.94 GB).
+ * (model 2 on the 1M bench log: pages of 50,000 peaked at ~1.1–1.2 GB RSS, of 20,000 at ~0.94 GB).
  */
 export function projectionBatchSizeOf(env: NodeJS.ProcessEnv = process.env): number | undefined {
   const raw = env['CDT_PROJECTION_BATCH_SIZE']?.trim();

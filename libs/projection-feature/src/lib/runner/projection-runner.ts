@@ -13,10 +13,11 @@ import { ProjectionMetrics } from './projection-metrics';
  */
 export const DEFAULT_BATCH_SIZE = 10_000;
 /**
- * Model 2's pages while behind (ADR 0010): a team's week … year cells are upserted once per page it works in,
- * so larger pages write fewer rows. The service's catch-up of the 1M bench log (2026-11-26,
- * docs/operations/benchmarks.md, after 1258818): 42,358–43,939 events/s at a peak RSS of ~1.04–1.13 GB in
- * pages of 50,000; 36,207 events/s at ~0.94 GB in pages of 20,000 (CDT_PROJECTION_BATCH_SIZE chooses).
+ * Model 2's pages while behind (ADR 0010): a team's month cell and the coarse cells are upserted once per page
+ * they are written in, so larger pages write fewer rows. The service's catch-up of the 1M bench log in pages
+ * of 50,000 (2026-11-26, docs/operations/benchmarks.md, "fewer rows and indexes per event"): 48,412–54,790
+ * events/s, median ~51,000, at a peak RSS of ~1.1–1.2 GB; pages of 20,000 took ~0.94 GB at 1258818
+ * (CDT_PROJECTION_BATCH_SIZE chooses).
  */
 export const DEFAULT_MODEL2_BATCH_SIZE = 50_000;
 

@@ -18,8 +18,8 @@ import type { KpiModel2Store } from './kpi-model2-store.port';
  * Fed from the event store only (its pages past the model's checkpoint: a catch-up, a rebuild), whose
  * event ids are unique (a constraint of the log), so no event of a later page can have been applied
  * before: the pipeline neither asks the store for applied ids nor records them (ADR 0010, "As built:
- * one statement per batch, sent before projecting, no probe in the pipeline", and "The pipeline records
- * no applied ids"). What it applied is covered by its checkpoint: every feed after it (the live tail,
+ * one statement per batch, sent before projecting, no probe in the pipeline", and "As built: fewer rows and indexes per
+ * event", item 1). What it applied is covered by its checkpoint: every feed after it (the live tail,
  * the Kafka feed) delivers only what lies past the store's checkpoint, and the store refuses a batch
  * whose checkpoint is not ahead of its own. Asked while the previous batch's write ran, the probe was
  * the costliest read of the catch-up (22,500 against 42,000 events/s on the 1M bench log, 2026-11-26);

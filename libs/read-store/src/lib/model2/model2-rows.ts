@@ -144,8 +144,10 @@ const placedSource = (
  * instead of an anti-join over every fact of the unit (2026-11-26: 40 ms of the province's facts, 130 ms
  * of the communes' earlier facts in a drill-down).
  */
+export const unknownTeams = (t: (table: string) => string): string =>
+  `select u.team_id from ${t('unrecorded_teams')} u where not exists (select 1 from ${t('teams')} k where k.team_id = u.team_id)`;
 const UNKNOWN_TEAMS = (t: (table: string) => string): string => `unknown_teams as (
-  select u.team_id from ${t('unrecorded_teams')} u where not exists (select 1 from ${t('teams')} k where k.team_id = u.team_id)
+  ${unknownTeams(t)}
 )`;
 
 const PERIOD_OF_DAY = (day: string): string => `case $2
@@ -155,8 +157,9 @@ const PERIOD_OF_DAY = (day: string): string => `case $2
        when 'quarter' then left(${day}, 4) || '-Q' || ((substr(${day}, 6, 2)::int + 2) / 3)
        else left(${day}, 4) end`;
 
-/** A month key's quarter or year ($2). */
-const PERIOD_OF_MONTH = (month: string): string => `case $2 when 'quarter' then left(${month}, 4) || '-Q' || ((substr(${month}, 6, 2)::int + 2) / 3) else left(${month}, 4) end`;
+/** A month key's quarter or year (`kind`, the asked kind $2 by default). */
+export const periodOfMonth = (month: string, kind = '$2'): string =>
+  `case ${kind} when 'quarter' then left(${month}, 4) || '-Q' || ((substr(${month}, 6, 2)::int + 2) / 3) else left(${month}, 4) end`;
 /** `a` is an as-recorded team month cell up to the asked period's last month ($4: its last day). */
 const TEAM_MONTH = (a: string): string => `${a}.view = 'as-recorded' and ${a}.level = 'team' and ${a}.period_kind = 'month' and ${a}.period_key <= left($4, 7)`;
 
@@ -172,15 +175,15 @@ const teamRowsFromMonths = (t: (table: string) => string, teams: string): string
   const ofTeams = `c.unit_key in (select x.unit_key from ${t('cells')} x where ${TEAM_MONTH('x')} and (${teams}))`;
   return `select 'team'::text as level, s.unit_key, s.period_key, s.indicator, s.value, l.village, l.commune, l.district, l.province
     from (
-      select c.unit_key, ${PERIOD_OF_MONTH('c.period_key')} as period_key, x.indicator, sum(x.value) as value
+      select c.unit_key, ${periodOfMonth('c.period_key')} as period_key, x.indicator, sum(x.value) as value
         from ${t('cells')} c cross join lateral unnest(c.v, $5::text[]) as x(value, indicator)
        where ${TEAM_MONTH('c')} and ${ofTeams} and x.value <> 0
        group by 1, 2, 3 having sum(x.value) <> 0
     ) s join (
-      select distinct on (c.unit_key, ${PERIOD_OF_MONTH('c.period_key')}) c.unit_key, ${PERIOD_OF_MONTH('c.period_key')} as period_key,
+      select distinct on (c.unit_key, ${periodOfMonth('c.period_key')}) c.unit_key, ${periodOfMonth('c.period_key')} as period_key,
              c.village, c.commune, c.district, c.province
         from ${t('cells')} c where ${TEAM_MONTH('c')} and ${ofTeams}
-       order by c.unit_key, ${PERIOD_OF_MONTH('c.period_key')}, c.period_key desc
+       order by c.unit_key, ${periodOfMonth('c.period_key')}, c.period_key desc
     ) l using (unit_key, period_key)`;
 };
 
@@ -335,7 +338,7 @@ export const model2RowsSql = (t: (table: string) => string, scope: RowsScope, te
        where d.level <> 'team' and c.view = $1 and c.level = d.level and c.unit_key = d.unit_key and c.period_kind = $2 and c.period_key = d.period_key
       union all
       (select m.unit_key, m.village, m.commune, m.district, m.province from ${t('cells')} m
-        where d.level = 'team' and ${TEAM_MONTH('m')} and m.unit_key = d.unit_key and ${PERIOD_OF_MONTH('m.period_key')} = d.period_key
+        where d.level = 'team' and ${TEAM_MONTH('m')} and m.unit_key = d.unit_key and ${periodOfMonth('m.period_key')} = d.period_key
         order by m.period_key desc limit 1)
     ) c on true`
         : `left join ${t('cells')} c on c.view = case when d.level = 'team' then 'as-recorded' else $1 end and c.level = d.level and c.unit_key = d.unit_key

@@ -2,7 +2,7 @@ import { INDICATORS, STORED_INDICATOR_CODES, TEAM_KINDS_FROM_MONTHS } from '@cdt
 import { parsePeriod, type PeriodKind } from '@cdt/domain-shared';
 import { blankUnit, emptyFiguresUnder, planFiguresUnder, sortedFiguresUnder, type FiguresUnder, type FiguresUnderQuery, type UnitFiguresUnder } from '../figures-under';
 import type { SqlDatabase } from '../sql-database';
-import { cellsUnder, currentlyUnderKeys, recordedUnderKeys } from './model2-rows';
+import { cellsUnder, currentlyUnderKeys, periodOfMonth, recordedUnderKeys, unknownTeams } from './model2-rows';
 
 const DISTINCT_CODES: ReadonlySet<string> = new Set(INDICATORS.filter((i) => i.definition.kind === 'distinct').map((i) => i.code));
 /** An indicator's 1-based slot in a cell's vector `v`. */
@@ -117,7 +117,7 @@ export async function teamFiguresUnder(db: SqlDatabase, t: (table: string) => st
                first_value(district) over w as district, first_value(province) over w as province
           from (
             select m.unit_key, k.kind as period_kind,
-                   case k.kind when 'quarter' then left(m.period_key, 4) || '-Q' || ((substr(m.period_key, 6, 2)::int + 2) / 3) else left(m.period_key, 4) end as period_key,
+                   ${periodOfMonth('m.period_key', 'k.kind')} as period_key,
                    m.period_key as month, m.v, m.village, m.commune, m.district, m.province
               from ${t('cells')} m cross join unnest($${summedAt}::text[]) as k(kind)
              where m.view = 'as-recorded' and m.level = 'team' and m.period_kind = 'month' and m.period_key <= $${summedAt + 1} and (${summedTeams})
@@ -167,16 +167,16 @@ export async function teamFiguresUnder(db: SqlDatabase, t: (table: string) => st
       ? `select m.unit_key from ${t('cells')} m where m.view = 'as-recorded' and m.level = 'team' and m.period_kind = 'month' and m.period_key in (left(p.first, 7), left(p.last, 7))`
       : `select f.team_id from ${t('facts')} f where f.day >= p.first and f.day <= p.last and ${recordedUnderKeys(under, 'f', t, PARENT, 'p.last')}
          union select s.team_id from ${t('stock_facts')} s where s.scope = 'both' and s.day >= p.first and s.day <= p.last and ${recordedUnderKeys(under, 's', t, PARENT, 'p.last')}`;
-  const unrecorded = `select u.team_id from ${t('unrecorded_teams')} u where not exists (select 1 from ${t('teams')} k where k.team_id = u.team_id)`;
   const weekPlaced =
     query.view === 'as-recorded'
       ? latestPlaced(recordedInWeek, placedUnder)
       : `select distinct x.team_id, p.kind as period_kind, p.key as period_key
            from periods p cross join lateral (${contributors(`select k.team_id from ${t('teams')} k where ${currentlyUnderKeys(under, PARENT)}`)}) x where p.kind = 'week'
          union all
-         ${latestPlaced(unrecorded, under === 'district' ? 'false' : placedUnder)}`;
-  const weekCodes = counts.map((c) => STORED_INDICATOR_CODES[c.slot - 1]);
+         ${latestPlaced(unknownTeams(t), under === 'district' ? 'false' : placedUnder)}`;
   const hasWeeks = plan.periods.some((period) => period.kind === 'week');
+  // The count codes asked, by name: a week's counts come from its facts' codes, not a cell's slots.
+  const weekCodesAt = hasWeeks && counts.length > 0 ? params.push(counts.map((c) => STORED_INDICATOR_CODES[c.slot - 1])) : 0;
   const branches: string[] = [];
   if (counts.length > 0) {
     branches.push(`select c.team_id, p.p, w.i, c.v[w.slot]::float8 as value
@@ -189,7 +189,7 @@ export async function teamFiguresUnder(db: SqlDatabase, t: (table: string) => st
     from week_placed c join periods p on p.kind = c.period_kind and p.key = c.period_key
     join ${t('facts')} f on f.team_id = c.team_id and f.day >= p.first and f.day <= p.last
    cross join lateral unnest(f.counts) as cc(code)
-    join unnest($${params.push(weekCodes)}::text[], $7::int[]) as w(code, i) on w.code = cc.code
+    join unnest($${weekCodesAt}::text[], $7::int[]) as w(code, i) on w.code = cc.code
    group by 1, 2, 3`);
     }
   }

@@ -17,7 +17,7 @@ const NONE: readonly PeriodKind[] = [];
 /** Team cell kinds computed from the team's facts and stock facts, as fine cells (model2-rows.ts). */
 export const TEAM_FINE_KINDS: ReadonlySet<PeriodKind> = new Set<PeriodKind>(['day', 'week']);
 
-/** Team cell kinds that are sums of the team's month cells, not stored (ADR 0010, "Team × quarter and year from months"). */
+/** Team cell kinds that are sums of the team's month cells, not stored (ADR 0010, "As built: fewer rows and indexes per event"). */
 export const TEAM_KINDS_FROM_MONTHS: ReadonlySet<PeriodKind> = new Set<PeriodKind>(['quarter', 'year']);
 
 /**
